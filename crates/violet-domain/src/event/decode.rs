@@ -1,0 +1,64 @@
+//! One raw line → an event, a blank, or a rejection: BLUE's `decode_line` + `on_event`
+//! checks, minus the one rule that needs state (scan numbers must increase), which
+//! [`EventStream`](super::EventStream) applies. Stateless, so lines can be decoded on any
+//! thread while decisions stay sequential.
+
+use crate::json::{Parser, Value};
+use crate::types::TsNs;
+
+use super::fields::{self, FieldError};
+use super::model::{Event, Scan, Tick};
+use super::rejection::{Field, Rejection, Rule};
+
+/// Strip what BLUE strips: the trailing LF, then spaces, tabs and CRs at both ends.
+#[must_use]
+pub fn trim_line(raw: &[u8]) -> &[u8] {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let is_space = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
+    let start = raw.iter().position(|c| !is_space(c)).unwrap_or(raw.len());
+    let end = raw.iter().rposition(|c| !is_space(c)).map_or(start, |e| e + 1);
+    &raw[start..end]
+}
+
+/// Decode one line (with or without its LF). `Ok(None)` for a blank line.
+///
+/// # Errors
+/// A [`Rejection`] naming `line`, the field and the rule, for every poison kind BLUE
+/// rejects (and for JSON outside the contract).
+pub fn decode_line<'t>(parser: &mut Parser, line: u64, raw: &'t [u8]) -> Result<Option<Event<'t>>, Rejection> {
+    let reject = |e: FieldError| Rejection { line, field: e.field, rule: e.rule };
+    let Ok(text) = std::str::from_utf8(trim_line(raw)) else {
+        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotUtf8 });
+    };
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let doc = parser.parse(text).map_err(|e| Rejection { line, field: Field::LINE, rule: Rule::NotJson(e) })?;
+    let root = doc.root();
+    if !root.is_object() {
+        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotAnObject });
+    }
+    decode_object(root).map(Some).map_err(reject)
+}
+
+fn decode_object<'t>(obj: Value<'t, '_>) -> Result<Event<'t>, FieldError> {
+    let ty = obj.get("type");
+    let is = |s: &str| ty.is_some_and(|t| t.str_eq(s));
+    if is("scan") {
+        let scan_number = fields::scan_number(obj, Field::top("scan_number"))?;
+        let ts_ns = fields::ts_ns(obj, Field::top("ts_ns"))?;
+        let vel_div = fields::vel_div(obj, Field::top("vel_div"))?;
+        let assets = fields::assets(obj, Field::top("assets"))?;
+        Ok(Event::Scan(Scan { scan_number, ts_ns, vel_div, assets }))
+    } else if is("factors") {
+        let ts_ns = fields::ts_ns(obj, Field::top("ts_ns"))?;
+        Ok(Event::Factors(fields::factors(obj, ts_ns)?))
+    } else if is("tick") {
+        let ts_ns: TsNs = fields::ts_ns(obj, Field::top("ts_ns"))?;
+        let symbol = fields::symbol(obj, Field::top("symbol"))?;
+        let price = fields::price(obj, Field::top("price"))?;
+        Ok(Event::Tick(Tick { ts_ns, symbol, price }))
+    } else {
+        Err(FieldError { field: Field::top("type"), rule: Rule::UnknownType })
+    }
+}

@@ -1,0 +1,101 @@
+//! The decoded events: every field refined.
+
+use crate::types::{
+    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Posture, Price, Return, ScanNumber, Symbol,
+    TsNs, VelDiv, Volatility,
+};
+
+/// One asset of a scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asset<'a> {
+    /// The asset's symbol.
+    pub symbol: Symbol<'a>,
+    /// Last price.
+    pub price: Price,
+    /// Return over the scan window.
+    pub ret: Return,
+    /// Volatility over the scan window.
+    pub vol: Volatility,
+}
+
+/// An eigen scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan<'a> {
+    /// Strictly increasing across accepted scans.
+    pub scan_number: ScanNumber,
+    /// Carried, never used for decisions.
+    pub ts_ns: TsNs,
+    /// The entry signal.
+    pub vel_div: VelDiv,
+    /// The assets, in input order, symbols unique.
+    pub assets: Vec<Asset<'a>>,
+}
+
+impl Scan<'_> {
+    /// The price of the first asset named `symbol` (BLUE's `Scan.price_of`).
+    #[must_use]
+    pub fn price_of(&self, symbol: &str) -> Option<Price> {
+        self.assets.iter().find(|a| a.symbol.as_str() == symbol).map(|a| a.price)
+    }
+}
+
+/// A factor snapshot: replaces the current one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Factors {
+    /// Carried, never used for decisions.
+    pub ts_ns: TsNs,
+    /// ACB boost.
+    pub acb_boost: AcbBoost,
+    /// ACB beta.
+    pub acb_beta: AcbBeta,
+    /// Monte-Carlo scale.
+    pub mc_scale: McScale,
+    /// EsoF score.
+    pub esof_score: EsofScore,
+    /// Order-book consensus.
+    pub ob_consensus: ObConsensus,
+    /// Direction confirmation.
+    pub dc_status: DcStatus,
+    /// Posture.
+    pub posture: Posture,
+}
+
+impl Factors {
+    /// BLUE's `NEUTRAL_FACTORS`, in force before the first factors event.
+    #[must_use]
+    pub fn neutral() -> Self {
+        let ok = "constant in range";
+        Self {
+            ts_ns: TsNs::new(0),
+            acb_boost: AcbBoost::try_new(1.0).expect(ok),
+            acb_beta: AcbBeta::try_new(0.0).expect(ok),
+            mc_scale: McScale::try_new(1.0).expect(ok),
+            esof_score: EsofScore::try_new(0.0).expect(ok),
+            ob_consensus: ObConsensus::try_new(0.0).expect(ok),
+            dc_status: DcStatus::Neutral,
+            posture: Posture::Apex,
+        }
+    }
+}
+
+/// A price update between scans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick<'a> {
+    /// Carried.
+    pub ts_ns: TsNs,
+    /// The asset.
+    pub symbol: Symbol<'a>,
+    /// Its price.
+    pub price: Price,
+}
+
+/// One event of the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event<'a> {
+    /// An eigen scan.
+    Scan(Scan<'a>),
+    /// A factor snapshot.
+    Factors(Factors),
+    /// A price tick.
+    Tick(Tick<'a>),
+}

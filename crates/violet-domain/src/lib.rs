@@ -1,0 +1,14 @@
+//! # violet-domain
+//!
+//! The bottom of VIOLET's layering: depends on nothing of ours.
+//!
+//! - [`types`]: refined types (`nutype`) for every input value that crosses a boundary.
+//! - [`json`]: JSON numbers and text exactly as BLUE (Python) reads and writes them.
+//! - [`event`]: the event stream (`scan`, `factors`, `tick` JSON lines) decoded with
+//!   exactly BLUE's poison rules, each rejection a typed error naming line, field and rule.
+//! - [`config`]: [`config::BlueConfig`], BLUE's constants with BLUE's names and defaults.
+
+pub mod config;
+pub mod event;
+pub mod json;
+pub mod types;

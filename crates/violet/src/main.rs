@@ -1,0 +1,41 @@
+//! `violet`: the launcher. It parses the command line and wires VIOLET's crates together;
+//! every piece of behaviour lives in a library crate.
+
+mod commands;
+mod io;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// VIOLET: BLUE's alpha, bit for bit, on a typed, observable, event-driven chassis.
+#[derive(Debug, Parser)]
+#[command(name = "violet", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate an event stream with BLUE's poison rules and count it.
+    ///
+    /// Prints `{"scans": N, "ticks": T, "rejected": M}` on stdout (the counts BLUE's trader
+    /// prints); each rejection (line, field, rule) goes to --rejections-out or stderr.
+    /// Exit 0 when the stream was read (poison included), 2 when it could not be read.
+    Check(commands::check::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => commands::check::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("violet: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
