@@ -27,8 +27,8 @@ pub fn create_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
     Ok(if path == Path::new("-") {
         Box::new(BufWriter::new(io::stdout()))
     } else {
-        Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create output file {}", path.display()))?,
-        ))
+        Box::new(BufWriter::new(File::create(path).with_context(|| {
+            format!("cannot create output file {}", path.display())
+        })?))
     })
 }

@@ -16,7 +16,10 @@ pub fn trim_line(raw: &[u8]) -> &[u8] {
     let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
     let is_space = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
     let start = raw.iter().position(|c| !is_space(c)).unwrap_or(raw.len());
-    let end = raw.iter().rposition(|c| !is_space(c)).map_or(start, |e| e + 1);
+    let end = raw
+        .iter()
+        .rposition(|c| !is_space(c))
+        .map_or(start, |e| e + 1);
     &raw[start..end]
 }
 
@@ -25,18 +28,38 @@ pub fn trim_line(raw: &[u8]) -> &[u8] {
 /// # Errors
 /// A [`Rejection`] naming `line`, the field and the rule, for every poison kind BLUE
 /// rejects (and for JSON outside the contract).
-pub fn decode_line<'t>(parser: &mut Parser, line: u64, raw: &'t [u8]) -> Result<Option<Event<'t>>, Rejection> {
-    let reject = |e: FieldError| Rejection { line, field: e.field, rule: e.rule };
+pub fn decode_line<'t>(
+    parser: &mut Parser,
+    line: u64,
+    raw: &'t [u8],
+) -> Result<Option<Event<'t>>, Rejection> {
+    let reject = |e: FieldError| Rejection {
+        line,
+        field: e.field,
+        rule: e.rule,
+    };
     let Ok(text) = std::str::from_utf8(trim_line(raw)) else {
-        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotUtf8 });
+        return Err(Rejection {
+            line,
+            field: Field::LINE,
+            rule: Rule::NotUtf8,
+        });
     };
     if text.is_empty() {
         return Ok(None);
     }
-    let doc = parser.parse(text).map_err(|e| Rejection { line, field: Field::LINE, rule: Rule::NotJson(e) })?;
+    let doc = parser.parse(text).map_err(|e| Rejection {
+        line,
+        field: Field::LINE,
+        rule: Rule::NotJson(e),
+    })?;
     let root = doc.root();
     if !root.is_object() {
-        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotAnObject });
+        return Err(Rejection {
+            line,
+            field: Field::LINE,
+            rule: Rule::NotAnObject,
+        });
     }
     decode_object(root).map(Some).map_err(reject)
 }
@@ -49,7 +72,12 @@ fn decode_object<'t>(obj: Value<'t, '_>) -> Result<Event<'t>, FieldError> {
         let ts_ns = fields::ts_ns(obj, Field::top("ts_ns"))?;
         let vel_div = fields::vel_div(obj, Field::top("vel_div"))?;
         let assets = fields::assets(obj, Field::top("assets"))?;
-        Ok(Event::Scan(Scan { scan_number, ts_ns, vel_div, assets }))
+        Ok(Event::Scan(Scan {
+            scan_number,
+            ts_ns,
+            vel_div,
+            assets,
+        }))
     } else if is("factors") {
         let ts_ns = fields::ts_ns(obj, Field::top("ts_ns"))?;
         Ok(Event::Factors(fields::factors(obj, ts_ns)?))
@@ -57,8 +85,15 @@ fn decode_object<'t>(obj: Value<'t, '_>) -> Result<Event<'t>, FieldError> {
         let ts_ns: TsNs = fields::ts_ns(obj, Field::top("ts_ns"))?;
         let symbol = fields::symbol(obj, Field::top("symbol"))?;
         let price = fields::price(obj, Field::top("price"))?;
-        Ok(Event::Tick(Tick { ts_ns, symbol, price }))
+        Ok(Event::Tick(Tick {
+            ts_ns,
+            symbol,
+            price,
+        }))
     } else {
-        Err(FieldError { field: Field::top("type"), rule: Rule::UnknownType })
+        Err(FieldError {
+            field: Field::top("type"),
+            rule: Rule::UnknownType,
+        })
     }
 }

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use crate::json::{Value, json_f64, json_i64};
 use crate::types::{
-    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Price, Return, ScanNumber, Symbol,
-    TsNs, VelDiv, Volatility,
+    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Price, Return, ScanNumber,
+    Symbol, TsNs, VelDiv, Volatility,
 };
 
 use super::model::{Asset, Factors};
@@ -43,7 +43,10 @@ fn member<'t, 'n>(obj: Value<'t, 'n>, field: Field) -> FieldResult<Value<'t, 'n>
 /// # Errors
 /// [`Rule::Missing`], [`Rule::NotAnInteger`] or [`Rule::IntegerOutOfRange`].
 pub fn int(obj: Value<'_, '_>, field: Field) -> FieldResult<i64> {
-    json_i64(member(obj, field)?).map_err(|e| FieldError { field, rule: e.into() })
+    json_i64(member(obj, field)?).map_err(|e| FieldError {
+        field,
+        rule: e.into(),
+    })
 }
 
 /// BLUE's `_float`: an integer or float token, converted as `float()`, finite.
@@ -51,7 +54,10 @@ pub fn int(obj: Value<'_, '_>, field: Field) -> FieldResult<i64> {
 /// # Errors
 /// [`Rule::Missing`], [`Rule::NotANumber`], [`Rule::TooLargeForFloat`] or [`Rule::NotFinite`].
 pub fn float(obj: Value<'_, '_>, field: Field) -> FieldResult<f64> {
-    json_f64(member(obj, field)?).map_err(|e| FieldError { field, rule: e.into() })
+    json_f64(member(obj, field)?).map_err(|e| FieldError {
+        field,
+        rule: e.into(),
+    })
 }
 
 /// BLUE's `_nonneg_int` as a scan number.
@@ -86,7 +92,11 @@ pub fn price(obj: Value<'_, '_>, field: Field) -> FieldResult<Price> {
 /// As [`float`], and [`Rule::Negative`].
 pub fn non_negative(obj: Value<'_, '_>, field: Field) -> FieldResult<f64> {
     let v = float(obj, field)?;
-    if v < 0.0 { fail(field, Rule::Negative) } else { Ok(v) }
+    if v < 0.0 {
+        fail(field, Rule::Negative)
+    } else {
+        Ok(v)
+    }
 }
 
 /// BLUE's `_symbol`: a non-empty string.
@@ -105,7 +115,11 @@ pub fn symbol<'t>(obj: Value<'t, '_>, field: Field) -> FieldResult<Symbol<'t>> {
 ///
 /// # Errors
 /// [`Rule::UnknownChoice`].
-fn choice<T: std::str::FromStr>(obj: Value<'_, '_>, field: Field, allowed: &'static str) -> FieldResult<T> {
+fn choice<T: std::str::FromStr>(
+    obj: Value<'_, '_>,
+    field: Field,
+    allowed: &'static str,
+) -> FieldResult<T> {
     obj.get(field.name)
         .and_then(Value::as_str)
         .and_then(|s| s.parse().ok())
@@ -137,11 +151,29 @@ pub fn factors(obj: Value<'_, '_>, ts_ns: TsNs) -> FieldResult<Factors> {
     let f = Field::top("mc_scale");
     let mc_scale = McScale::try_new(float(obj, f)?).or_else(|_| fail(f, Rule::Negative))?;
     let (esof_score, ob_consensus, dc_status) = fold_inputs(obj)?;
-    let posture = choice(obj, Field::top("posture"), "APEX, STALKER, TURTLE, HIBERNATE")?;
-    Ok(Factors { ts_ns, acb_boost, acb_beta, mc_scale, esof_score, ob_consensus, dc_status, posture })
+    let posture = choice(
+        obj,
+        Field::top("posture"),
+        "APEX, STALKER, TURTLE, HIBERNATE",
+    )?;
+    Ok(Factors {
+        ts_ns,
+        acb_boost,
+        acb_beta,
+        mc_scale,
+        esof_score,
+        ob_consensus,
+        dc_status,
+        posture,
+    })
 }
 
 /// The `assets` list of a scan (BLUE's loop in `parse_scan`), symbols unique.
+///
+/// The error reported is the one BLUE meets first, walking assets in order and each asset's
+/// fields in order (symbol, duplicate check, price, ret, vol). Uniqueness is checked once
+/// at the end (sorted, `O(n log n)`); the exact first offender is searched for only on the
+/// rare poison path.
 ///
 /// # Errors
 /// The first asset field that breaks a rule, in BLUE's order.
@@ -151,21 +183,76 @@ pub fn assets<'t>(obj: Value<'t, '_>, field: Field) -> FieldResult<Vec<Asset<'t>
     };
     let mut out = Vec::with_capacity(list.len());
     for (i, ra) in list.enumerate() {
-        let at = |name| Field { name, asset: Some(u32::try_from(i).unwrap_or(u32::MAX)) };
-        if !ra.is_object() {
-            return fail(at(""), Rule::AssetNotAnObject);
+        match asset(ra, i) {
+            Ok(a) => out.push(a),
+            Err(e) => {
+                // BLUE checks this asset's symbol for a duplicate before its other fields.
+                let symbol_ok = e.field.name != "symbol";
+                let seen = if symbol_ok {
+                    symbol(ra, e.field).ok()
+                } else {
+                    None
+                };
+                if let Some(dup) = seen.filter(|s| out.iter().any(|a| &a.symbol == s)) {
+                    return Err(duplicate(i, &dup));
+                }
+                return Err(e);
+            }
         }
-        let symbol = symbol(ra, at("symbol"))?;
-        if out.iter().any(|a: &Asset<'_>| a.symbol == symbol) {
-            return fail(at("symbol"), Rule::DuplicateSymbol(symbol.as_str().to_owned()));
+    }
+    if has_duplicates(&out) {
+        for (i, a) in out.iter().enumerate() {
+            if out[..i].iter().any(|b| b.symbol == a.symbol) {
+                return Err(duplicate(i, &a.symbol));
+            }
         }
-        let price = price(ra, at("price"))?;
-        let ret = Return::try_new(float(ra, at("ret"))?).or_else(|_| fail(at("ret"), Rule::NotFinite))?;
-        let f = at("vol");
-        let vol = Volatility::try_new(float(ra, f)?).or_else(|_| fail(f, Rule::Negative))?;
-        out.push(Asset { symbol, price, ret, vol });
     }
     Ok(out)
+}
+
+fn at(i: usize, name: &'static str) -> Field {
+    Field {
+        name,
+        asset: Some(u32::try_from(i).unwrap_or(u32::MAX)),
+    }
+}
+
+fn duplicate(i: usize, s: &Symbol<'_>) -> FieldError {
+    FieldError {
+        field: at(i, "symbol"),
+        rule: Rule::DuplicateSymbol(s.as_str().to_owned()),
+    }
+}
+
+fn has_duplicates(assets: &[Asset<'_>]) -> bool {
+    if assets.len() <= 12 {
+        return assets
+            .iter()
+            .enumerate()
+            .any(|(i, a)| assets[..i].iter().any(|b| b.symbol == a.symbol));
+    }
+    let mut names: Vec<&str> = assets.iter().map(|a| a.symbol.as_str()).collect();
+    names.sort_unstable();
+    names.windows(2).any(|w| w[0] == w[1])
+}
+
+/// One asset object, fields in BLUE's order (without the duplicate check).
+fn asset<'t>(ra: Value<'t, '_>, i: usize) -> FieldResult<Asset<'t>> {
+    if !ra.is_object() {
+        return fail(at(i, ""), Rule::AssetNotAnObject);
+    }
+    let symbol = symbol(ra, at(i, "symbol"))?;
+    let price = price(ra, at(i, "price"))?;
+    let f = at(i, "ret");
+    let ret = Return::try_new(float(ra, f)?).or_else(|_| fail(f, Rule::NotFinite))?;
+    let f = at(i, "vol");
+    let vol = Volatility::try_new(float(ra, f)?).or_else(|_| fail(f, Rule::Negative))?;
+    Ok(Asset {
+        symbol,
+        price,
+        ret,
+        vol,
+    })
 }
 
 /// A scan's vel_div: finite.

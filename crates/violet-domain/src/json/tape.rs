@@ -100,7 +100,10 @@ impl Parser {
     /// A parser with the given options.
     #[must_use]
     pub fn new(opts: ParseOptions) -> Self {
-        Self { nodes: Vec::with_capacity(512), opts }
+        Self {
+            nodes: Vec::with_capacity(512),
+            opts,
+        }
     }
 
     /// Parse one complete JSON text (surrounding JSON whitespace allowed).
@@ -113,14 +116,23 @@ impl Parser {
         if u32::try_from(text.len()).is_err() {
             return Err(JsonError::TooLong);
         }
-        let mut st = State { text, b: text.as_bytes(), pos: 0, nodes: &mut self.nodes, opts: self.opts };
+        let mut st = State {
+            text,
+            b: text.as_bytes(),
+            pos: 0,
+            nodes: &mut self.nodes,
+            opts: self.opts,
+        };
         st.ws();
         st.value(0)?;
         st.ws();
         if st.pos != st.b.len() {
             return Err(JsonError::TrailingData { at: st.pos });
         }
-        Ok(Doc { text, nodes: &self.nodes })
+        Ok(Doc {
+            text,
+            nodes: &self.nodes,
+        })
     }
 }
 
@@ -266,7 +278,11 @@ impl State<'_> {
                 Some(b'"') => {
                     let end = self.pos;
                     self.pos += 1;
-                    return Ok(Node::Str { start: start as u32, end: end as u32, escaped });
+                    return Ok(Node::Str {
+                        start: start as u32,
+                        end: end as u32,
+                        escaped,
+                    });
                 }
                 Some(b'\\') => {
                     escaped = true;
@@ -308,7 +324,9 @@ impl State<'_> {
                     return Err(JsonError::LoneSurrogate { at });
                 }
                 if (0xD800..0xDC00).contains(&cu) {
-                    if self.b.get(self.pos) == Some(&b'\\') && self.b.get(self.pos + 1) == Some(&b'u') {
+                    if self.b.get(self.pos) == Some(&b'\\')
+                        && self.b.get(self.pos + 1) == Some(&b'u')
+                    {
                         let lo = self.hex4(self.pos + 2)?;
                         if (0xDC00..0xE000).contains(&lo) {
                             self.pos += 6;
@@ -324,7 +342,11 @@ impl State<'_> {
     }
 
     fn enter(depth: usize, at: usize) -> Result<(), JsonError> {
-        if depth > MAX_DEPTH { Err(JsonError::TooDeep { at }) } else { Ok(()) }
+        if depth > MAX_DEPTH {
+            Err(JsonError::TooDeep { at })
+        } else {
+            Ok(())
+        }
     }
 
     fn array(&mut self, depth: usize) -> Result<(), JsonError> {
@@ -355,7 +377,10 @@ impl State<'_> {
                 }
             }
         }
-        self.nodes[me] = Node::Array { len, next: self.nodes.len() as u32 };
+        self.nodes[me] = Node::Array {
+            len,
+            next: self.nodes.len() as u32,
+        };
         Ok(())
     }
 
@@ -403,7 +428,10 @@ impl State<'_> {
                 }
             }
         }
-        self.nodes[me] = Node::Object { len, next: self.nodes.len() as u32 };
+        self.nodes[me] = Node::Object {
+            len,
+            next: self.nodes.len() as u32,
+        };
         if len > 1 {
             self.check_duplicate_keys(me, open)?;
         }
@@ -411,14 +439,22 @@ impl State<'_> {
     }
 
     fn check_duplicate_keys(&self, me: usize, open: usize) -> Result<(), JsonError> {
-        let doc = Doc { text: self.text, nodes: self.nodes };
+        let doc = Doc {
+            text: self.text,
+            nodes: self.nodes,
+        };
         let obj = Value { doc, idx: me };
         let mut keys: Vec<Cow<'_, str>> = Vec::new();
         let mut raw_keys: [(u32, u32); 16] = [(0, 0); 16];
         let mut n = 0usize;
         let mut any_escaped = false;
         for (k, _) in obj.members() {
-            if let Node::Str { start, end, escaped } = doc.nodes[k.idx] {
+            if let Node::Str {
+                start,
+                end,
+                escaped,
+            } = doc.nodes[k.idx]
+            {
                 any_escaped |= escaped;
                 if n < raw_keys.len() {
                     raw_keys[n] = (start, end);
@@ -607,9 +643,17 @@ impl<'t, 'n> Value<'t, 'n> {
     #[must_use]
     pub fn as_str(self) -> Option<Cow<'t, str>> {
         match self.node() {
-            Node::Str { start, end, escaped } => {
+            Node::Str {
+                start,
+                end,
+                escaped,
+            } => {
                 let raw = &self.doc.text[start as usize..end as usize];
-                Some(if escaped { Cow::Owned(unescape(raw)) } else { Cow::Borrowed(raw) })
+                Some(if escaped {
+                    Cow::Owned(unescape(raw))
+                } else {
+                    Cow::Borrowed(raw)
+                })
             }
             _ => None,
         }
@@ -619,7 +663,11 @@ impl<'t, 'n> Value<'t, 'n> {
     #[must_use]
     pub fn str_eq(self, s: &str) -> bool {
         match self.node() {
-            Node::Str { start, end, escaped: false } => &self.doc.text[start as usize..end as usize] == s,
+            Node::Str {
+                start,
+                end,
+                escaped: false,
+            } => &self.doc.text[start as usize..end as usize] == s,
             Node::Str { .. } => self.as_str().is_some_and(|v| v == s),
             _ => false,
         }
@@ -629,9 +677,12 @@ impl<'t, 'n> Value<'t, 'n> {
     #[must_use]
     pub fn array(self) -> Option<Elements<'t, 'n>> {
         match self.node() {
-            Node::Array { len, next } => {
-                Some(Elements { doc: self.doc, idx: self.idx + 1, end: next as usize, len: len as usize })
-            }
+            Node::Array { len, next } => Some(Elements {
+                doc: self.doc,
+                idx: self.idx + 1,
+                end: next as usize,
+                len: len as usize,
+            }),
             _ => None,
         }
     }
@@ -646,8 +697,16 @@ impl<'t, 'n> Value<'t, 'n> {
     #[must_use]
     pub fn members(self) -> Members<'t, 'n> {
         match self.node() {
-            Node::Object { next, .. } => Members { doc: self.doc, idx: self.idx + 1, end: next as usize },
-            _ => Members { doc: self.doc, idx: 0, end: 0 },
+            Node::Object { next, .. } => Members {
+                doc: self.doc,
+                idx: self.idx + 1,
+                end: next as usize,
+            },
+            _ => Members {
+                doc: self.doc,
+                idx: 0,
+                end: 0,
+            },
         }
     }
 
@@ -674,7 +733,10 @@ impl<'t, 'n> Iterator for Elements<'t, 'n> {
         if self.idx >= self.end {
             return None;
         }
-        let v = Value { doc: self.doc, idx: self.idx };
+        let v = Value {
+            doc: self.doc,
+            idx: self.idx,
+        };
         self.idx = v.next();
         self.len -= 1;
         Some(v)
@@ -701,8 +763,14 @@ impl<'t, 'n> Iterator for Members<'t, 'n> {
         if self.idx >= self.end {
             return None;
         }
-        let k = Value { doc: self.doc, idx: self.idx };
-        let v = Value { doc: self.doc, idx: self.idx + 1 };
+        let k = Value {
+            doc: self.doc,
+            idx: self.idx,
+        };
+        let v = Value {
+            doc: self.doc,
+            idx: self.idx + 1,
+        };
         self.idx = v.next();
         Some((k, v))
     }
