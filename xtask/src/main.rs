@@ -1,6 +1,8 @@
 //! `cargo xtask`: VIOLET's developer tasks. `cargo xtask ci` is what CI runs.
 
 mod ci;
+mod faulty_oracle;
+mod gate;
 mod util;
 
 use std::process::ExitCode;
@@ -20,12 +22,30 @@ enum Task {
     /// Everything CI checks: fmt, clippy -D warnings, all tests, cargo-deny, the gates.
     /// Installs what it needs beyond cargo (cargo-deny) when missing.
     Ci(ci::Args),
+    /// VIOLET's oracle with a one-ULP fault in every K-th answer (for proving the gate fails).
+    #[command(hide = true)]
+    FaultyOracle(faulty_oracle::Args),
+    /// Run a gate: VIOLET against BLUE.
+    Gate {
+        #[command(subcommand)]
+        gate: Gate,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Gate {
+    /// The Monte-Carlo gate: every kernel against an oracle speaking BLUE's protocol, bit
+    /// for bit. Exit 0: no mismatch; 1: mismatches; 2: oracle or usage failure.
+    /// Report: target/gates/kernels.md.
+    Kernels(gate::kernels::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Ci(args) => ci::run(&args),
+        Task::Gate { gate: Gate::Kernels(args) } => gate::kernels::run(&args),
+        Task::FaultyOracle(args) => faulty_oracle::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 //! every piece of behaviour lives in a library crate.
 
 mod commands;
+mod config;
 mod io;
 
 use std::process::ExitCode;
@@ -24,12 +25,20 @@ enum Command {
     /// prints); each rejection (line, field, rule) goes to --rejections-out or stderr.
     /// Exit 0 when the stream was read (poison included), 2 when it could not be read.
     Check(commands::check::Args),
+    /// Serve VIOLET's kernels over BLUE's oracle protocol (JSON lines on stdin/stdout).
+    ///
+    /// One request per line, e.g. {"fn":"compose","vel_div":-0.035,"factors":{...},"capital":25000.0};
+    /// one answer per non-blank line, {"ok":true,"out":...} or {"ok":false,"error":"..."},
+    /// flushed as it is written. Functions: signal_strength, base_leverage, fold, compose,
+    /// select, exit, to_exchange, config (see ../shared/blue/blue/oracle.py for arguments).
+    Oracle(commands::oracle::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
+        Command::Oracle(args) => commands::oracle::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,3 @@
+//! The gates: VIOLET proven against BLUE.
+
+pub mod kernels;
