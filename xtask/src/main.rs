@@ -3,6 +3,7 @@
 mod ci;
 mod faulty_oracle;
 mod gate;
+mod gen_stream;
 mod util;
 
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ enum Task {
     /// VIOLET's oracle with a one-ULP fault in every K-th answer (for proving the gate fails).
     #[command(hide = true)]
     FaultyOracle(faulty_oracle::Args),
+    /// Write a seeded event stream (every poison kind, ties, stablecoins, flat and
+    /// out-of-range vel_div, missing symbols, every posture and dc status).
+    GenStream(gen_stream::Args),
     /// Run a gate: VIOLET against BLUE.
     Gate {
         #[command(subcommand)]
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Task::Ci(args) => ci::run(&args),
         Task::Gate { gate: Gate::Kernels(args) } => gate::kernels::run(&args),
         Task::FaultyOracle(args) => faulty_oracle::run(&args),
+        Task::GenStream(args) => gen_stream::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -141,7 +141,6 @@ pub const BAD_LINES: &[&str] = &[
     "[]",
     "\"compose\"",
     "42",
-    "null",
     "{}",
     "{\"fn\":\"nope\"}",
     "{\"fn\":1}",

@@ -1,0 +1,9 @@
+//! The decision engine: on every accepted scan, what BLUE would decide about an entry.
+
+mod decide;
+mod flat_run;
+mod record;
+
+pub use decide::{Decision, decide};
+pub use flat_run::FlatRun;
+pub use record::DecisionRecord;

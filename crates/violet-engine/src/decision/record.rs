@@ -1,0 +1,68 @@
+//! One decision as journaled: the decision, the scan it was made on, and the slot.
+
+use violet_domain::json::ObjectWriter;
+
+use super::Decision;
+
+/// A decision with its context, one per accepted scan (the `--decisions-out` line; schema
+/// in `docs/decisions.md`).
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionRecord<'s> {
+    /// The scan's number.
+    pub scan_number: i64,
+    /// The scan's timestamp (carried).
+    pub ts_ns: i64,
+    /// The decision.
+    pub decision: Decision<'s>,
+    /// The open trade at the start of the scan (`None`: the slot was free).
+    pub slot_trade_at_start: Option<u64>,
+    /// The trade an exit closed on this scan, if any.
+    pub exited_trade: Option<u64>,
+    /// The trade this decision opened, if the slot took it.
+    pub entered_trade: Option<u64>,
+    /// Capital when deciding (after this scan's exit, if any).
+    pub capital: f64,
+}
+
+impl DecisionRecord<'_> {
+    /// Append the JSON line (without LF).
+    pub fn write_json(&self, out: &mut String) {
+        let d = &self.decision;
+        let mut w = ObjectWriter::new(out);
+        w.int("scan_number", self.scan_number)
+            .int("ts_ns", self.ts_ns)
+            .str("action", d.action.as_str())
+            .str("reason", d.reason.as_str())
+            .str("slot", if self.slot_trade_at_start.is_some() { "OPEN" } else { "FREE" });
+        opt_int(&mut w, "slot_trade_id", self.slot_trade_at_start);
+        opt_int(&mut w, "exited_trade_id", self.exited_trade);
+        opt_int(&mut w, "entered_trade_id", self.entered_trade);
+        w.float("capital", self.capital);
+        match &d.pick {
+            Some(p) => {
+                w.str("symbol", p.symbol).float("price", p.price.into_inner()).float("score", p.score);
+            }
+            None => {
+                w.raw("symbol", "null").raw("price", "null").raw("score", "null");
+            }
+        }
+        match &d.sizing {
+            Some(s) => {
+                let mut b = String::with_capacity(320);
+                b.push_str(&s.to_json());
+                w.raw("sizing", &b);
+            }
+            None => {
+                w.raw("sizing", "null");
+            }
+        }
+        w.finish();
+    }
+}
+
+fn opt_int(w: &mut ObjectWriter<'_>, k: &str, v: Option<u64>) {
+    match v {
+        Some(v) => w.int(k, v),
+        None => w.raw(k, "null"),
+    };
+}

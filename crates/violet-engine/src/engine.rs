@@ -1,0 +1,211 @@
+//! The engine: decision engine + execution layer on one reactor clock.
+
+use std::io;
+
+use violet_clock::{Cadence, CadencePlan, Clock, DeadlineScheduler};
+use violet_domain::config::BlueConfig;
+use violet_domain::event::{Event, Factors, Scan, Tick};
+use violet_domain::types::{Action, Price};
+
+use crate::decision::{DecisionRecord, FlatRun, decide};
+use crate::execution::{Slot, TradeEvent};
+
+/// Where the engine's outputs go.
+pub trait Sink {
+    /// One decision per accepted scan.
+    ///
+    /// # Errors
+    /// The sink's I/O error; the engine stops on it.
+    fn decision(&mut self, record: &DecisionRecord<'_>) -> io::Result<()>;
+    /// A trade event (EXIT before ENTRY within a scan, as BLUE).
+    ///
+    /// # Errors
+    /// The sink's I/O error; the engine stops on it.
+    fn trade(&mut self, event: &TradeEvent) -> io::Result<()>;
+}
+
+/// What the engine has done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineCounts {
+    /// Decisions made (one per accepted scan).
+    pub decisions: u64,
+    /// Positions opened.
+    pub entries: u64,
+    /// Positions closed.
+    pub exits: u64,
+    /// Exit checks between scans (VIOLET-only cadences).
+    pub price_checks: u64,
+}
+
+/// Timed actions on the scheduler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Timed {
+    ExitCheck,
+}
+
+/// The engine. Feed it validated events in stream order; it decides on every scan and
+/// does BLUE's single-slot bookkeeping.
+#[derive(Debug)]
+pub struct Engine<C: Clock> {
+    cfg: BlueConfig,
+    plan: CadencePlan,
+    clock: C,
+    factors: Factors,
+    flat: FlatRun,
+    slot: Slot,
+    counts: EngineCounts,
+    scheduler: DeadlineScheduler<Timed>,
+    timers_started: bool,
+    /// Last tick price of the open position's symbol (for between-scan checks).
+    tick_price: Option<Price>,
+    last_scan: (i64, i64),
+}
+
+impl<C: Clock> Engine<C> {
+    /// An engine with BLUE's neutral factors and initial capital.
+    pub fn new(cfg: BlueConfig, plan: CadencePlan, clock: C) -> Self {
+        Self {
+            slot: Slot::new(&cfg),
+            cfg,
+            plan,
+            clock,
+            factors: Factors::neutral(),
+            flat: FlatRun::default(),
+            counts: EngineCounts::default(),
+            scheduler: DeadlineScheduler::new(),
+            timers_started: false,
+            tick_price: None,
+            last_scan: (0, 0),
+        }
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The cadence plan.
+    pub fn plan(&self) -> CadencePlan {
+        self.plan
+    }
+
+    /// Counts so far.
+    pub fn counts(&self) -> EngineCounts {
+        self.counts
+    }
+
+    /// Current capital.
+    pub fn capital(&self) -> f64 {
+        self.slot.capital()
+    }
+
+    /// The slot.
+    pub fn slot(&self) -> &Slot {
+        &self.slot
+    }
+
+    fn emit(&mut self, t: Option<TradeEvent>, sink: &mut impl Sink) -> io::Result<Option<u64>> {
+        let Some(t) = t else { return Ok(None) };
+        match &t {
+            TradeEvent::Entry(_) => self.counts.entries += 1,
+            TradeEvent::Exit(_) => {
+                self.counts.exits += 1;
+                self.tick_price = None;
+            }
+        }
+        sink.trade(&t)?;
+        Ok(Some(t.trade_id()))
+    }
+
+    /// Run the timed actions due by now (between-scan exit checks on a duration cadence).
+    ///
+    /// # Errors
+    /// The sink's I/O error.
+    pub fn on_timers(&mut self, sink: &mut impl Sink) -> io::Result<()> {
+        if let Cadence::Every(period) = self.plan.exit {
+            if !self.timers_started {
+                self.timers_started = true;
+                self.scheduler.schedule_every(self.clock.now().saturating_add(period), period, Timed::ExitCheck);
+            }
+        }
+        let now = self.clock.now();
+        while let Some(f) = self.scheduler.pop_due(now) {
+            match f.payload {
+                Timed::ExitCheck => {
+                    if let Some(p) = self.tick_price {
+                        self.counts.price_checks += 1;
+                        let (sn, ts) = self.last_scan;
+                        let t = self.slot.price_check(p, sn, ts, &self.cfg);
+                        self.emit(t, sink)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply one validated event.
+    ///
+    /// # Errors
+    /// The sink's I/O error.
+    pub fn on_event(&mut self, ev: &Event<'_>, sink: &mut impl Sink) -> io::Result<()> {
+        self.on_timers(sink)?;
+        match ev {
+            Event::Factors(f) => {
+                self.factors = *f;
+                Ok(())
+            }
+            Event::Tick(t) => self.on_tick(t, sink),
+            Event::Scan(s) => self.on_scan(s, sink),
+        }
+    }
+
+    fn on_tick(&mut self, t: &Tick<'_>, sink: &mut impl Sink) -> io::Result<()> {
+        if self.plan.exit == Cadence::Scan {
+            return Ok(()); // BLUE is scan-quantized: a valid tick changes nothing.
+        }
+        let ours = self.slot.position().is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
+        if !ours {
+            return Ok(());
+        }
+        self.tick_price = Some(t.price);
+        if self.plan.exit == Cadence::Tick {
+            self.counts.price_checks += 1;
+            let (sn, _) = self.last_scan;
+            let e = self.slot.price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg);
+            self.emit(e, sink)?;
+        }
+        Ok(())
+    }
+
+    fn on_scan(&mut self, scan: &Scan<'_>, sink: &mut impl Sink) -> io::Result<()> {
+        let (sn, ts) = (scan.scan_number.into_inner(), scan.ts_ns.into_inner());
+        let vel_div = scan.vel_div.into_inner();
+        self.last_scan = (sn, ts);
+        let flat = self.flat.update(vel_div);
+        let at_start = self.slot.position().map(|p| p.trade_id);
+        let mut exited = None;
+        if let Some(pos) = self.slot.position() {
+            let price = scan.price_of(pos.symbol.as_ref());
+            let e = self.slot.exit_on_scan(price, vel_div, sn, ts, &self.cfg);
+            exited = self.emit(e, sink)?;
+        }
+        let decision = decide(scan, &self.factors, flat, self.slot.capital(), &self.cfg);
+        let capital = self.slot.capital();
+        let mut entered = None;
+        if at_start.is_none() && decision.action == Action::Enter {
+            let e = self.slot.enter(&decision, sn, ts);
+            entered = self.emit(e, sink)?;
+        }
+        self.counts.decisions += 1;
+        sink.decision(&DecisionRecord {
+            scan_number: sn,
+            ts_ns: ts,
+            decision,
+            slot_trade_at_start: at_start,
+            exited_trade: exited,
+            entered_trade: entered,
+            capital,
+        })
+    }
+}

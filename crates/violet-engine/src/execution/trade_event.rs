@@ -1,0 +1,104 @@
+//! Trade events in BLUE's trade-event schema (what `blue/trader.py` writes).
+
+use violet_domain::json::ObjectWriter;
+use violet_domain::types::{ExitReason, SymbolName};
+use violet_sizing::SizingBreakdown;
+
+/// A position opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryEvent {
+    /// Trade id (1, 2, ...).
+    pub trade_id: u64,
+    /// The scan it entered on.
+    pub scan_number: i64,
+    /// That scan's timestamp.
+    pub ts_ns: i64,
+    /// The asset.
+    pub symbol: SymbolName,
+    /// Capital at entry.
+    pub capital: f64,
+    /// Entry price.
+    pub price: f64,
+    /// The selector's score.
+    pub score: f64,
+    /// The full sizing.
+    pub sizing: SizingBreakdown,
+}
+
+/// A position closed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExitEvent {
+    /// Trade id.
+    pub trade_id: u64,
+    /// The scan (or, in VIOLET-only cadences, the last scan) it exited on.
+    pub scan_number: i64,
+    /// The triggering event's timestamp.
+    pub ts_ns: i64,
+    /// The asset.
+    pub symbol: SymbolName,
+    /// Exit price.
+    pub price: f64,
+    /// Why.
+    pub reason: ExitReason,
+    /// Scans held.
+    pub bars_held: u64,
+    /// `(entry - exit) / entry`.
+    pub pnl_pct: f64,
+    /// `notional * pnl_pct - 2 * fee_rate * notional`.
+    pub pnl: f64,
+    /// Capital after the trade.
+    pub capital_after: f64,
+}
+
+/// A trade event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TradeEvent {
+    /// ENTRY.
+    Entry(EntryEvent),
+    /// EXIT.
+    Exit(ExitEvent),
+}
+
+impl TradeEvent {
+    /// The trade id.
+    #[must_use]
+    pub fn trade_id(&self) -> u64 {
+        match self {
+            TradeEvent::Entry(e) => e.trade_id,
+            TradeEvent::Exit(e) => e.trade_id,
+        }
+    }
+
+    /// Append the JSON line (without LF), keys and order as BLUE writes them.
+    pub fn write_json(&self, out: &mut String) {
+        let mut w = ObjectWriter::new(out);
+        match self {
+            TradeEvent::Entry(e) => {
+                w.str("event", "ENTRY")
+                    .int("trade_id", e.trade_id)
+                    .int("scan_number", e.scan_number)
+                    .int("ts_ns", e.ts_ns)
+                    .str("symbol", e.symbol.as_ref())
+                    .str("side", "SHORT")
+                    .float("capital", e.capital)
+                    .float("price", e.price)
+                    .float("score", e.score);
+                e.sizing.write_members(&mut w);
+            }
+            TradeEvent::Exit(e) => {
+                w.str("event", "EXIT")
+                    .int("trade_id", e.trade_id)
+                    .int("scan_number", e.scan_number)
+                    .int("ts_ns", e.ts_ns)
+                    .str("symbol", e.symbol.as_ref())
+                    .float("price", e.price)
+                    .str("reason", e.reason.as_str())
+                    .int("bars_held", e.bars_held)
+                    .float("pnl_pct", e.pnl_pct)
+                    .float("pnl", e.pnl)
+                    .float("capital_after", e.capital_after);
+            }
+        }
+        w.finish();
+    }
+}

@@ -1,0 +1,9 @@
+//! Replay: an event stream through the engine on the deterministic `TestClock`.
+
+mod run;
+mod sink;
+mod summary;
+
+pub use run::{ReplayOptions, replay};
+pub use sink::WriterSink;
+pub use summary::ReplaySummary;

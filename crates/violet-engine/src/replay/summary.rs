@@ -1,0 +1,74 @@
+//! The replay summary.
+
+use violet_domain::json::ObjectWriter;
+
+/// What a replay did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplaySummary {
+    /// Accepted scans.
+    pub scans: u64,
+    /// Valid ticks.
+    pub ticks: u64,
+    /// Poison lines.
+    pub rejected: u64,
+    /// Final capital.
+    pub capital: f64,
+    /// Positions opened.
+    pub entries: u64,
+    /// Positions closed.
+    pub exits: u64,
+    /// Decisions made (one per accepted scan).
+    pub decisions: u64,
+    /// The cadence plan, e.g. `entry=scan,exit=scan,flush=scan`.
+    pub cadence: String,
+    /// Whether the plan is BLUE's (all scan): only then are trades gated against BLUE.
+    pub blue_parity: bool,
+    /// Still open at the end of the stream (BLUE leaves it open too).
+    pub open_trade: Option<u64>,
+}
+
+impl ReplaySummary {
+    /// The summary as one JSON object.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut s = String::new();
+        let mut w = ObjectWriter::new(&mut s);
+        w.int("scans", self.scans)
+            .int("ticks", self.ticks)
+            .int("rejected", self.rejected)
+            .float("capital", self.capital)
+            .int("entries", self.entries)
+            .int("exits", self.exits)
+            .int("decisions", self.decisions)
+            .str("cadence", &self.cadence)
+            .bool("blue_parity", self.blue_parity);
+        match self.open_trade {
+            Some(t) => w.int("open_trade_id", t),
+            None => w.raw("open_trade_id", "null"),
+        };
+        w.finish();
+        s
+    }
+
+    /// A short human summary.
+    #[must_use]
+    pub fn human(&self, initial_capital: f64) -> String {
+        let mode = if self.blue_parity {
+            "BLUE-parity cadence".to_string()
+        } else {
+            format!("VIOLET-only cadence {} (not gated against BLUE)", self.cadence)
+        };
+        format!(
+            "replayed {} scans, {} ticks, {} rejected lines; {} decisions, {} entries, {} exits{}; capital {} -> {} ({mode})",
+            self.scans,
+            self.ticks,
+            self.rejected,
+            self.decisions,
+            self.entries,
+            self.exits,
+            self.open_trade.map(|t| format!(" (trade {t} still open)")).unwrap_or_default(),
+            violet_domain::json::f64_to_string(initial_capital),
+            violet_domain::json::f64_to_string(self.capital),
+        )
+    }
+}
