@@ -55,6 +55,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         step("cargo deny", deny)?;
     }
 
+    // The gates: VIOLET against BLUE (../shared/blue beside the checkout).
+    let mut kernels = cargo();
+    kernels.args(["xtask", "gate", "kernels"]);
+    step(
+        "gate kernels (1,000,000 random + 200,000 extreme per kernel)",
+        kernels,
+    )?;
+    let mut replay = cargo();
+    replay.args([
+        "xtask",
+        "gate",
+        "replay",
+        "--streams",
+        "12",
+        "--scans",
+        "5000",
+    ]);
+    step("gate replay (12 streams x 5,000 scans)", replay)?;
+
     eprintln!("ci: all steps passed in {:.0} s", t.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }

@@ -43,16 +43,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             continue;
         }
         n += 1;
-        if args.every > 0 && n % args.every == 0 {
-            if let Ok(mut v) = parse_owned(&answer, ParseOptions { allow_constants: true }) {
-                if let Some(JsonValue::Bool(true)) = v.get("ok") {
-                    if let JsonValue::Object(m) = &mut v {
-                        if m.iter_mut().any(|(k, x)| k == "out" && bump(x)) {
-                            answer = v.to_string();
-                        }
-                    }
-                }
-            }
+        if args.every > 0
+            && n.is_multiple_of(args.every)
+            && let Ok(mut v) = parse_owned(
+                &answer,
+                ParseOptions {
+                    allow_constants: true,
+                },
+            )
+            && let Some(JsonValue::Bool(true)) = v.get("ok")
+            && let JsonValue::Object(m) = &mut v
+            && m.iter_mut().any(|(k, x)| k == "out" && bump(x))
+        {
+            answer = v.to_string();
         }
         out.write_all(answer.as_bytes())?;
         out.write_all(b"\n")?;

@@ -2,6 +2,7 @@
 
 mod ci;
 mod faulty_oracle;
+mod faulty_trader;
 mod gate;
 mod gen_stream;
 mod util;
@@ -29,6 +30,9 @@ enum Task {
     /// Write a seeded event stream (every poison kind, ties, stablecoins, flat and
     /// out-of-range vel_div, missing symbols, every posture and dc status).
     GenStream(gen_stream::Args),
+    /// A stand-in for BLUE's trader with a one-ULP fault in every K-th trade event.
+    #[command(hide = true)]
+    FaultyTrader(faulty_trader::Args),
     /// Run a gate: VIOLET against BLUE.
     Gate {
         #[command(subcommand)]
@@ -42,14 +46,24 @@ enum Gate {
     /// for bit. Exit 0: no mismatch; 1: mismatches; 2: oracle or usage failure.
     /// Report: target/gates/kernels.md.
     Kernels(gate::kernels::Args),
+    /// The upstream gate: seeded streams through BLUE's trader and `violet replay`, every
+    /// trade event and the final counts and capital identical, bit for bit.
+    /// Exit 0: identical; 1: divergence; 2: usage or trader failure. Report: target/gates/replay.md.
+    Replay(gate::replay::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Ci(args) => ci::run(&args),
-        Task::Gate { gate: Gate::Kernels(args) } => gate::kernels::run(&args),
+        Task::Gate {
+            gate: Gate::Kernels(args),
+        } => gate::kernels::run(&args),
+        Task::Gate {
+            gate: Gate::Replay(args),
+        } => gate::replay::run(&args),
         Task::FaultyOracle(args) => faulty_oracle::run(&args),
+        Task::FaultyTrader(args) => faulty_trader::run(&args),
         Task::GenStream(args) => gen_stream::run(&args),
     };
     match result {

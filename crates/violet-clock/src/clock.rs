@@ -48,7 +48,9 @@ impl TestClock {
     /// A test clock at `start`.
     #[must_use]
     pub fn new(start: UnixNanos) -> Self {
-        Self { now: Cell::new(start) }
+        Self {
+            now: Cell::new(start),
+        }
     }
 
     /// Advance to `max(now, t)`: event timestamps may repeat or decrease, the clock does not.

@@ -42,7 +42,12 @@ pub struct DeadlineScheduler<T: Ord> {
 
 impl<T: Ord> Default for DeadlineScheduler<T> {
     fn default() -> Self {
-        Self { heap: BinaryHeap::new(), cancelled: HashSet::new(), seq: 0, next_id: 0 }
+        Self {
+            heap: BinaryHeap::new(),
+            cancelled: HashSet::new(),
+            seq: 0,
+            next_id: 0,
+        }
     }
 }
 
@@ -55,7 +60,13 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
 
     fn push(&mut self, id: DeadlineId, due: UnixNanos, period: Option<i64>, payload: T) {
         self.seq += 1;
-        self.heap.push(Reverse(Entry { due, seq: self.seq, id, period, payload }));
+        self.heap.push(Reverse(Entry {
+            due,
+            seq: self.seq,
+            id,
+            period,
+            payload,
+        }));
     }
 
     /// Schedule `payload` at `due`.
@@ -88,10 +99,10 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
     fn drop_cancelled(&mut self) {
         while let Some(Reverse(e)) = self.heap.peek() {
             if self.cancelled.contains(&e.id) {
-                if let Some(Reverse(e)) = self.heap.pop() {
-                    if e.period.is_none() {
-                        self.cancelled.remove(&e.id);
-                    }
+                if let Some(Reverse(e)) = self.heap.pop()
+                    && e.period.is_none()
+                {
+                    self.cancelled.remove(&e.id);
                 }
             } else {
                 break;
@@ -109,7 +120,11 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
         if let Some(p) = e.period {
             self.push(e.id, e.due.saturating_add(p), Some(p), e.payload.clone());
         }
-        Some(Fired { id: e.id, due: e.due, payload: e.payload })
+        Some(Fired {
+            id: e.id,
+            due: e.due,
+            payload: e.payload,
+        })
     }
 
     /// Pending deadlines (cancelled ones not yet dropped included).

@@ -122,11 +122,15 @@ impl<C: Clock> Engine<C> {
     /// # Errors
     /// The sink's I/O error.
     pub fn on_timers(&mut self, sink: &mut impl Sink) -> io::Result<()> {
-        if let Cadence::Every(period) = self.plan.exit {
-            if !self.timers_started {
-                self.timers_started = true;
-                self.scheduler.schedule_every(self.clock.now().saturating_add(period), period, Timed::ExitCheck);
-            }
+        if let Cadence::Every(period) = self.plan.exit
+            && !self.timers_started
+        {
+            self.timers_started = true;
+            self.scheduler.schedule_every(
+                self.clock.now().saturating_add(period),
+                period,
+                Timed::ExitCheck,
+            );
         }
         let now = self.clock.now();
         while let Some(f) = self.scheduler.pop_due(now) {
@@ -164,7 +168,10 @@ impl<C: Clock> Engine<C> {
         if self.plan.exit == Cadence::Scan {
             return Ok(()); // BLUE is scan-quantized: a valid tick changes nothing.
         }
-        let ours = self.slot.position().is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
+        let ours = self
+            .slot
+            .position()
+            .is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
         if !ours {
             return Ok(());
         }
@@ -172,7 +179,9 @@ impl<C: Clock> Engine<C> {
         if self.plan.exit == Cadence::Tick {
             self.counts.price_checks += 1;
             let (sn, _) = self.last_scan;
-            let e = self.slot.price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg);
+            let e = self
+                .slot
+                .price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg);
             self.emit(e, sink)?;
         }
         Ok(())

@@ -1,14 +1,16 @@
 //! Opening the launcher's inputs and outputs: files, `-` for stdin/stdout, the bundled stream.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
+use std::rc::Rc;
 
 use anyhow::Context as _;
 
-/// The stream replayed when no `--events` is given: a small fixture holding every poison
-/// kind BLUE rejects between valid events.
-pub const BUNDLED_STREAM: &[u8] = include_bytes!("../../../fixtures/streams/poison.jsonl");
+/// The stream used when no `--events` is given: 1,000 scans of 20 assets with ticks and 1%
+/// poison (`fixtures/streams/small-a.jsonl`; BLUE's trades for it are beside it).
+pub const BUNDLED_STREAM: &[u8] = include_bytes!("../../../fixtures/streams/small-a.jsonl");
 
 /// Open `--events`: a file, `-` for stdin, or the bundled stream when absent.
 pub fn open_events(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead>> {
@@ -31,4 +33,54 @@ pub fn create_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
             format!("cannot create output file {}", path.display())
         })?))
     })
+}
+
+/// An input that remembers whether reading it failed (so a command can tell unreadable
+/// input, exit 2, from its own failures, exit 1).
+pub struct TrackedInput {
+    inner: Box<dyn BufRead>,
+    failed: Rc<Cell<bool>>,
+}
+
+impl TrackedInput {
+    /// Track `inner`.
+    pub fn new(inner: Box<dyn BufRead>) -> Self {
+        Self {
+            inner,
+            failed: Rc::new(Cell::new(false)),
+        }
+    }
+
+    /// A flag set when a read failed.
+    pub fn failed_flag(&self) -> Rc<Cell<bool>> {
+        Rc::clone(&self.failed)
+    }
+
+    fn track<T>(&self, r: io::Result<T>) -> io::Result<T> {
+        if r.is_err() {
+            self.failed.set(true);
+        }
+        r
+    }
+}
+
+impl io::Read for TrackedInput {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.inner.read(buf);
+        self.track(r)
+    }
+}
+
+impl BufRead for TrackedInput {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let r = self.inner.fill_buf();
+        if r.is_err() {
+            self.failed.set(true);
+        }
+        r
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.inner.consume(amt);
+    }
 }

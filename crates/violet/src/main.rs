@@ -32,6 +32,12 @@ enum Command {
     /// flushed as it is written. Functions: signal_strength, base_leverage, fold, compose,
     /// select, exit, to_exchange, config (see ../shared/blue/blue/oracle.py for arguments).
     Oracle(commands::oracle::Args),
+    /// Replay an event stream through the engine, deterministically (TestClock).
+    ///
+    /// With no --events it replays the bundled fixture stream. Trades are written in BLUE's
+    /// trade-event schema; a short human summary goes to stderr. Exit 0 on success, 2 on
+    /// unreadable input or bad usage, 1 on an internal error.
+    Replay(commands::replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Oracle(args) => commands::oracle::run(&args),
+        Command::Replay(args) => commands::replay::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -60,7 +60,11 @@ fn default_stream_is_bundled_and_unreadable_input_exits_2() {
         .output()
         .expect("run violet");
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"scans\":7"));
+    // The bundled stream is fixtures/streams/small-a.jsonl: BLUE counts 1000 scans, 1000 ticks, 18 rejected.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#"{"scans":1000,"ticks":1000,"rejected":18}"#
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_violet"))
         .args(["check", "--events", "/nonexistent/stream.jsonl"])
         .output()

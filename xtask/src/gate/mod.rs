@@ -1,3 +1,4 @@
 //! The gates: VIOLET proven against BLUE.
 
 pub mod kernels;
+pub mod replay;

@@ -8,8 +8,8 @@ use crate::execution::TradeEvent;
 
 /// Writes trade events (BLUE's schema) and decisions as JSON lines; either may be absent.
 pub struct WriterSink<'w> {
-    trades: Option<&'w mut dyn Write>,
-    decisions: Option<&'w mut dyn Write>,
+    trades: Option<Box<dyn Write + 'w>>,
+    decisions: Option<Box<dyn Write + 'w>>,
     buf: String,
 }
 
@@ -24,8 +24,15 @@ impl std::fmt::Debug for WriterSink<'_> {
 
 impl<'w> WriterSink<'w> {
     /// A sink writing to the given outputs.
-    pub fn new(trades: Option<&'w mut dyn Write>, decisions: Option<&'w mut dyn Write>) -> Self {
-        Self { trades, decisions, buf: String::with_capacity(1024) }
+    pub fn new(
+        trades: Option<Box<dyn Write + 'w>>,
+        decisions: Option<Box<dyn Write + 'w>>,
+    ) -> Self {
+        Self {
+            trades,
+            decisions,
+            buf: String::with_capacity(1024),
+        }
     }
 
     /// Flush both outputs.
@@ -45,7 +52,9 @@ impl<'w> WriterSink<'w> {
 
 impl Sink for WriterSink<'_> {
     fn decision(&mut self, record: &DecisionRecord<'_>) -> io::Result<()> {
-        let Some(w) = self.decisions.as_mut() else { return Ok(()) };
+        let Some(w) = self.decisions.as_mut() else {
+            return Ok(());
+        };
         self.buf.clear();
         record.write_json(&mut self.buf);
         self.buf.push('\n');
@@ -53,7 +62,9 @@ impl Sink for WriterSink<'_> {
     }
 
     fn trade(&mut self, event: &TradeEvent) -> io::Result<()> {
-        let Some(w) = self.trades.as_mut() else { return Ok(()) };
+        let Some(w) = self.trades.as_mut() else {
+            return Ok(());
+        };
         self.buf.clear();
         event.write_json(&mut self.buf);
         self.buf.push('\n');

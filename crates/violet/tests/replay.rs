@@ -1,0 +1,232 @@
+//! `violet replay` is trade-for-trade identical to BLUE on the committed fixture streams
+//! (BLUE's trades and counts recorded beside them), and behaves as its users expect.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use violet_domain::json::{JsonValue, ParseOptions, parse_owned};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("violet-replay-test-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("tmp dir");
+    d.join(name)
+}
+
+fn json(line: &str) -> JsonValue {
+    parse_owned(
+        line.trim(),
+        ParseOptions {
+            allow_constants: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+fn violet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(args)
+        .output()
+        .expect("run violet")
+}
+
+fn replay_matches_blue(stream: &str) {
+    let dir = root().join("fixtures/streams");
+    let events = dir.join(format!("{stream}.jsonl"));
+    let (trades, summary) = (
+        tmp(&format!("{stream}.trades")),
+        tmp(&format!("{stream}.summary")),
+    );
+    let out = violet(&[
+        "replay",
+        "--events",
+        events.to_str().expect("path"),
+        "--trades-out",
+        trades.to_str().expect("path"),
+        "--summary-json",
+        summary.to_str().expect("path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &Path| std::fs::read_to_string(p).expect("read");
+    let blue = read(&dir.join(format!("{stream}.blue-trades.jsonl")));
+    let ours = read(&trades);
+    let (b, o): (Vec<&str>, Vec<&str>) = (blue.lines().collect(), ours.lines().collect());
+    assert_eq!(b.len(), o.len(), "{stream}: number of trade events");
+    for (i, (x, y)) in b.iter().zip(&o).enumerate() {
+        assert!(
+            json(x).same(&json(y)),
+            "{stream}: trade event {}\nBLUE   {x}\nVIOLET {y}",
+            i + 1
+        );
+    }
+    let counts = json(&read(&dir.join(format!("{stream}.blue-counts.json"))));
+    let s = json(&read(&summary));
+    for k in ["scans", "ticks", "rejected", "capital"] {
+        let (x, y) = (
+            counts.get(k).expect("BLUE key"),
+            s.get(k).expect("summary key"),
+        );
+        assert!(x.same(y), "{stream}: {k}: BLUE {x}, VIOLET {y}");
+    }
+    let n = |k: &str| s.get(k).map(ToString::to_string).unwrap_or_default();
+    assert_eq!(n("decisions"), n("scans"));
+    let entries = b.iter().filter(|l| l.contains("\"ENTRY\"")).count();
+    assert_eq!(n("entries"), entries.to_string());
+    assert_eq!(n("cadence"), "\"entry=scan,exit=scan,flush=scan\"");
+}
+
+#[test]
+fn poison_stream_matches_blue() {
+    replay_matches_blue("poison");
+}
+
+#[test]
+fn small_a_matches_blue() {
+    replay_matches_blue("small-a");
+}
+
+#[test]
+fn small_b_matches_blue() {
+    replay_matches_blue("small-b");
+}
+
+#[test]
+fn replay_with_no_arguments_uses_the_bundled_stream() {
+    let out = violet(&["replay"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("replayed 1000 scans, 1000 ticks, 18 rejected lines"),
+        "{err}"
+    );
+    assert!(
+        err.contains("25004.737732195936"),
+        "final capital is BLUE's: {err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no trades written without --trades-out"
+    );
+}
+
+#[test]
+fn decisions_out_has_one_line_per_scan_with_the_breakdown() {
+    let events = root().join("fixtures/streams/small-b.jsonl");
+    let (dec, trades) = (tmp("b.decisions"), tmp("b.trades"));
+    let out = violet(&[
+        "replay",
+        "--quiet",
+        "--events",
+        events.to_str().expect("path"),
+        "--decisions-out",
+        dec.to_str().expect("path"),
+        "--trades-out",
+        trades.to_str().expect("path"),
+    ]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "--quiet");
+    let text = std::fs::read_to_string(&dec).expect("decisions");
+    let lines: Vec<JsonValue> = text.lines().map(json).collect();
+    assert_eq!(lines.len(), 400);
+    let mut entered = Vec::new();
+    for d in &lines {
+        let action = d.get("action").map(ToString::to_string).unwrap_or_default();
+        let sizing = d.get("sizing").expect("sizing key");
+        assert_eq!(
+            action == "\"ENTER\"",
+            !matches!(sizing, JsonValue::Null),
+            "{d}"
+        );
+        if let Some(JsonValue::Int(t)) = d.get("entered_trade_id") {
+            assert_eq!(action, "\"ENTER\"");
+            assert_eq!(
+                d.get("slot").map(ToString::to_string).as_deref(),
+                Some("\"FREE\"")
+            );
+            entered.push(t.clone());
+        }
+    }
+    // Every ENTRY trade event is a decision that entered, with the same breakdown.
+    let trades = std::fs::read_to_string(&trades).expect("trades");
+    let entries: Vec<JsonValue> = trades
+        .lines()
+        .map(json)
+        .filter(|t| t.get("event").map(ToString::to_string).as_deref() == Some("\"ENTRY\""))
+        .collect();
+    assert_eq!(entries.len(), entered.len());
+    for e in &entries {
+        let id = e
+            .get("trade_id")
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let d = lines
+            .iter()
+            .find(|d| d.get("entered_trade_id").map(ToString::to_string) == Some(id.clone()))
+            .expect("decision");
+        let sizing = d.get("sizing").expect("sizing");
+        for k in [
+            "strength",
+            "leverage",
+            "notional",
+            "regime_size_mult",
+            "clamped_max",
+        ] {
+            assert!(
+                sizing.get(k).expect("term").same(e.get(k).expect("term")),
+                "{k}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unreadable_input_and_bad_usage_exit_2() {
+    assert_eq!(
+        violet(&["replay", "--events", "/nonexistent/x.jsonl"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        violet(&["replay", "--events", "/"]).status.code(),
+        Some(2),
+        "a directory cannot be read"
+    );
+    assert_eq!(
+        violet(&["replay", "--exit-cadence", "sometimes"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(violet(&["replay", "--bogus"]).status.code(), Some(2));
+}
+
+#[test]
+fn tick_cadence_is_a_violet_only_mode_and_says_so() {
+    let summary = tmp("tick.summary");
+    let out = violet(&[
+        "replay",
+        "--exit-cadence",
+        "tick",
+        "--summary-json",
+        summary.to_str().expect("path"),
+    ]);
+    assert!(out.status.success());
+    let s = json(&std::fs::read_to_string(&summary).expect("summary"));
+    assert_eq!(
+        s.get("blue_parity").map(ToString::to_string).as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        s.get("cadence").map(ToString::to_string).as_deref(),
+        Some("\"entry=scan,exit=tick,flush=scan\"")
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("VIOLET-only cadence"));
+}
