@@ -35,8 +35,9 @@ enum Command {
     /// Replay an event stream through the engine, deterministically (TestClock).
     ///
     /// With no --events it replays the bundled fixture stream. Trades are written in BLUE's
-    /// trade-event schema; a short human summary goes to stderr. Exit 0 on success, 2 on
-    /// unreadable input or bad usage, 1 on an internal error.
+    /// trade-event schema; a short human summary goes to stderr. With --blue-trades the
+    /// divergence monitor compares them with BLUE's and writes a report. Exit 0 on success,
+    /// 2 on unreadable input or bad usage, 1 on an internal error, 3 on a divergence.
     Replay(commands::replay::Args),
 }
 

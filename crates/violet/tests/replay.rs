@@ -230,3 +230,122 @@ fn tick_cadence_is_a_violet_only_mode_and_says_so() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("VIOLET-only cadence"));
 }
+
+#[test]
+fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
+    let dir = root().join("fixtures/streams");
+    let events = dir.join("small-b.jsonl");
+    let blue = std::fs::read_to_string(dir.join("small-b.blue-trades.jsonl")).expect("BLUE trades");
+    let lines: Vec<&str> = blue.lines().collect();
+    // Corrupt the 4th event's pnl by one ULP, and drop the 7th event entirely.
+    let fourth = json(lines[3]);
+    let scan4 = fourth
+        .get("scan_number")
+        .map(ToString::to_string)
+        .expect("scan");
+    let pnl = match fourth.get("pnl") {
+        Some(JsonValue::Float(x)) => *x,
+        other => panic!("4th event has no float pnl: {other:?}"),
+    };
+    let mut corrupted = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        match i {
+            3 => {
+                let mut v = fourth.clone();
+                if let JsonValue::Object(m) = &mut v {
+                    for (k, x) in m.iter_mut() {
+                        if k == "pnl" {
+                            *x = JsonValue::Float(pnl.next_up());
+                        }
+                    }
+                }
+                corrupted.push_str(&v.to_string());
+            }
+            6 => continue,
+            _ => corrupted.push_str(l),
+        }
+        corrupted.push('\n');
+    }
+    let seventh = json(lines[6]);
+    let scan7 = seventh
+        .get("scan_number")
+        .map(ToString::to_string)
+        .expect("scan");
+    let bad = tmp("corrupted-blue.jsonl");
+    std::fs::write(&bad, corrupted).expect("write");
+    let report = tmp("report");
+    let summary = tmp("div.summary");
+    let out = violet(&[
+        "replay",
+        "--events",
+        events.to_str().expect("path"),
+        "--blue-trades",
+        bad.to_str().expect("path"),
+        "--report-dir",
+        report.to_str().expect("path"),
+        "--summary-json",
+        summary.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = json(&std::fs::read_to_string(&summary).expect("summary"));
+    assert_eq!(
+        s.get("divergences").map(ToString::to_string).as_deref(),
+        Some("2")
+    );
+    let md = std::fs::read_to_string(report.join("report.md")).expect("report.md");
+    let first = md
+        .split("## First divergence")
+        .nth(1)
+        .expect("first divergence section");
+    assert!(
+        first.contains(&format!("field_mismatch EXIT at scan {scan4}"))
+            || first.contains(&format!("field_mismatch ENTRY at scan {scan4}")),
+        "{first}"
+    );
+    assert!(
+        first.contains("pnl: BLUE") && first.contains("(1 ULP)"),
+        "{first}"
+    );
+    let jsonl =
+        std::fs::read_to_string(report.join("divergences.jsonl")).expect("divergences.jsonl");
+    let divs: Vec<JsonValue> = jsonl.lines().map(json).collect();
+    assert_eq!(divs.len(), 2);
+    assert_eq!(
+        divs[1].get("class").map(ToString::to_string).as_deref(),
+        Some("\"extra\"")
+    );
+    assert_eq!(
+        divs[1].get("scan_number").map(ToString::to_string),
+        Some(scan7)
+    );
+    let html = std::fs::read_to_string(report.join("report.html")).expect("report.html");
+    assert!(
+        html.contains("<svg") && html.contains("<circle"),
+        "the chart marks the divergences"
+    );
+
+    // The same stream against BLUE's true file: no divergence, exit 0.
+    let out = violet(&[
+        "replay",
+        "--quiet",
+        "--events",
+        events.to_str().expect("path"),
+        "--blue-trades",
+        dir.join("small-b.blue-trades.jsonl")
+            .to_str()
+            .expect("path"),
+        "--report-dir",
+        report.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(report.join("report.md"))
+            .expect("md")
+            .contains("No divergence")
+    );
+}

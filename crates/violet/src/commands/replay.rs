@@ -1,8 +1,13 @@
 //! `violet replay`: an event stream through the engine, deterministically.
 
+use std::cell::RefCell;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::rc::Rc;
+
+use anyhow::Context as _;
+use violet_divergence::{compare, one_line, parse_trades};
 
 use violet_clock::{Cadence, CadencePlan};
 use violet_engine::replay::{ReplayOptions, WriterSink, replay};
@@ -40,18 +45,80 @@ pub struct Args {
     /// Journal-flush cadence (recorded in the summary; the journal arrives later).
     #[arg(long, value_name = "CADENCE", default_value = "scan")]
     flush_cadence: Cadence,
+    /// Compare VIOLET's trade events with BLUE's (a trade-events file BLUE's trader wrote
+    /// for the same stream); write the divergence report into --report-dir and exit 3 when
+    /// anything diverges.
+    #[arg(long, value_name = "FILE")]
+    blue_trades: Option<PathBuf>,
+    /// Where the divergence report goes: divergences.jsonl, report.md, report.html.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "violet-report",
+        requires = "blue_trades"
+    )]
+    report_dir: PathBuf,
     /// No progress and no human summary on stderr.
     #[arg(long, short)]
     quiet: bool,
 }
 
-/// Run it. Exit 0 on success, 2 on unreadable input or bad usage, 1 on an internal error.
+/// Copies trade-event bytes to an optional output and to a shared buffer.
+struct Tee {
+    a: Option<Box<dyn Write>>,
+    b: SharedBuf,
+}
+
+impl Write for Tee {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(a) = self.a.as_mut() {
+            a.write_all(buf)?;
+        }
+        self.b.write_all(buf)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.a.as_mut().map_or(Ok(()), |a| a.flush())
+    }
+}
+
+/// A byte buffer shared with the command after the sink is gone.
+struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Run it. Exit 0 on success, 2 on unreadable input or bad usage, 1 on an internal error,
+/// 3 when the divergence monitor (--blue-trades) finds a divergence.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cfg = load_blue_config(args.config.as_deref())?;
     let plan = CadencePlan::new(Cadence::Scan, args.exit_cadence, args.flush_cadence)?;
     let input = TrackedInput::new(open_events(args.events.as_deref())?);
     let failed = input.failed_flag();
-    let trades = args.trades_out.as_deref().map(create_output).transpose()?;
+    // BLUE's trades are read first: an unreadable file is bad usage, found before the work.
+    let blue = match &args.blue_trades {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read BLUE's trades {}", p.display()))?;
+            Some(parse_trades(&text).with_context(|| format!("in BLUE's trades {}", p.display()))?)
+        }
+    };
+    let ours = Rc::new(RefCell::new(Vec::new()));
+    let mut trades = args.trades_out.as_deref().map(create_output).transpose()?;
+    if blue.is_some() {
+        trades = Some(Box::new(Tee {
+            a: trades,
+            b: SharedBuf(Rc::clone(&ours)),
+        }));
+    }
     let decisions = args
         .decisions_out
         .as_deref()
@@ -100,13 +167,37 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(w) = rejections.as_mut() {
         w.flush()?;
     }
+    let mut summary_json = summary.to_json();
+    let mut code = ExitCode::SUCCESS;
+    if let Some(blue) = blue {
+        let text = String::from_utf8_lossy(&ours.borrow()).into_owned();
+        let report = compare(
+            blue,
+            parse_trades(&text).context("VIOLET's own trade events")?,
+        );
+        report.write_dir(&args.report_dir).with_context(|| {
+            format!("cannot write the report into {}", args.report_dir.display())
+        })?;
+        let n = report.divergences.len();
+        summary_json.insert_str(summary_json.len() - 1, &format!(",\"divergences\":{n}"));
+        if !args.quiet {
+            eprintln!(
+                "violet replay: divergence monitor: {}; report in {}",
+                one_line(&report),
+                args.report_dir.display()
+            );
+        }
+        if n > 0 {
+            code = ExitCode::from(3);
+        }
+    }
     if let Some(p) = &args.summary_json {
         let mut w = create_output(p)?;
-        writeln!(w, "{}", summary.to_json())?;
+        writeln!(w, "{summary_json}")?;
         w.flush()?;
     }
     if !args.quiet {
         eprintln!("violet replay: {}", summary.human(initial));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }

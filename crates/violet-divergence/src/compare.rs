@@ -1,0 +1,237 @@
+//! Matching and classifying trade events.
+
+use violet_domain::json::JsonValue;
+
+use crate::record::TradeRecord;
+use crate::ulps::ulp_distance;
+
+/// The class of a divergence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// BLUE has the event, VIOLET does not.
+    Missing,
+    /// VIOLET has the event, BLUE does not.
+    Extra,
+    /// Both have it; some field differs.
+    FieldMismatch,
+}
+
+impl Class {
+    /// Stable name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Class::Missing => "missing",
+            Class::Extra => "extra",
+            Class::FieldMismatch => "field_mismatch",
+        }
+    }
+}
+
+/// One differing field.
+#[derive(Debug, Clone)]
+pub struct FieldDiff {
+    /// The field.
+    pub field: String,
+    /// BLUE's value (`None`: absent).
+    pub blue: Option<JsonValue>,
+    /// VIOLET's value (`None`: absent).
+    pub violet: Option<JsonValue>,
+    /// For two floats: their distance in ULPs.
+    pub ulps: Option<u64>,
+}
+
+/// One divergent trade event.
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    /// Its class.
+    pub class: Class,
+    /// Scan number.
+    pub scan_number: i64,
+    /// `ENTRY` or `EXIT`.
+    pub event: String,
+    /// Index into BLUE's records, if BLUE has it.
+    pub blue: Option<usize>,
+    /// Index into VIOLET's records, if VIOLET has it.
+    pub violet: Option<usize>,
+    /// The differing fields (field mismatches only).
+    pub fields: Vec<FieldDiff>,
+}
+
+/// The comparison of two trade-event sequences.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// BLUE's events.
+    pub blue: Vec<TradeRecord>,
+    /// VIOLET's events.
+    pub violet: Vec<TradeRecord>,
+    /// Events found in both and identical.
+    pub matched: usize,
+    /// Every divergence, in stream order.
+    pub divergences: Vec<Divergence>,
+}
+
+impl Report {
+    /// Count of a class.
+    #[must_use]
+    pub fn count(&self, class: Class) -> usize {
+        self.divergences.iter().filter(|d| d.class == class).count()
+    }
+}
+
+fn field_diffs(b: &JsonValue, v: &JsonValue) -> Vec<FieldDiff> {
+    let mut keys: Vec<&str> = Vec::new();
+    for o in [b, v] {
+        if let JsonValue::Object(m) = o {
+            for (k, _) in m {
+                if !keys.contains(&k.as_str()) {
+                    keys.push(k);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for k in keys {
+        let (x, y) = (b.get(k), v.get(k));
+        let same = matches!((x, y), (Some(x), Some(y)) if x.same(y));
+        if !same {
+            let ulps = match (x, y) {
+                (Some(JsonValue::Float(a)), Some(JsonValue::Float(c))) => ulp_distance(*a, *c),
+                _ => None,
+            };
+            out.push(FieldDiff {
+                field: k.to_string(),
+                blue: x.cloned(),
+                violet: y.cloned(),
+                ulps,
+            });
+        }
+    }
+    out
+}
+
+/// Match `violet` against `blue` by (scan number, kind) in order and classify.
+#[must_use]
+pub fn compare(blue: Vec<TradeRecord>, violet: Vec<TradeRecord>) -> Report {
+    let (mut i, mut j) = (0, 0);
+    let mut matched = 0;
+    let mut divergences = Vec::new();
+    while i < blue.len() || j < violet.len() {
+        let kb = blue.get(i).map(TradeRecord::key);
+        let kv = violet.get(j).map(TradeRecord::key);
+        match (kb, kv) {
+            (Some(a), Some(b)) if a == b => {
+                let fields = field_diffs(&blue[i].value, &violet[j].value);
+                if fields.is_empty() {
+                    matched += 1;
+                } else {
+                    divergences.push(Divergence {
+                        class: Class::FieldMismatch,
+                        scan_number: a.0,
+                        event: blue[i].event.clone(),
+                        blue: Some(i),
+                        violet: Some(j),
+                        fields,
+                    });
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(a), b) if b.is_none_or(|b| a < b) => {
+                divergences.push(Divergence {
+                    class: Class::Missing,
+                    scan_number: a.0,
+                    event: blue[i].event.clone(),
+                    blue: Some(i),
+                    violet: None,
+                    fields: Vec::new(),
+                });
+                i += 1;
+            }
+            (_, Some(b)) => {
+                divergences.push(Divergence {
+                    class: Class::Extra,
+                    scan_number: b.0,
+                    event: violet[j].event.clone(),
+                    blue: None,
+                    violet: Some(j),
+                    fields: Vec::new(),
+                });
+                j += 1;
+            }
+            (None, None) | (Some(_), None) => break,
+        }
+    }
+    Report {
+        blue,
+        violet,
+        matched,
+        divergences,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::parse_trades;
+
+    const BLUE: &str = r#"{"event":"ENTRY","trade_id":1,"scan_number":10,"price":1.0,"capital":25000.0}
+{"event":"EXIT","trade_id":1,"scan_number":15,"price":0.99,"capital_after":25010.0}
+{"event":"ENTRY","trade_id":2,"scan_number":15,"price":2.0,"capital":25010.0}
+{"event":"EXIT","trade_id":2,"scan_number":20,"price":2.1,"capital_after":24990.0}"#;
+
+    #[test]
+    fn identical_streams_match() {
+        let r = compare(
+            parse_trades(BLUE).expect("ok"),
+            parse_trades(BLUE).expect("ok"),
+        );
+        assert_eq!(r.matched, 4);
+        assert!(r.divergences.is_empty());
+    }
+
+    #[test]
+    fn classifies_missing_extra_and_field_mismatches_with_ulps() {
+        let violet = BLUE
+            .replace("\"price\":0.99", "\"price\":0.9900000000000001")
+            .replace(r#"{"event":"EXIT","trade_id":2,"scan_number":20,"price":2.1,"capital_after":24990.0}"#, r#"{"event":"EXIT","trade_id":2,"scan_number":21,"price":2.1,"capital_after":24990.0}"#);
+        let r = compare(
+            parse_trades(BLUE).expect("ok"),
+            parse_trades(&violet).expect("ok"),
+        );
+        assert_eq!(r.matched, 2);
+        assert_eq!(r.count(Class::FieldMismatch), 1);
+        assert_eq!(r.count(Class::Missing), 1);
+        assert_eq!(r.count(Class::Extra), 1);
+        let f = &r.divergences[0];
+        assert_eq!(
+            (f.class, f.scan_number, f.event.as_str()),
+            (Class::FieldMismatch, 15, "EXIT")
+        );
+        assert_eq!(f.fields.len(), 1);
+        assert_eq!(f.fields[0].field, "price");
+        assert_eq!(f.fields[0].ulps, Some(1));
+        assert_eq!(
+            (r.divergences[1].class, r.divergences[1].scan_number),
+            (Class::Missing, 20)
+        );
+        assert_eq!(
+            (r.divergences[2].class, r.divergences[2].scan_number),
+            (Class::Extra, 21)
+        );
+    }
+
+    #[test]
+    fn trade_id_is_compared_as_a_field() {
+        let violet = BLUE.replace(
+            "\"trade_id\":2,\"scan_number\":15",
+            "\"trade_id\":3,\"scan_number\":15",
+        );
+        let r = compare(
+            parse_trades(BLUE).expect("ok"),
+            parse_trades(&violet).expect("ok"),
+        );
+        assert_eq!(r.count(Class::FieldMismatch), 1);
+        assert_eq!(r.divergences[0].fields[0].field, "trade_id");
+    }
+}
