@@ -21,15 +21,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     step("fmt", fmt)?;
 
     let mut clippy = cargo();
-    clippy.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--release",
-        "--",
-        "-D",
-        "warnings",
-    ]);
+    clippy.args(["clippy", "--workspace", "--all-targets", "--release", "--", "-D", "warnings"]);
     step("clippy", clippy)?;
 
     let mut test = cargo();
@@ -44,34 +36,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         let mut deny = cargo();
         // Advisories need the advisory database from the network: not checked here.
-        deny.args([
-            "deny",
-            "--workspace",
-            "check",
-            "licenses",
-            "bans",
-            "sources",
-        ]);
+        deny.args(["deny", "--workspace", "check", "licenses", "bans", "sources"]);
         step("cargo deny", deny)?;
     }
 
     // The gates: VIOLET against BLUE (../shared/blue beside the checkout).
     let mut kernels = cargo();
     kernels.args(["xtask", "gate", "kernels"]);
-    step(
-        "gate kernels (1,000,000 random + 200,000 extreme per kernel)",
-        kernels,
-    )?;
+    step("gate kernels (1,000,000 random + 200,000 extreme per kernel)", kernels)?;
     let mut replay = cargo();
-    replay.args([
-        "xtask",
-        "gate",
-        "replay",
-        "--streams",
-        "12",
-        "--scans",
-        "5000",
-    ]);
+    replay.args(["xtask", "gate", "replay", "--streams", "12", "--scans", "5000"]);
     step("gate replay (12 streams x 5,000 scans)", replay)?;
 
     eprintln!("ci: all steps passed in {:.0} s", t.elapsed().as_secs_f64());

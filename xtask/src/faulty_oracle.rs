@@ -45,12 +45,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         n += 1;
         if args.every > 0
             && n.is_multiple_of(args.every)
-            && let Ok(mut v) = parse_owned(
-                &answer,
-                ParseOptions {
-                    allow_constants: true,
-                },
-            )
+            && let Ok(mut v) = parse_owned(&answer, ParseOptions { allow_constants: true })
             && let Some(JsonValue::Bool(true)) = v.get("ok")
             && let JsonValue::Object(m) = &mut v
             && m.iter_mut().any(|(k, x)| k == "out" && bump(x))

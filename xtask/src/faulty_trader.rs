@@ -27,38 +27,23 @@ pub struct Args {
 
 /// Run it.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let input = BufReader::new(
-        File::open(&args.events)
-            .with_context(|| format!("cannot open {}", args.events.display()))?,
-    );
+    let input =
+        BufReader::new(File::open(&args.events).with_context(|| format!("cannot open {}", args.events.display()))?);
     let mut trades: Vec<u8> = Vec::new();
     let summary = {
         let mut sink = WriterSink::new(Some(Box::new(&mut trades)), None);
-        replay(
-            input,
-            &ReplayOptions::default(),
-            &mut sink,
-            |_| Ok(()),
-            |_| {},
-        )?
+        replay(input, &ReplayOptions::default(), &mut sink, |_| Ok(()), |_| {})?
     };
     let mut out = BufWriter::new(File::create(&args.out)?);
     for (i, line) in String::from_utf8_lossy(&trades).lines().enumerate() {
         let mut line = line.to_string();
         if args.every > 0
             && (i + 1).is_multiple_of(args.every)
-            && let Ok(mut v) = parse_owned(
-                &line,
-                ParseOptions {
-                    allow_constants: true,
-                },
-            )
+            && let Ok(mut v) = parse_owned(&line, ParseOptions { allow_constants: true })
         {
             if let JsonValue::Object(m) = &mut v
-                && let Some((_, JsonValue::Float(x))) = m
-                    .iter_mut()
-                    .rev()
-                    .find(|(_, x)| matches!(x, JsonValue::Float(f) if f.is_finite()))
+                && let Some((_, JsonValue::Float(x))) =
+                    m.iter_mut().rev().find(|(_, x)| matches!(x, JsonValue::Float(f) if f.is_finite()))
             {
                 *x = x.next_up();
             }

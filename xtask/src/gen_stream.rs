@@ -55,9 +55,8 @@ pub struct Shape {
 }
 
 const REAL: &[&str] = &[
-    "BTCUSDT", "ETHUSDT", "SOLUSDT", "DOGEUSDT", "XRPUSDT", "ADAUSDT", "AVAXUSDT", "LINKUSDT",
-    "DOTUSDT", "TRXUSDT", "LTCUSDT", "BCHUSDT", "UNIUSDT", "ATOMUSDT", "NEARUSDT", "APTUSDT",
-    "ARBUSDT", "OPUSDT", "INJUSDT", "SUIUSDT",
+    "BTCUSDT", "ETHUSDT", "SOLUSDT", "DOGEUSDT", "XRPUSDT", "ADAUSDT", "AVAXUSDT", "LINKUSDT", "DOTUSDT", "TRXUSDT",
+    "LTCUSDT", "BCHUSDT", "UNIUSDT", "ATOMUSDT", "NEARUSDT", "APTUSDT", "ARBUSDT", "OPUSDT", "INJUSDT", "SUIUSDT",
 ];
 const STABLES: &[&str] = &["USDCUSDT", "FDUSDUSDT", "DAIUSDT"];
 const POSTURES: [&str; 4] = ["APEX", "STALKER", "TURTLE", "HIBERNATE"];
@@ -98,10 +97,7 @@ impl Gen {
             };
             symbols.push(s);
         }
-        let prices = symbols
-            .iter()
-            .map(|_| (rng.gen_range(-5.0f64..11.0)).exp())
-            .collect();
+        let prices = symbols.iter().map(|_| (rng.gen_range(-5.0f64..11.0)).exp()).collect();
         Self {
             rng,
             shape,
@@ -117,11 +113,7 @@ impl Gen {
 
     fn factors(&mut self) {
         let r = &mut self.rng;
-        let (boost, beta, mc) = (
-            r.gen_range(0.5..1.5),
-            r.gen_range(0.0..1.0),
-            r.gen_range(0.0..1.5),
-        );
+        let (boost, beta, mc) = (r.gen_range(0.5..1.5), r.gen_range(0.0..1.0), r.gen_range(0.0..1.5));
         let (esof, ob) = (r.gen_range(-1.0..=1.0), r.gen_range(-1.0..=1.0));
         let dc = DC[[0, 0, 1, 1, 2][r.gen_range(0..5)]];
         let posture = POSTURES[[0, 0, 0, 0, 0, 1, 1, 2, 2, 3][r.gen_range(0..10)]];
@@ -149,11 +141,7 @@ impl Gen {
             self.flat_left = r.gen_range(2..6);
         }
         if r.gen_ratio(1, 200) {
-            return if r.gen_bool(0.5) {
-                r.gen_range(0.5..2.0)
-            } else {
-                -r.gen_range(0.5..2.0)
-            };
+            return if r.gen_bool(0.5) { r.gen_range(0.5..2.0) } else { -r.gen_range(0.5..2.0) };
         }
         let shock: f64 = r.gen_range(-0.012..0.012);
         self.vel_div = 0.85 * self.vel_div + shock - 0.0012;
@@ -177,10 +165,7 @@ impl Gen {
             } else if self.rng.gen_ratio(1, 50) {
                 (self.rng.gen_range(-0.02..0.02), 0.0)
             } else {
-                (
-                    self.rng.gen_range(-0.02..0.02),
-                    self.rng.gen_range(0.004..0.05),
-                )
+                (self.rng.gen_range(-0.02..0.02), self.rng.gen_range(0.004..0.05))
             };
             rows.push((k, ret, vol));
         }
@@ -190,13 +175,7 @@ impl Gen {
                 .iter()
                 .filter(|r| r.2 > 0.0 && !STABLES.contains(&self.symbols[r.0].as_str()))
                 .map(|r| (-r.1 / r.2, r.1, r.2))
-                .fold(None, |b: Option<(f64, f64, f64)>, x| {
-                    if b.is_none_or(|b| x.0 > b.0) {
-                        Some(x)
-                    } else {
-                        b
-                    }
-                });
+                .fold(None, |b: Option<(f64, f64, f64)>, x| if b.is_none_or(|b| x.0 > b.0) { Some(x) } else { b });
             if let Some((_, ret, vol)) = best {
                 let j = self.rng.gen_range(0..rows.len());
                 let scale = if self.rng.gen_bool(0.5) { 1.0 } else { 4.0 };
@@ -213,10 +192,7 @@ impl Gen {
             }
             let (sym, price) = (&self.symbols[k], self.prices[k]);
             obj(&mut assets, |w| {
-                w.str("symbol", sym)
-                    .float("price", price)
-                    .float("ret", ret)
-                    .float("vol", vol);
+                w.str("symbol", sym).float("price", price).float("ret", ret).float("vol", vol);
             });
         }
         assets.push(']');
@@ -235,10 +211,7 @@ impl Gen {
         let ts = self.ts;
         let sym = self.symbols[k].clone();
         obj(&mut self.line, |w| {
-            w.str("type", "tick")
-                .int("ts_ns", ts)
-                .str("symbol", &sym)
-                .float("price", price);
+            w.str("type", "tick").int("ts_ns", ts).str("symbol", &sym).float("price", price);
         });
     }
 
@@ -248,21 +221,13 @@ impl Gen {
         let ts = self.ts;
         let sym = self.symbols[self.rng.gen_range(0..self.symbols.len())].clone();
         let scan = |sn: &str, ts: &str, vd: &str, assets: &str| {
-            format!(
-                r#"{{"type":"scan","scan_number":{sn},"ts_ns":{ts},"vel_div":{vd},"assets":{assets}}}"#
-            )
+            format!(r#"{{"type":"scan","scan_number":{sn},"ts_ns":{ts},"vel_div":{vd},"assets":{assets}}}"#)
         };
         let a = |price: &str, ret: &str, vol: &str| {
             format!(r#"{{"symbol":"{sym}","price":{price},"ret":{ret},"vol":{vol}}}"#)
         };
         let ok_a = a("1.5", "-0.01", "0.02");
-        let fac = |boost: &str,
-                   beta: &str,
-                   mc: &str,
-                   esof: &str,
-                   ob: &str,
-                   dc: &str,
-                   posture: &str| {
+        let fac = |boost: &str, beta: &str, mc: &str, esof: &str, ob: &str, dc: &str, posture: &str| {
             format!(
                 r#"{{"type":"factors","ts_ns":{ts},"acb_boost":{boost},"acb_beta":{beta},"mc_scale":{mc},"esof_score":{esof},"ob_consensus":{ob},"dc_status":{dc},"posture":{posture}}}"#
             )
@@ -271,34 +236,20 @@ impl Gen {
         let list = format!("[{ok_a}]");
         let line = match kind {
             0 => {
-                return [
-                    b"{\"type\":\"tick\",\"ts_ns\":1,\"symbol\":\"\xc3\x28\",\"price\":1.0}"
-                        .as_slice(),
-                ]
-                .concat();
+                return [b"{\"type\":\"tick\",\"ts_ns\":1,\"symbol\":\"\xc3\x28\",\"price\":1.0}".as_slice()].concat();
             }
             1 => {
                 let mut s = scan(&sn_s, &ts_s, "-0.03", &list);
                 s.truncate(s.len() / 2);
                 s
             }
-            2 => scan(
-                &sn_s,
-                &ts_s,
-                "-0.03",
-                &format!("[{}]", a("NaN", "-0.01", "0.02")),
-            ),
+            2 => scan(&sn_s, &ts_s, "-0.03", &format!("[{}]", a("NaN", "-0.01", "0.02"))),
             3 => scan(&sn_s, &ts_s, "-Infinity", &list),
             4 => format!(r#"{{"type":"trade","ts_ns":{ts}}}"#),
             5 => format!("[{ok_a}]"),
             6 => scan(&format!("{sn}.0"), &ts_s, "-0.03", &list),
             7 => scan(&format!("-{sn}"), &ts_s, "-0.03", &list),
-            8 => scan(
-                &(self.scan_number - self.rng.gen_range(0..3)).to_string(),
-                &ts_s,
-                "-0.03",
-                &list,
-            ),
+            8 => scan(&(self.scan_number - self.rng.gen_range(0..3)).to_string(), &ts_s, "-0.03", &list),
             9 => scan(&sn_s, &format!("\"{ts}\""), "-0.03", &list),
             10 => scan(&sn_s, "9223372036854775808", "-0.03", &list),
             11 => scan(&sn_s, &ts_s, "1e400", &list),
@@ -306,58 +257,17 @@ impl Gen {
                 &sn_s,
                 &ts_s,
                 "-0.03",
-                &format!(
-                    "[{}]",
-                    a(
-                        ["0", "-0.0", "-3.5"][self.rng.gen_range(0..3)],
-                        "0.01",
-                        "0.02"
-                    )
-                ),
+                &format!("[{}]", a(["0", "-0.0", "-3.5"][self.rng.gen_range(0..3)], "0.01", "0.02")),
             ),
-            13 => scan(
-                &sn_s,
-                &ts_s,
-                "-0.03",
-                &format!("[{}]", a("1.5", "-0.01", "-0.0001")),
-            ),
+            13 => scan(&sn_s, &ts_s, "-0.03", &format!("[{}]", a("1.5", "-0.01", "-0.0001"))),
             14 => scan(&sn_s, &ts_s, "-0.03", &format!("[{ok_a},{ok_a}]")),
-            15 => scan(
-                &sn_s,
-                &ts_s,
-                "-0.03",
-                r#"[{"symbol":"","price":1.0,"ret":0.0,"vol":0.1}]"#,
-            ),
+            15 => scan(&sn_s, &ts_s, "-0.03", r#"[{"symbol":"","price":1.0,"ret":0.0,"vol":0.1}]"#),
             16 => scan(&sn_s, &ts_s, "-0.03", "{}"),
             17 => fac("0", "0.5", "1.0", "0.1", "0.1", "\"NEUTRAL\"", "\"APEX\""),
-            18 => fac(
-                "1.0",
-                "-0.5",
-                "1.0",
-                "0.1",
-                "0.1",
-                "\"NEUTRAL\"",
-                "\"APEX\"",
-            ),
-            19 => fac(
-                "1.0",
-                "0.5",
-                "-1e-9",
-                "0.1",
-                "0.1",
-                "\"NEUTRAL\"",
-                "\"APEX\"",
-            ),
+            18 => fac("1.0", "-0.5", "1.0", "0.1", "0.1", "\"NEUTRAL\"", "\"APEX\""),
+            19 => fac("1.0", "0.5", "-1e-9", "0.1", "0.1", "\"NEUTRAL\"", "\"APEX\""),
             20 => fac("1.0", "0.5", "1.0", "1.5", "0.1", "\"NEUTRAL\"", "\"APEX\""),
-            21 => fac(
-                "1.0",
-                "0.5",
-                "1.0",
-                "0.1",
-                "-1.0000000000000002",
-                "\"NEUTRAL\"",
-                "\"APEX\"",
-            ),
+            21 => fac("1.0", "0.5", "1.0", "0.1", "-1.0000000000000002", "\"NEUTRAL\"", "\"APEX\""),
             22 => fac("1.0", "0.5", "1.0", "0.1", "0.1", "\"BULLISH\"", "\"APEX\""),
             23 => fac("1.0", "0.5", "1.0", "0.1", "0.1", "\"NEUTRAL\"", "null"),
             24 => format!(r#"{{"type":"tick","ts_ns":{ts},"symbol":"{sym}","price":-1.0}}"#),
@@ -402,11 +312,7 @@ impl Gen {
                 1 => -1_000_000_000,
                 _ => 5_000_000_000,
             };
-            self.scan_number += if self.rng.gen_ratio(1, 50) {
-                self.rng.gen_range(2..10)
-            } else {
-                1
-            };
+            self.scan_number += if self.rng.gen_ratio(1, 50) { self.rng.gen_range(2..10) } else { 1 };
             let vd = self.next_vel_div();
             self.scan(self.scan_number, vd);
             self.write(out)?;
@@ -417,11 +323,7 @@ impl Gen {
                 self.maybe_poison(out)?;
             }
             if self.rng.gen_ratio(1, 200) {
-                out.write_all(if self.rng.gen_bool(0.5) {
-                    b"\n"
-                } else {
-                    b"  \t\r\n"
-                })?;
+                out.write_all(if self.rng.gen_bool(0.5) { b"\n" } else { b"  \t\r\n" })?;
             }
         }
         Ok(())

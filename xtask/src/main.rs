@@ -56,12 +56,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Ci(args) => ci::run(&args),
-        Task::Gate {
-            gate: Gate::Kernels(args),
-        } => gate::kernels::run(&args),
-        Task::Gate {
-            gate: Gate::Replay(args),
-        } => gate::replay::run(&args),
+        Task::Gate { gate: Gate::Kernels(args) } => gate::kernels::run(&args),
+        Task::Gate { gate: Gate::Replay(args) } => gate::replay::run(&args),
         Task::FaultyOracle(args) => faulty_oracle::run(&args),
         Task::FaultyTrader(args) => faulty_trader::run(&args),
         Task::GenStream(args) => gen_stream::run(&args),

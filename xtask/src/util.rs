@@ -8,10 +8,7 @@ use anyhow::{Context as _, bail};
 
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap_or_else(|_| PathBuf::from(".."))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap_or_else(|_| PathBuf::from(".."))
 }
 
 /// `cargo` as invoked by this process's parent (so toolchains stay consistent).
@@ -25,14 +22,8 @@ pub fn cargo() -> Command {
 pub fn step(name: &str, mut cmd: Command) -> anyhow::Result<()> {
     eprintln!("==> {name}: {cmd:?}");
     let t = Instant::now();
-    let status = cmd
-        .status()
-        .with_context(|| format!("cannot start step `{name}`"))?;
-    eprintln!(
-        "<== {name}: {} in {:.1} s",
-        if status.success() { "ok" } else { "FAILED" },
-        t.elapsed().as_secs_f64()
-    );
+    let status = cmd.status().with_context(|| format!("cannot start step `{name}`"))?;
+    eprintln!("<== {name}: {} in {:.1} s", if status.success() { "ok" } else { "FAILED" }, t.elapsed().as_secs_f64());
     if !status.success() {
         bail!("step `{name}` failed ({status})");
     }
@@ -41,8 +32,5 @@ pub fn step(name: &str, mut cmd: Command) -> anyhow::Result<()> {
 
 /// Whether `cargo <sub> --version` works.
 pub fn has_cargo_subcommand(sub: &str) -> bool {
-    cargo()
-        .args([sub, "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    cargo().args([sub, "--version"]).output().is_ok_and(|o| o.status.success())
 }

@@ -30,9 +30,7 @@ fn bench(c: &mut Criterion) {
     let cfg = BlueConfig::default();
     for n in [50usize, 500] {
         let a = assets(n);
-        c.bench_function(&format!("select/{n} assets"), |b| {
-            b.iter(|| black_box(select(black_box(&a), &cfg)))
-        });
+        c.bench_function(&format!("select/{n} assets"), |b| b.iter(|| black_box(select(black_box(&a), &cfg))));
     }
     let pos = Position {
         trade_id: 1,

@@ -42,12 +42,7 @@ fn at_least(bars: BarsHeld, limit: i64) -> bool {
 /// Advance the position by one scan and evaluate it; rules in order, first match wins.
 /// A scan that lacks the position's symbol (`price == None`) is evaluated at the last seen
 /// price.
-pub fn evaluate(
-    pos: &mut Position,
-    price: Option<Price>,
-    vel_div: f64,
-    cfg: &BlueConfig,
-) -> ExitCheck {
+pub fn evaluate(pos: &mut Position, price: Option<Price>, vel_div: f64, cfg: &BlueConfig) -> ExitCheck {
     pos.bars_held = pos.bars_held.incremented();
     let price = price.unwrap_or(pos.last_price);
     pos.last_price = price;
@@ -64,9 +59,5 @@ pub fn evaluate(
     } else {
         None
     };
-    ExitCheck {
-        reason,
-        price,
-        pnl_pct,
-    }
+    ExitCheck { reason, price, pnl_pct }
 }

@@ -59,11 +59,7 @@ pub fn select<'s>(assets: &'s [Asset<'_>], cfg: &BlueConfig) -> Option<Pick<'s>>
             Some(b) => score > b.score || (score == b.score && a.symbol.as_str() < b.symbol),
         };
         if better {
-            best = Some(Pick {
-                symbol: a.symbol.as_str(),
-                price: a.price,
-                score,
-            });
+            best = Some(Pick { symbol: a.symbol.as_str(), price: a.price, score });
         }
     }
     best

@@ -47,9 +47,6 @@ mod tests {
             .map(|i| f64::from(i) / 10_007.0)
             .find(|s| s.powf(3.0).to_bits() != (s * s * s).to_bits())
             .expect("pow and s*s*s differ somewhere");
-        assert_eq!(
-            base_leverage(s, &cfg).to_bits(),
-            (0.5 + 7.5 * s.powf(3.0)).to_bits()
-        );
+        assert_eq!(base_leverage(s, &cfg).to_bits(), (0.5 + 7.5 * s.powf(3.0)).to_bits());
     }
 }

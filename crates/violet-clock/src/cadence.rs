@@ -111,11 +111,7 @@ impl CadencePlan {
 
 impl fmt::Display for CadencePlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "entry={},exit={},flush={}",
-            self.entry, self.exit, self.flush
-        )
+        write!(f, "entry={},exit={},flush={}", self.entry, self.exit, self.flush)
     }
 }
 

@@ -29,9 +29,8 @@ impl LiveClock {
 
 impl Clock for LiveClock {
     fn now(&self) -> UnixNanos {
-        let t = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+        let t =
+            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
         let t = t.max(self.last.get());
         self.last.set(t);
         t
@@ -48,9 +47,7 @@ impl TestClock {
     /// A test clock at `start`.
     #[must_use]
     pub fn new(start: UnixNanos) -> Self {
-        Self {
-            now: Cell::new(start),
-        }
+        Self { now: Cell::new(start) }
     }
 
     /// Advance to `max(now, t)`: event timestamps may repeat or decrease, the clock does not.

@@ -42,12 +42,7 @@ pub struct DeadlineScheduler<T: Ord> {
 
 impl<T: Ord> Default for DeadlineScheduler<T> {
     fn default() -> Self {
-        Self {
-            heap: BinaryHeap::new(),
-            cancelled: HashSet::new(),
-            seq: 0,
-            next_id: 0,
-        }
+        Self { heap: BinaryHeap::new(), cancelled: HashSet::new(), seq: 0, next_id: 0 }
     }
 }
 
@@ -60,13 +55,7 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
 
     fn push(&mut self, id: DeadlineId, due: UnixNanos, period: Option<i64>, payload: T) {
         self.seq += 1;
-        self.heap.push(Reverse(Entry {
-            due,
-            seq: self.seq,
-            id,
-            period,
-            payload,
-        }));
+        self.heap.push(Reverse(Entry { due, seq: self.seq, id, period, payload }));
     }
 
     /// Schedule `payload` at `due`.
@@ -120,11 +109,7 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
         if let Some(p) = e.period {
             self.push(e.id, e.due.saturating_add(p), Some(p), e.payload.clone());
         }
-        Some(Fired {
-            id: e.id,
-            due: e.due,
-            payload: e.payload,
-        })
+        Some(Fired { id: e.id, due: e.due, payload: e.payload })
     }
 
     /// Pending deadlines (cancelled ones not yet dropped included).

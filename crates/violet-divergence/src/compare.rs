@@ -99,12 +99,7 @@ fn field_diffs(b: &JsonValue, v: &JsonValue) -> Vec<FieldDiff> {
                 (Some(JsonValue::Float(a)), Some(JsonValue::Float(c))) => ulp_distance(*a, *c),
                 _ => None,
             };
-            out.push(FieldDiff {
-                field: k.to_string(),
-                blue: x.cloned(),
-                violet: y.cloned(),
-                ulps,
-            });
+            out.push(FieldDiff { field: k.to_string(), blue: x.cloned(), violet: y.cloned(), ulps });
         }
     }
     out
@@ -162,12 +157,7 @@ pub fn compare(blue: Vec<TradeRecord>, violet: Vec<TradeRecord>) -> Report {
             (None, None) | (Some(_), None) => break,
         }
     }
-    Report {
-        blue,
-        violet,
-        matched,
-        divergences,
-    }
+    Report { blue, violet, matched, divergences }
 }
 
 #[cfg(test)]
@@ -182,55 +172,35 @@ mod tests {
 
     #[test]
     fn identical_streams_match() {
-        let r = compare(
-            parse_trades(BLUE).expect("ok"),
-            parse_trades(BLUE).expect("ok"),
-        );
+        let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(BLUE).expect("ok"));
         assert_eq!(r.matched, 4);
         assert!(r.divergences.is_empty());
     }
 
     #[test]
     fn classifies_missing_extra_and_field_mismatches_with_ulps() {
-        let violet = BLUE
-            .replace("\"price\":0.99", "\"price\":0.9900000000000001")
-            .replace(r#"{"event":"EXIT","trade_id":2,"scan_number":20,"price":2.1,"capital_after":24990.0}"#, r#"{"event":"EXIT","trade_id":2,"scan_number":21,"price":2.1,"capital_after":24990.0}"#);
-        let r = compare(
-            parse_trades(BLUE).expect("ok"),
-            parse_trades(&violet).expect("ok"),
+        let violet = BLUE.replace("\"price\":0.99", "\"price\":0.9900000000000001").replace(
+            r#"{"event":"EXIT","trade_id":2,"scan_number":20,"price":2.1,"capital_after":24990.0}"#,
+            r#"{"event":"EXIT","trade_id":2,"scan_number":21,"price":2.1,"capital_after":24990.0}"#,
         );
+        let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(&violet).expect("ok"));
         assert_eq!(r.matched, 2);
         assert_eq!(r.count(Class::FieldMismatch), 1);
         assert_eq!(r.count(Class::Missing), 1);
         assert_eq!(r.count(Class::Extra), 1);
         let f = &r.divergences[0];
-        assert_eq!(
-            (f.class, f.scan_number, f.event.as_str()),
-            (Class::FieldMismatch, 15, "EXIT")
-        );
+        assert_eq!((f.class, f.scan_number, f.event.as_str()), (Class::FieldMismatch, 15, "EXIT"));
         assert_eq!(f.fields.len(), 1);
         assert_eq!(f.fields[0].field, "price");
         assert_eq!(f.fields[0].ulps, Some(1));
-        assert_eq!(
-            (r.divergences[1].class, r.divergences[1].scan_number),
-            (Class::Missing, 20)
-        );
-        assert_eq!(
-            (r.divergences[2].class, r.divergences[2].scan_number),
-            (Class::Extra, 21)
-        );
+        assert_eq!((r.divergences[1].class, r.divergences[1].scan_number), (Class::Missing, 20));
+        assert_eq!((r.divergences[2].class, r.divergences[2].scan_number), (Class::Extra, 21));
     }
 
     #[test]
     fn trade_id_is_compared_as_a_field() {
-        let violet = BLUE.replace(
-            "\"trade_id\":2,\"scan_number\":15",
-            "\"trade_id\":3,\"scan_number\":15",
-        );
-        let r = compare(
-            parse_trades(BLUE).expect("ok"),
-            parse_trades(&violet).expect("ok"),
-        );
+        let violet = BLUE.replace("\"trade_id\":2,\"scan_number\":15", "\"trade_id\":3,\"scan_number\":15");
+        let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(&violet).expect("ok"));
         assert_eq!(r.count(Class::FieldMismatch), 1);
         assert_eq!(r.divergences[0].fields[0].field, "trade_id");
     }

@@ -53,43 +53,23 @@ pub fn parse_trades(text: &str) -> Result<Vec<TradeRecord>, ParseError> {
         if l.trim().is_empty() {
             continue;
         }
-        let value = parse_owned(
-            l.trim(),
-            ParseOptions {
-                allow_constants: true,
-            },
-        )
-        .map_err(|e| ParseError {
-            line,
-            what: format!("not JSON: {e}"),
-        })?;
+        let value = parse_owned(l.trim(), ParseOptions { allow_constants: true })
+            .map_err(|e| ParseError { line, what: format!("not JSON: {e}") })?;
         let event = match value.get("event") {
             Some(JsonValue::Str(s)) if s == "ENTRY" || s == "EXIT" => s.clone(),
             _ => {
-                return Err(ParseError {
-                    line,
-                    what: "no \"event\": \"ENTRY\" | \"EXIT\"".into(),
-                });
+                return Err(ParseError { line, what: "no \"event\": \"ENTRY\" | \"EXIT\"".into() });
             }
         };
         let scan_number = match value.get("scan_number") {
-            Some(JsonValue::Int(t)) => t.parse().map_err(|_| ParseError {
-                line,
-                what: "scan_number out of range".into(),
-            })?,
+            Some(JsonValue::Int(t)) => {
+                t.parse().map_err(|_| ParseError { line, what: "scan_number out of range".into() })?
+            }
             _ => {
-                return Err(ParseError {
-                    line,
-                    what: "no integer \"scan_number\"".into(),
-                });
+                return Err(ParseError { line, what: "no integer \"scan_number\"".into() });
             }
         };
-        out.push(TradeRecord {
-            line,
-            event,
-            scan_number,
-            value,
-        });
+        out.push(TradeRecord { line, event, scan_number, value });
     }
     Ok(out)
 }

@@ -27,23 +27,17 @@ impl Report {
         let mut s = String::new();
         for d in &self.divergences {
             let mut w = ObjectWriter::new(&mut s);
-            w.str("class", d.class.as_str())
-                .int("scan_number", d.scan_number)
-                .str("event", &d.event);
-            let line = |idx: Option<usize>, recs: &[TradeRecord]| {
-                idx.map_or("null".to_string(), |i| recs[i].line.to_string())
-            };
-            w.raw("blue_line", &line(d.blue, &self.blue))
-                .raw("violet_line", &line(d.violet, &self.violet));
+            w.str("class", d.class.as_str()).int("scan_number", d.scan_number).str("event", &d.event);
+            let line =
+                |idx: Option<usize>, recs: &[TradeRecord]| idx.map_or("null".to_string(), |i| recs[i].line.to_string());
+            w.raw("blue_line", &line(d.blue, &self.blue)).raw("violet_line", &line(d.violet, &self.violet));
             let mut f = String::from("[");
             for (k, fd) in d.fields.iter().enumerate() {
                 if k > 0 {
                     f.push(',');
                 }
                 let mut fw = ObjectWriter::new(&mut f);
-                fw.str("field", &fd.field)
-                    .raw("blue", &opt(fd.blue.as_ref()))
-                    .raw("violet", &opt(fd.violet.as_ref()));
+                fw.str("field", &fd.field).raw("blue", &opt(fd.blue.as_ref())).raw("violet", &opt(fd.violet.as_ref()));
                 match fd.ulps {
                     Some(u) => fw.int("ulps", u),
                     None => fw.raw("ulps", "null"),
@@ -67,13 +61,7 @@ impl Report {
             let _ = write!(s, " (VIOLET line {})", self.violet[j].line);
         }
         for f in &d.fields {
-            let _ = write!(
-                s,
-                "; {}: BLUE {} vs VIOLET {}",
-                f.field,
-                opt(f.blue.as_ref()),
-                opt(f.violet.as_ref())
-            );
+            let _ = write!(s, "; {}: BLUE {} vs VIOLET {}", f.field, opt(f.blue.as_ref()), opt(f.violet.as_ref()));
             if let Some(u) = f.ulps {
                 let _ = write!(s, " ({u} ULP)");
             }
@@ -90,13 +78,7 @@ impl Report {
         let hi = (at + CONTEXT + 1).min(recs.len());
         let _ = writeln!(out, "{label}:");
         for (k, r) in recs.iter().enumerate().take(hi).skip(lo) {
-            let _ = writeln!(
-                out,
-                "{} {:>6}: {}",
-                if k == at { ">" } else { " " },
-                r.line,
-                r.value
-            );
+            let _ = writeln!(out, "{} {:>6}: {}", if k == at { ">" } else { " " }, r.line, r.value);
         }
     }
 
@@ -105,12 +87,7 @@ impl Report {
     pub fn to_markdown(&self) -> String {
         let mut s = String::from("# Divergence report: VIOLET vs BLUE trade events\n\n");
         let _ = writeln!(s, "| | count |\n|---|---:|");
-        let _ = writeln!(
-            s,
-            "| BLUE events | {} |\n| VIOLET events | {} |",
-            self.blue.len(),
-            self.violet.len()
-        );
+        let _ = writeln!(s, "| BLUE events | {} |\n| VIOLET events | {} |", self.blue.len(), self.violet.len());
         let _ = writeln!(s, "| matched | {} |", self.matched);
         for c in [Class::Missing, Class::Extra, Class::FieldMismatch] {
             let _ = writeln!(s, "| {} | {} |", c.as_str(), self.count(c));
@@ -118,27 +95,13 @@ impl Report {
         let _ = writeln!(s);
         match self.divergences.first() {
             None => {
-                let _ = writeln!(
-                    s,
-                    "No divergence: every trade event identical, floats bit for bit."
-                );
+                let _ = writeln!(s, "No divergence: every trade event identical, floats bit for bit.");
             }
             Some(d) => {
                 let _ = writeln!(s, "## First divergence\n\n{}\n\n```", self.describe(d));
-                let near =
-                    |recs: &[TradeRecord]| recs.iter().position(|r| r.key() >= (d.scan_number, 0));
-                self.context(
-                    &self.blue,
-                    d.blue.or_else(|| near(&self.blue)),
-                    "BLUE",
-                    &mut s,
-                );
-                self.context(
-                    &self.violet,
-                    d.violet.or_else(|| near(&self.violet)),
-                    "VIOLET",
-                    &mut s,
-                );
+                let near = |recs: &[TradeRecord]| recs.iter().position(|r| r.key() >= (d.scan_number, 0));
+                self.context(&self.blue, d.blue.or_else(|| near(&self.blue)), "BLUE", &mut s);
+                self.context(&self.violet, d.violet.or_else(|| near(&self.violet)), "VIOLET", &mut s);
                 let _ = writeln!(s, "```\n\n## Divergences (first {LISTED})\n");
                 for d in self.divergences.iter().take(LISTED) {
                     let _ = writeln!(s, "- {}", self.describe(d));
@@ -153,11 +116,7 @@ impl Report {
         for r in recs {
             #[allow(clippy::cast_precision_loss)]
             let x = r.scan_number as f64;
-            let y = if r.event == "ENTRY" {
-                r.float("capital")
-            } else {
-                r.float("capital_after")
-            };
+            let y = if r.event == "ENTRY" { r.float("capital") } else { r.float("capital_after") };
             if let Some(y) = y.filter(|y| y.is_finite()) {
                 pts.push((x, y));
             }
@@ -193,34 +152,20 @@ impl Report {
                 .y_label_area_size(70)
                 .build_cartesian_2d(x0..x1.max(x0 + 1.0), (y0 - pad)..(y1 + pad))
                 .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .x_desc("scan number")
-                .y_desc("capital")
-                .draw()
-                .map_err(|e| e.to_string())?;
+            chart.configure_mesh().x_desc("scan number").y_desc("capital").draw().map_err(|e| e.to_string())?;
             let blue = RGBColor(31, 119, 180);
             let violet = RGBColor(148, 0, 211);
-            chart
-                .draw_series(LineSeries::new(b.iter().copied(), blue.stroke_width(3)))
-                .map_err(|e| e.to_string())?;
-            chart
-                .draw_series(LineSeries::new(v.iter().copied(), violet.stroke_width(1)))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(LineSeries::new(b.iter().copied(), blue.stroke_width(3))).map_err(|e| e.to_string())?;
+            chart.draw_series(LineSeries::new(v.iter().copied(), violet.stroke_width(1))).map_err(|e| e.to_string())?;
             let marks: Vec<(f64, f64)> = self
                 .divergences
                 .iter()
                 .filter_map(|d| {
-                    let r = d
-                        .violet
-                        .map(|j| &self.violet[j])
-                        .or_else(|| d.blue.map(|i| &self.blue[i]))?;
+                    let r = d.violet.map(|j| &self.violet[j]).or_else(|| d.blue.map(|i| &self.blue[i]))?;
                     Self::curve(std::slice::from_ref(r)).first().copied()
                 })
                 .collect();
-            chart
-                .draw_series(marks.iter().map(|&p| Circle::new(p, 5, RED.filled())))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(marks.iter().map(|&p| Circle::new(p, 5, RED.filled()))).map_err(|e| e.to_string())?;
             root.present().map_err(|e| e.to_string())?;
         }
         Ok(svg)
@@ -229,14 +174,8 @@ impl Report {
     /// The HTML report: counts, the chart, the first divergences. Self-contained (offline).
     #[must_use]
     pub fn to_html(&self) -> String {
-        let esc = |t: &str| {
-            t.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
-        let chart = self
-            .svg()
-            .unwrap_or_else(|e| format!("<p>(chart unavailable: {})</p>", esc(&e)));
+        let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let chart = self.svg().unwrap_or_else(|e| format!("<p>(chart unavailable: {})</p>", esc(&e)));
         let mut s = String::from(
             "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>VIOLET vs BLUE: divergence report</title>\n\
              <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}\
@@ -259,20 +198,14 @@ impl Report {
             "<h2>Capital</h2><p><span class=\"k\">■ BLUE</span> <span class=\"v\">■ VIOLET</span> <span class=\"d\">● divergence</span></p>\n{chart}"
         );
         if self.divergences.is_empty() {
-            let _ = writeln!(
-                s,
-                "<p>No divergence: every trade event identical, floats bit for bit.</p>"
-            );
+            let _ = writeln!(s, "<p>No divergence: every trade event identical, floats bit for bit.</p>");
         } else {
             let md = self.to_markdown();
             let first = md.split("## Divergences").next().unwrap_or_default();
             let _ = writeln!(
                 s,
                 "<h2>First divergence</h2><pre>{}</pre>",
-                esc(first
-                    .split("## First divergence")
-                    .nth(1)
-                    .unwrap_or_default())
+                esc(first.split("## First divergence").nth(1).unwrap_or_default())
             );
             let _ = writeln!(s, "<h2>Divergences (first {LISTED})</h2><ol>");
             for d in self.divergences.iter().take(LISTED) {
@@ -315,12 +248,6 @@ pub fn one_line(r: &Report) -> String {
 fn last_capital(recs: &[TradeRecord]) -> String {
     recs.iter()
         .rev()
-        .find_map(|r| {
-            if r.event == "EXIT" {
-                r.float("capital_after")
-            } else {
-                r.float("capital")
-            }
-        })
+        .find_map(|r| if r.event == "EXIT" { r.float("capital_after") } else { r.float("capital") })
         .map_or("n/a".to_string(), f64_to_string)
 }

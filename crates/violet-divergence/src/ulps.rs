@@ -14,11 +14,7 @@ pub fn ulp_distance(a: f64, b: f64) -> Option<u64> {
     // Map to integers ordered like the floats (-0.0 and +0.0 adjacent, one apart).
     let key = |x: f64| -> i128 {
         let bits = x.to_bits();
-        if bits >> 63 == 1 {
-            -i128::from(bits & !(1u64 << 63)) - 1
-        } else {
-            i128::from(bits)
-        }
+        if bits >> 63 == 1 { -i128::from(bits & !(1u64 << 63)) - 1 } else { i128::from(bits) }
     };
     u64::try_from((key(a) - key(b)).unsigned_abs()).ok()
 }

@@ -58,9 +58,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode_factors");
     g.throughput(Throughput::Elements(1));
     let mut parser = Parser::new(ParseOptions::default());
-    g.bench_function("1 line", |b| {
-        b.iter(|| black_box(decode_line(&mut parser, 1, black_box(factors.as_bytes()))))
-    });
+    g.bench_function("1 line", |b| b.iter(|| black_box(decode_line(&mut parser, 1, black_box(factors.as_bytes())))));
     g.finish();
 }
 

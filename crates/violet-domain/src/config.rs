@@ -119,13 +119,7 @@ impl BlueConfig {
             .float("fee_rate", self.fee_rate)
             .float("initial_capital", self.initial_capital);
         w.finish();
-        crate::json::parse_owned(
-            &s,
-            crate::json::ParseOptions {
-                allow_constants: true,
-            },
-        )
-        .unwrap_or(JsonValue::Null)
+        crate::json::parse_owned(&s, crate::json::ParseOptions { allow_constants: true }).unwrap_or(JsonValue::Null)
     }
 }
 

@@ -26,10 +26,7 @@ fn finite() -> impl Strategy<Value = f64> {
     ]
 }
 fn positive() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        prop::num::f64::POSITIVE | prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL,
-        1e-9..1e6f64
-    ]
+    prop_oneof![prop::num::f64::POSITIVE | prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL, 1e-9..1e6f64]
 }
 fn non_negative() -> impl Strategy<Value = f64> {
     prop_oneof![positive(), Just(0.0), Just(-0.0)]
@@ -38,14 +35,12 @@ fn unit() -> impl Strategy<Value = f64> {
     prop_oneof![-1.0..=1.0f64, Just(-1.0), Just(1.0), Just(-0.0)]
 }
 fn asset() -> impl Strategy<Value = A> {
-    ("[A-Z]{1,6}(USDT)?", positive(), finite(), non_negative()).prop_map(
-        |(symbol, price, ret, vol)| A {
-            symbol,
-            price,
-            ret,
-            vol,
-        },
-    )
+    ("[A-Z]{1,6}(USDT)?", positive(), finite(), non_negative()).prop_map(|(symbol, price, ret, vol)| A {
+        symbol,
+        price,
+        ret,
+        vol,
+    })
 }
 fn assets() -> impl Strategy<Value = Vec<A>> {
     prop::collection::vec(asset(), 0..12).prop_map(|mut v| {
@@ -62,35 +57,19 @@ fn scan_json(n: i64, ts: i64, vd: f64, assets: &[A]) -> String {
             list.push(',');
         }
         let mut w = ObjectWriter::new(&mut list);
-        w.str("symbol", &a.symbol)
-            .float("price", a.price)
-            .float("ret", a.ret)
-            .float("vol", a.vol);
+        w.str("symbol", &a.symbol).float("price", a.price).float("ret", a.ret).float("vol", a.vol);
         w.finish();
     }
     list.push(']');
     let mut s = String::new();
     let mut w = ObjectWriter::new(&mut s);
-    w.str("type", "scan")
-        .int("scan_number", n)
-        .int("ts_ns", ts)
-        .float("vel_div", vd)
-        .raw("assets", &list);
+    w.str("type", "scan").int("scan_number", n).int("ts_ns", ts).float("vel_div", vd).raw("assets", &list);
     w.finish();
     s
 }
 
 #[allow(clippy::too_many_arguments)]
-fn factors_json(
-    ts: i64,
-    boost: f64,
-    beta: f64,
-    mc: f64,
-    esof: f64,
-    ob: f64,
-    dc: &str,
-    posture: &str,
-) -> String {
+fn factors_json(ts: i64, boost: f64, beta: f64, mc: f64, esof: f64, ob: f64, dc: &str, posture: &str) -> String {
     let mut s = String::new();
     let mut w = ObjectWriter::new(&mut s);
     w.str("type", "factors")
@@ -243,45 +222,24 @@ proptest! {
 
 #[test]
 fn integer_rules_follow_python() {
-    let scan = |n: &str| {
-        format!(r#"{{"type":"scan","scan_number":{n},"ts_ns":-0,"vel_div":-0,"assets":[]}}"#)
-    };
-    assert_eq!(
-        rule_of(&scan("1.0")),
-        Rule::NotAnInteger(violet_domain::json::Kind::Float)
-    );
-    assert_eq!(
-        rule_of(&scan("1e2")),
-        Rule::NotAnInteger(violet_domain::json::Kind::Float)
-    );
-    assert_eq!(
-        rule_of(&scan("true")),
-        Rule::NotAnInteger(violet_domain::json::Kind::Bool)
-    );
-    assert_eq!(
-        rule_of(&scan("9223372036854775808")),
-        Rule::IntegerOutOfRange
-    );
+    let scan = |n: &str| format!(r#"{{"type":"scan","scan_number":{n},"ts_ns":-0,"vel_div":-0,"assets":[]}}"#);
+    assert_eq!(rule_of(&scan("1.0")), Rule::NotAnInteger(violet_domain::json::Kind::Float));
+    assert_eq!(rule_of(&scan("1e2")), Rule::NotAnInteger(violet_domain::json::Kind::Float));
+    assert_eq!(rule_of(&scan("true")), Rule::NotAnInteger(violet_domain::json::Kind::Bool));
+    assert_eq!(rule_of(&scan("9223372036854775808")), Rule::IntegerOutOfRange);
     assert_eq!(rule_of(&scan("-1")), Rule::Negative);
     assert_eq!(rule_of(&scan("null")), Rule::Missing);
     // -0 is the integer 0 (valid), and -0 in a float field is +0.0.
     let mut p = Parser::new(ParseOptions::default());
     let line = scan("-0");
-    let Some(Event::Scan(s)) = decode_line(&mut p, 1, line.as_bytes()).expect("valid") else {
-        panic!()
-    };
+    let Some(Event::Scan(s)) = decode_line(&mut p, 1, line.as_bytes()).expect("valid") else { panic!() };
     assert_eq!(s.scan_number.into_inner(), 0);
     assert_eq!(s.vel_div.into_inner().to_bits(), 0.0f64.to_bits());
     // An integer token beyond i64 in a float field converts exactly; beyond f64 it is poison.
     let tick = |p: &str| format!(r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":{p}}}"#);
     let line = tick("123456789012345678901234567890");
-    let Some(Event::Tick(t)) = decode_line(&mut p, 1, line.as_bytes()).expect("valid") else {
-        panic!()
-    };
-    assert_eq!(
-        t.price.into_inner().to_bits(),
-        1.2345678901234568e29f64.to_bits()
-    );
+    let Some(Event::Tick(t)) = decode_line(&mut p, 1, line.as_bytes()).expect("valid") else { panic!() };
+    assert_eq!(t.price.into_inner().to_bits(), 1.2345678901234568e29f64.to_bits());
     assert_eq!(rule_of(&tick(&"9".repeat(400))), Rule::TooLargeForFloat);
     assert_eq!(rule_of(&tick("1e400")), Rule::NotFinite);
 }
@@ -292,54 +250,23 @@ fn outside_the_contract_is_poison() {
     let mut p = Parser::new(ParseOptions::default());
     assert!(decode_line(&mut p, 1, ok_tick.as_bytes()).is_ok());
     let dup = r#"{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"price":2.0}"#;
-    assert!(matches!(
-        rule_of(dup),
-        Rule::NotJson(JsonError::DuplicateKey { .. })
-    ));
+    assert!(matches!(rule_of(dup), Rule::NotJson(JsonError::DuplicateKey { .. })));
     let dup_escaped = r#"{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"pr\u0069ce":2.0}"#;
-    assert!(matches!(
-        rule_of(dup_escaped),
-        Rule::NotJson(JsonError::DuplicateKey { .. })
-    ));
+    assert!(matches!(rule_of(dup_escaped), Rule::NotJson(JsonError::DuplicateKey { .. })));
     let deep = |n: usize| {
-        format!(
-            r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":{}1{}}}"#,
-            "[".repeat(n),
-            "]".repeat(n)
-        )
+        format!(r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":{}1{}}}"#, "[".repeat(n), "]".repeat(n))
     };
-    assert!(
-        decode_line(&mut p, 1, deep(127).as_bytes()).is_ok(),
-        "depth 128 is inside the contract"
-    );
-    assert!(matches!(
-        rule_of(&deep(128)),
-        Rule::NotJson(JsonError::TooDeep { .. })
-    ));
+    assert!(decode_line(&mut p, 1, deep(127).as_bytes()).is_ok(), "depth 128 is inside the contract");
+    assert!(matches!(rule_of(&deep(128)), Rule::NotJson(JsonError::TooDeep { .. })));
     let lone = r#"{"type":"tick","ts_ns":1,"symbol":"\ud800","price":1.0}"#;
-    assert!(matches!(
-        rule_of(lone),
-        Rule::NotJson(JsonError::LoneSurrogate { .. })
-    ));
+    assert!(matches!(rule_of(lone), Rule::NotJson(JsonError::LoneSurrogate { .. })));
     let lone_low = r#"{"type":"tick","ts_ns":1,"symbol":"\udc00x","price":1.0}"#;
-    assert!(matches!(
-        rule_of(lone_low),
-        Rule::NotJson(JsonError::LoneSurrogate { .. })
-    ));
+    assert!(matches!(rule_of(lone_low), Rule::NotJson(JsonError::LoneSurrogate { .. })));
     let pair = r#"{"type":"tick","ts_ns":1,"symbol":"\ud83d\ude00","price":1.0}"#;
-    let Some(Event::Tick(t)) = decode_line(&mut p, 1, pair.as_bytes()).expect("pair is fine")
-    else {
-        panic!()
-    };
+    let Some(Event::Tick(t)) = decode_line(&mut p, 1, pair.as_bytes()).expect("pair is fine") else { panic!() };
     assert_eq!(t.symbol.as_str(), "\u{1F600}");
-    let long_int = format!(
-        r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":{}}}"#,
-        "1".repeat(4301)
-    );
-    assert!(matches!(
-        rule_of(&long_int),
-        Rule::NotJson(JsonError::IntegerTooLong { .. })
-    ));
+    let long_int = format!(r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":{}}}"#, "1".repeat(4301));
+    assert!(matches!(rule_of(&long_int), Rule::NotJson(JsonError::IntegerTooLong { .. })));
     let overflow_unread = r#"{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":1e999}"#;
     // Python reads 1e999 as inf in a field BLUE ignores; VIOLET need not agree: it is
     // accepted or rejected, never a panic. (Here: accepted, the field is not read.)
@@ -349,14 +276,7 @@ fn outside_the_contract_is_poison() {
 #[test]
 fn written_floats_read_back_bit_for_bit() {
     let mut p = Parser::new(ParseOptions::default());
-    for bits in [
-        0u64,
-        1,
-        0x8000_0000_0000_0000,
-        0x7FEF_FFFF_FFFF_FFFF,
-        0x3FF0_0000_0000_0001,
-        0x0010_0000_0000_0000,
-    ] {
+    for bits in [0u64, 1, 0x8000_0000_0000_0000, 0x7FEF_FFFF_FFFF_FFFF, 0x3FF0_0000_0000_0001, 0x0010_0000_0000_0000] {
         let x = f64::from_bits(bits);
         let s = f64_to_string(x);
         let doc = p.parse(&s).expect("number");

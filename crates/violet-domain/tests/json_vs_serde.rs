@@ -22,8 +22,7 @@ fn json() -> impl Strategy<Value = Sj> {
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(Sj::Array),
-            prop::collection::btree_map(".*", inner, 0..8)
-                .prop_map(|m| Sj::Object(m.into_iter().collect())),
+            prop::collection::btree_map(".*", inner, 0..8).prop_map(|m| Sj::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -33,16 +32,11 @@ fn same(ours: &JsonValue, theirs: &Sj) -> bool {
         (JsonValue::Null, Sj::Null) => true,
         (JsonValue::Bool(a), Sj::Bool(b)) => a == b,
         (JsonValue::Int(t), Sj::Number(n)) => {
-            n.as_i64().map(|i| i.to_string()) == Some(t.clone())
-                || n.as_u64().map(|i| i.to_string()) == Some(t.clone())
+            n.as_i64().map(|i| i.to_string()) == Some(t.clone()) || n.as_u64().map(|i| i.to_string()) == Some(t.clone())
         }
-        (JsonValue::Float(x), Sj::Number(n)) => {
-            n.as_f64().is_some_and(|y| y.to_bits() == x.to_bits())
-        }
+        (JsonValue::Float(x), Sj::Number(n)) => n.as_f64().is_some_and(|y| y.to_bits() == x.to_bits()),
         (JsonValue::Str(a), Sj::String(b)) => a == b,
-        (JsonValue::Array(a), Sj::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
-        }
+        (JsonValue::Array(a), Sj::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)),
         (JsonValue::Object(a), Sj::Object(b)) => {
             a.len() == b.len() && a.iter().all(|(k, x)| b.get(k).is_some_and(|y| same(x, y)))
         }

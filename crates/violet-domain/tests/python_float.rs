@@ -15,11 +15,7 @@ fn random_decimal(rng: &mut ChaCha8Rng) -> String {
         s.push('-');
     }
     let int_digits = rng.gen_range(1..=20);
-    let first = if int_digits == 1 {
-        rng.gen_range(0..=9)
-    } else {
-        rng.gen_range(1..=9)
-    };
+    let first = if int_digits == 1 { rng.gen_range(0..=9) } else { rng.gen_range(1..=9) };
     s.push(char::from(b'0' + first));
     for _ in 1..int_digits {
         s.push(char::from(b'0' + rng.gen_range(0..=9u8)));
@@ -80,14 +76,8 @@ fn halfway(rng: &mut ChaCha8Rng) -> String {
         while digits.len() <= k {
             digits.insert(0, 0);
         }
-        let int: String = digits[..digits.len() - k]
-            .iter()
-            .map(|d| char::from(b'0' + d))
-            .collect();
-        let frac: String = digits[digits.len() - k..]
-            .iter()
-            .map(|d| char::from(b'0' + d))
-            .collect();
+        let int: String = digits[..digits.len() - k].iter().map(|d| char::from(b'0' + d)).collect();
+        let frac: String = digits[digits.len() - k..].iter().map(|d| char::from(b'0' + d)).collect();
         s = format!("{int}.{frac}");
     }
     if rng.gen_bool(0.5) {
@@ -104,15 +94,8 @@ fn halfway(rng: &mut ChaCha8Rng) -> String {
 fn float_parsing_matches_python_bit_for_bit() {
     const N: usize = 200_000;
     let mut rng = ChaCha8Rng::seed_from_u64(0x5EED_F10A7);
-    let inputs: Vec<String> = (0..N)
-        .map(|i| {
-            if i % 4 == 0 {
-                halfway(&mut rng)
-            } else {
-                random_decimal(&mut rng)
-            }
-        })
-        .collect();
+    let inputs: Vec<String> =
+        (0..N).map(|i| if i % 4 == 0 { halfway(&mut rng) } else { random_decimal(&mut rng) }).collect();
     // As Python's json reads a number token: an integer token is int() then float(),
     // anything else float() of the text.
     let script = "import sys, struct\n\
@@ -147,12 +130,7 @@ fn float_parsing_matches_python_bit_for_bit() {
             Ok(x) => x,
             Err(e) => panic!("{s}: {e:?}"),
         };
-        assert_eq!(
-            ours.to_bits(),
-            py,
-            "{s}: ours {ours:e}, python {:e}",
-            f64::from_bits(py)
-        );
+        assert_eq!(ours.to_bits(), py, "{s}: ours {ours:e}, python {:e}", f64::from_bits(py));
         checked += 1;
     }
     writer.join().expect("writer");

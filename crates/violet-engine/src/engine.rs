@@ -126,11 +126,7 @@ impl<C: Clock> Engine<C> {
             && !self.timers_started
         {
             self.timers_started = true;
-            self.scheduler.schedule_every(
-                self.clock.now().saturating_add(period),
-                period,
-                Timed::ExitCheck,
-            );
+            self.scheduler.schedule_every(self.clock.now().saturating_add(period), period, Timed::ExitCheck);
         }
         let now = self.clock.now();
         while let Some(f) = self.scheduler.pop_due(now) {
@@ -168,10 +164,7 @@ impl<C: Clock> Engine<C> {
         if self.plan.exit == Cadence::Scan {
             return Ok(()); // BLUE is scan-quantized: a valid tick changes nothing.
         }
-        let ours = self
-            .slot
-            .position()
-            .is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
+        let ours = self.slot.position().is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
         if !ours {
             return Ok(());
         }
@@ -179,9 +172,7 @@ impl<C: Clock> Engine<C> {
         if self.plan.exit == Cadence::Tick {
             self.counts.price_checks += 1;
             let (sn, _) = self.last_scan;
-            let e = self
-                .slot
-                .price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg);
+            let e = self.slot.price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg);
             self.emit(e, sink)?;
         }
         Ok(())

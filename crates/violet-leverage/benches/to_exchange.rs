@@ -15,14 +15,7 @@ fn bench(c: &mut Criterion) {
         max_leverage: MaxLeverage::try_new(125).expect("in range"),
     };
     c.bench_function("to_exchange", |b| {
-        b.iter(|| {
-            black_box(to_exchange(
-                black_box(2.7),
-                black_box(9480.68),
-                black_box(64000.5),
-                &contract,
-            ))
-        });
+        b.iter(|| black_box(to_exchange(black_box(2.7), black_box(9480.68), black_box(64000.5), &contract)));
     });
 }
 

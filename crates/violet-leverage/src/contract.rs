@@ -6,40 +6,14 @@ use serde::{Deserialize, Serialize};
 /// Decimal places of the order quantity: 0..=22 (so `10**qp` is exact in f64).
 #[nutype(
     validate(greater_or_equal = 0, less_or_equal = 22),
-    derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        PartialOrd,
-        Ord,
-        Hash,
-        Serialize,
-        Deserialize,
-        Into,
-        Display
-    )
+    derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Into, Display)
 )]
 pub struct QuantityPrecision(i64);
 
 /// The exchange's leverage cap: 1..=125.
 #[nutype(
     validate(greater_or_equal = 1, less_or_equal = 125),
-    derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        PartialOrd,
-        Ord,
-        Hash,
-        Serialize,
-        Deserialize,
-        Into,
-        Display
-    )
+    derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Into, Display)
 )]
 pub struct MaxLeverage(i64);
 

@@ -45,14 +45,12 @@ pub struct ExchangeOrder {
 /// `notional / price * 10**qp` is infinite: Python's `math.floor` raises `OverflowError`
 /// there, and BLUE's oracle refuses the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "cannot convert float infinity to integer (notional / price * 10**quantity_precision overflows)"
-)]
+#[error("cannot convert float infinity to integer (notional / price * 10**quantity_precision overflows)")]
 pub struct QuantityOverflow;
 
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
 
 /// Map `leverage > 0`, `notional >= 0`, `price > 0` (all finite) onto `contract`.
@@ -73,11 +71,7 @@ pub fn to_exchange(
     let c = leverage.ceil();
     let lifted = if c > 1.0 { c } else { 1.0 };
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // exact small integers
-    let exchange_leverage = if (max_lev as f64) < lifted {
-        max_lev
-    } else {
-        lifted as i64
-    };
+    let exchange_leverage = if (max_lev as f64) < lifted { max_lev } else { lifted as i64 };
     let x = notional / price * scale;
     if !x.is_finite() {
         return Err(QuantityOverflow);
@@ -97,11 +91,5 @@ pub fn to_exchange(
     } else {
         None
     };
-    Ok(ExchangeOrder {
-        exchange_leverage,
-        quantity,
-        order_notional,
-        margin,
-        reject,
-    })
+    Ok(ExchangeOrder { exchange_leverage, quantity, order_notional, margin, reject })
 }

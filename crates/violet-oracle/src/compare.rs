@@ -15,13 +15,7 @@ pub enum Verdict {
 }
 
 fn parse(answer: &str) -> Option<JsonValue> {
-    parse_owned(
-        answer.trim_end(),
-        ParseOptions {
-            allow_constants: true,
-        },
-    )
-    .ok()
+    parse_owned(answer.trim_end(), ParseOptions { allow_constants: true }).ok()
 }
 
 fn ok(v: &JsonValue) -> Option<bool> {
@@ -54,43 +48,13 @@ mod tests {
     #[test]
     fn floats_compare_by_bits_and_refusals_by_kind() {
         let a = r#"{"ok": true, "out": {"x": 0.1, "n": 3}}"#;
-        assert_eq!(
-            compare(a, r#"{"ok":true,"out":{"n":3,"x":0.1}}"#),
-            Verdict::Same
-        );
-        assert_eq!(
-            compare(a, r#"{"ok":true,"out":{"n":3,"x":0.10000000000000002}}"#),
-            Verdict::Mismatch
-        );
-        assert_eq!(
-            compare(a, r#"{"ok":true,"out":{"n":3.0,"x":0.1}}"#),
-            Verdict::Mismatch
-        );
-        assert_eq!(
-            compare(r#"{"ok":true,"out":-0.0}"#, r#"{"ok":true,"out":0.0}"#),
-            Verdict::Mismatch
-        );
-        assert_eq!(
-            compare(r#"{"ok":true,"out":NaN}"#, r#"{"ok":true,"out":NaN}"#),
-            Verdict::Same
-        );
-        assert_eq!(
-            compare(
-                r#"{"ok": false, "error": "a"}"#,
-                r#"{"ok":false,"error":"b"}"#
-            ),
-            Verdict::BothRefused
-        );
-        assert_eq!(
-            compare(
-                r#"{"ok": false, "error": "a"}"#,
-                r#"{"ok":true,"out":null}"#
-            ),
-            Verdict::Mismatch
-        );
-        assert_eq!(
-            compare("garbage", r#"{"ok":true,"out":null}"#),
-            Verdict::Mismatch
-        );
+        assert_eq!(compare(a, r#"{"ok":true,"out":{"n":3,"x":0.1}}"#), Verdict::Same);
+        assert_eq!(compare(a, r#"{"ok":true,"out":{"n":3,"x":0.10000000000000002}}"#), Verdict::Mismatch);
+        assert_eq!(compare(a, r#"{"ok":true,"out":{"n":3.0,"x":0.1}}"#), Verdict::Mismatch);
+        assert_eq!(compare(r#"{"ok":true,"out":-0.0}"#, r#"{"ok":true,"out":0.0}"#), Verdict::Mismatch);
+        assert_eq!(compare(r#"{"ok":true,"out":NaN}"#, r#"{"ok":true,"out":NaN}"#), Verdict::Same);
+        assert_eq!(compare(r#"{"ok": false, "error": "a"}"#, r#"{"ok":false,"error":"b"}"#), Verdict::BothRefused);
+        assert_eq!(compare(r#"{"ok": false, "error": "a"}"#, r#"{"ok":true,"out":null}"#), Verdict::Mismatch);
+        assert_eq!(compare("garbage", r#"{"ok":true,"out":null}"#), Verdict::Mismatch);
     }
 }

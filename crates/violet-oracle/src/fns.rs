@@ -10,15 +10,7 @@ use violet_leverage::{Contract, MaxLeverage, QuantityPrecision, to_exchange};
 use violet_sizing::{compose, dc_lev_mult, esof_mult, market_ob_mult};
 
 /// The kernel functions of the protocol (besides `config`).
-pub const KERNELS: [&str; 7] = [
-    "signal_strength",
-    "base_leverage",
-    "fold",
-    "compose",
-    "select",
-    "exit",
-    "to_exchange",
-];
+pub const KERNELS: [&str; 7] = ["signal_strength", "base_leverage", "fold", "compose", "select", "exit", "to_exchange"];
 
 /// A refused request: the reason (wording is free; the refusal is the contract).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,9 +87,7 @@ pub fn handle(req: Value<'_, '_>, cfg: &BlueConfig, buf: &mut String) -> Result<
                 None => buf.push_str("null"),
                 Some(p) => {
                     let mut w = ObjectWriter::new(buf);
-                    w.str("symbol", p.symbol)
-                        .float("price", p.price.into_inner())
-                        .float("score", p.score);
+                    w.str("symbol", p.symbol).float("price", p.price.into_inner()).float("score", p.score);
                     w.finish();
                 }
             }
@@ -108,8 +98,7 @@ pub fn handle(req: Value<'_, '_>, cfg: &BlueConfig, buf: &mut String) -> Result<
             let notional = fields::non_negative(req, top("notional"))?;
             let price = fields::price(req, top("price"))?.into_inner();
             let contract = contract(req.get("contract"))?;
-            let o = to_exchange(leverage, notional, price, &contract)
-                .map_err(|e| Refusal(e.to_string()))?;
+            let o = to_exchange(leverage, notional, price, &contract).map_err(|e| Refusal(e.to_string()))?;
             let mut w = ObjectWriter::new(buf);
             w.int("exchange_leverage", o.exchange_leverage)
                 .float("quantity", o.quantity)
@@ -129,11 +118,7 @@ fn bars_held(p: Value<'_, '_>) -> Result<BarsHeld, Refusal> {
     let f = top("bars_held");
     let v = fields::int(p, f)?;
     match u64::try_from(v) {
-        Err(_) => Err(FieldError {
-            field: f,
-            rule: Rule::Negative,
-        }
-        .into()),
+        Err(_) => Err(FieldError { field: f, rule: Rule::Negative }.into()),
         Ok(v) if v > 1_000_000_000 => refuse("bars_held must be <= 1e9"),
         Ok(v) => Ok(BarsHeld::new(v)),
     }
@@ -165,13 +150,10 @@ fn exit(req: Value<'_, '_>, cfg: &BlueConfig, buf: &mut String) -> Result<(), Re
     let vel_div = fields::float(req, top("vel_div"))?;
     let check = evaluate(&mut pos, price, vel_div, cfg);
     let mut w = ObjectWriter::new(buf);
-    w.opt_str(
-        "reason",
-        check.reason.map(violet_domain::types::ExitReason::as_str),
-    )
-    .float("price", check.price.into_inner())
-    .float("pnl_pct", check.pnl_pct)
-    .int("bars_held", pos.bars_held.into_inner());
+    w.opt_str("reason", check.reason.map(violet_domain::types::ExitReason::as_str))
+        .float("price", check.price.into_inner())
+        .float("pnl_pct", check.pnl_pct)
+        .int("bars_held", pos.bars_held.into_inner());
     w.finish();
     Ok(())
 }
@@ -182,20 +164,14 @@ fn contract(v: Option<Value<'_, '_>>) -> Result<Contract, Refusal> {
         return refuse("contract must be an object");
     };
     let qp = fields::int(d, top("quantity_precision"))?;
-    let quantity_precision = QuantityPrecision::try_new(qp)
-        .map_err(|_| Refusal("quantity_precision must be in [0, 22]".into()))?;
+    let quantity_precision =
+        QuantityPrecision::try_new(qp).map_err(|_| Refusal("quantity_precision must be in [0, 22]".into()))?;
     let ml = fields::int(d, top("max_leverage"))?;
-    let max_leverage =
-        MaxLeverage::try_new(ml).map_err(|_| Refusal("max_leverage must be in [1, 125]".into()))?;
+    let max_leverage = MaxLeverage::try_new(ml).map_err(|_| Refusal("max_leverage must be in [1, 125]".into()))?;
     let min_qty = fields::float(d, top("min_qty"))?;
     let min_notional = fields::float(d, top("min_notional"))?;
     if min_qty < 0.0 || min_notional < 0.0 {
         return refuse("min_qty and min_notional must be >= 0");
     }
-    Ok(Contract {
-        quantity_precision,
-        min_qty,
-        min_notional,
-        max_leverage,
-    })
+    Ok(Contract { quantity_precision, min_qty, min_notional, max_leverage })
 }

@@ -19,10 +19,7 @@ impl Oracle {
     /// An oracle answering with `cfg`.
     #[must_use]
     pub fn new(cfg: BlueConfig) -> Self {
-        Self {
-            cfg,
-            parser: Parser::new(ParseOptions::default()),
-        }
+        Self { cfg, parser: Parser::new(ParseOptions::default()) }
     }
 
     /// Answer one raw request line (with or without its LF): append the answer line

@@ -7,9 +7,7 @@
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use violet_domain::config::BlueConfig;
 use violet_domain::event::Factors;
-use violet_domain::types::{
-    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Posture, TsNs,
-};
+use violet_domain::types::{AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Posture, TsNs};
 use violet_sizing::compose;
 
 fn bench(c: &mut Criterion) {
@@ -30,13 +28,7 @@ fn bench(c: &mut Criterion) {
         let mut k = 0usize;
         b.iter(|| {
             k = (k + 1) & 63;
-            black_box(compose(
-                black_box(vds[k]),
-                &f,
-                1.25,
-                black_box(25000.0),
-                &cfg,
-            ))
+            black_box(compose(black_box(vds[k]), &f, 1.25, black_box(25000.0), &cfg))
         });
     });
 }

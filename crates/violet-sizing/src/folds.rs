@@ -25,9 +25,5 @@ pub fn market_ob_mult(ob_consensus: f64, cfg: &BlueConfig) -> f64 {
 #[inline]
 #[must_use]
 pub fn esof_mult(esof_score: f64, cfg: &BlueConfig) -> f64 {
-    if esof_score < cfg.esof_floor {
-        cfg.esof_defensive_mult
-    } else {
-        1.0 + cfg.esof_gain * esof_score
-    }
+    if esof_score < cfg.esof_floor { cfg.esof_defensive_mult } else { 1.0 + cfg.esof_gain * esof_score }
 }

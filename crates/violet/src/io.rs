@@ -29,9 +29,9 @@ pub fn create_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
     Ok(if path == Path::new("-") {
         Box::new(BufWriter::new(io::stdout()))
     } else {
-        Box::new(BufWriter::new(File::create(path).with_context(|| {
-            format!("cannot create output file {}", path.display())
-        })?))
+        Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create output file {}", path.display()))?,
+        ))
     })
 }
 
@@ -45,10 +45,7 @@ pub struct TrackedInput {
 impl TrackedInput {
     /// Track `inner`.
     pub fn new(inner: Box<dyn BufRead>) -> Self {
-        Self {
-            inner,
-            failed: Rc::new(Cell::new(false)),
-        }
+        Self { inner, failed: Rc::new(Cell::new(false)) }
     }
 
     /// A flag set when a read failed.

@@ -17,29 +17,17 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn json(line: &str) -> JsonValue {
-    parse_owned(
-        line.trim(),
-        ParseOptions {
-            allow_constants: true,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}: {line}"))
+    parse_owned(line.trim(), ParseOptions { allow_constants: true }).unwrap_or_else(|e| panic!("{e}: {line}"))
 }
 
 fn violet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_violet"))
-        .args(args)
-        .output()
-        .expect("run violet")
+    Command::new(env!("CARGO_BIN_EXE_violet")).args(args).output().expect("run violet")
 }
 
 fn replay_matches_blue(stream: &str) {
     let dir = root().join("fixtures/streams");
     let events = dir.join(format!("{stream}.jsonl"));
-    let (trades, summary) = (
-        tmp(&format!("{stream}.trades")),
-        tmp(&format!("{stream}.summary")),
-    );
+    let (trades, summary) = (tmp(&format!("{stream}.trades")), tmp(&format!("{stream}.summary")));
     let out = violet(&[
         "replay",
         "--events",
@@ -49,30 +37,19 @@ fn replay_matches_blue(stream: &str) {
         "--summary-json",
         summary.to_str().expect("path"),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let read = |p: &Path| std::fs::read_to_string(p).expect("read");
     let blue = read(&dir.join(format!("{stream}.blue-trades.jsonl")));
     let ours = read(&trades);
     let (b, o): (Vec<&str>, Vec<&str>) = (blue.lines().collect(), ours.lines().collect());
     assert_eq!(b.len(), o.len(), "{stream}: number of trade events");
     for (i, (x, y)) in b.iter().zip(&o).enumerate() {
-        assert!(
-            json(x).same(&json(y)),
-            "{stream}: trade event {}\nBLUE   {x}\nVIOLET {y}",
-            i + 1
-        );
+        assert!(json(x).same(&json(y)), "{stream}: trade event {}\nBLUE   {x}\nVIOLET {y}", i + 1);
     }
     let counts = json(&read(&dir.join(format!("{stream}.blue-counts.json"))));
     let s = json(&read(&summary));
     for k in ["scans", "ticks", "rejected", "capital"] {
-        let (x, y) = (
-            counts.get(k).expect("BLUE key"),
-            s.get(k).expect("summary key"),
-        );
+        let (x, y) = (counts.get(k).expect("BLUE key"), s.get(k).expect("summary key"));
         assert!(x.same(y), "{stream}: {k}: BLUE {x}, VIOLET {y}");
     }
     let n = |k: &str| s.get(k).map(ToString::to_string).unwrap_or_default();
@@ -102,18 +79,9 @@ fn replay_with_no_arguments_uses_the_bundled_stream() {
     let out = violet(&["replay"]);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("replayed 1000 scans, 1000 ticks, 18 rejected lines"),
-        "{err}"
-    );
-    assert!(
-        err.contains("25004.737732195936"),
-        "final capital is BLUE's: {err}"
-    );
-    assert!(
-        out.stdout.is_empty(),
-        "no trades written without --trades-out"
-    );
+    assert!(err.contains("replayed 1000 scans, 1000 ticks, 18 rejected lines"), "{err}");
+    assert!(err.contains("25004.737732195936"), "final capital is BLUE's: {err}");
+    assert!(out.stdout.is_empty(), "no trades written without --trades-out");
 }
 
 #[test]
@@ -139,17 +107,10 @@ fn decisions_out_has_one_line_per_scan_with_the_breakdown() {
     for d in &lines {
         let action = d.get("action").map(ToString::to_string).unwrap_or_default();
         let sizing = d.get("sizing").expect("sizing key");
-        assert_eq!(
-            action == "\"ENTER\"",
-            !matches!(sizing, JsonValue::Null),
-            "{d}"
-        );
+        assert_eq!(action == "\"ENTER\"", !matches!(sizing, JsonValue::Null), "{d}");
         if let Some(JsonValue::Int(t)) = d.get("entered_trade_id") {
             assert_eq!(action, "\"ENTER\"");
-            assert_eq!(
-                d.get("slot").map(ToString::to_string).as_deref(),
-                Some("\"FREE\"")
-            );
+            assert_eq!(d.get("slot").map(ToString::to_string).as_deref(), Some("\"FREE\""));
             entered.push(t.clone());
         }
     }
@@ -162,72 +123,34 @@ fn decisions_out_has_one_line_per_scan_with_the_breakdown() {
         .collect();
     assert_eq!(entries.len(), entered.len());
     for e in &entries {
-        let id = e
-            .get("trade_id")
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let id = e.get("trade_id").map(ToString::to_string).unwrap_or_default();
         let d = lines
             .iter()
             .find(|d| d.get("entered_trade_id").map(ToString::to_string) == Some(id.clone()))
             .expect("decision");
         let sizing = d.get("sizing").expect("sizing");
-        for k in [
-            "strength",
-            "leverage",
-            "notional",
-            "regime_size_mult",
-            "clamped_max",
-        ] {
-            assert!(
-                sizing.get(k).expect("term").same(e.get(k).expect("term")),
-                "{k}"
-            );
+        for k in ["strength", "leverage", "notional", "regime_size_mult", "clamped_max"] {
+            assert!(sizing.get(k).expect("term").same(e.get(k).expect("term")), "{k}");
         }
     }
 }
 
 #[test]
 fn unreadable_input_and_bad_usage_exit_2() {
-    assert_eq!(
-        violet(&["replay", "--events", "/nonexistent/x.jsonl"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        violet(&["replay", "--events", "/"]).status.code(),
-        Some(2),
-        "a directory cannot be read"
-    );
-    assert_eq!(
-        violet(&["replay", "--exit-cadence", "sometimes"])
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(violet(&["replay", "--events", "/nonexistent/x.jsonl"]).status.code(), Some(2));
+    assert_eq!(violet(&["replay", "--events", "/"]).status.code(), Some(2), "a directory cannot be read");
+    assert_eq!(violet(&["replay", "--exit-cadence", "sometimes"]).status.code(), Some(2));
     assert_eq!(violet(&["replay", "--bogus"]).status.code(), Some(2));
 }
 
 #[test]
 fn tick_cadence_is_a_violet_only_mode_and_says_so() {
     let summary = tmp("tick.summary");
-    let out = violet(&[
-        "replay",
-        "--exit-cadence",
-        "tick",
-        "--summary-json",
-        summary.to_str().expect("path"),
-    ]);
+    let out = violet(&["replay", "--exit-cadence", "tick", "--summary-json", summary.to_str().expect("path")]);
     assert!(out.status.success());
     let s = json(&std::fs::read_to_string(&summary).expect("summary"));
-    assert_eq!(
-        s.get("blue_parity").map(ToString::to_string).as_deref(),
-        Some("false")
-    );
-    assert_eq!(
-        s.get("cadence").map(ToString::to_string).as_deref(),
-        Some("\"entry=scan,exit=tick,flush=scan\"")
-    );
+    assert_eq!(s.get("blue_parity").map(ToString::to_string).as_deref(), Some("false"));
+    assert_eq!(s.get("cadence").map(ToString::to_string).as_deref(), Some("\"entry=scan,exit=tick,flush=scan\""));
     assert!(String::from_utf8_lossy(&out.stderr).contains("VIOLET-only cadence"));
 }
 
@@ -239,10 +162,7 @@ fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
     let lines: Vec<&str> = blue.lines().collect();
     // Corrupt the 4th event's pnl by one ULP, and drop the 7th event entirely.
     let fourth = json(lines[3]);
-    let scan4 = fourth
-        .get("scan_number")
-        .map(ToString::to_string)
-        .expect("scan");
+    let scan4 = fourth.get("scan_number").map(ToString::to_string).expect("scan");
     let pnl = match fourth.get("pnl") {
         Some(JsonValue::Float(x)) => *x,
         other => panic!("4th event has no float pnl: {other:?}"),
@@ -267,10 +187,7 @@ fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
         corrupted.push('\n');
     }
     let seventh = json(lines[6]);
-    let scan7 = seventh
-        .get("scan_number")
-        .map(ToString::to_string)
-        .expect("scan");
+    let scan7 = seventh.get("scan_number").map(ToString::to_string).expect("scan");
     let bad = tmp("corrupted-blue.jsonl");
     std::fs::write(&bad, corrupted).expect("write");
     let report = tmp("report");
@@ -286,48 +203,24 @@ fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
         "--summary-json",
         summary.to_str().expect("path"),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     let s = json(&std::fs::read_to_string(&summary).expect("summary"));
-    assert_eq!(
-        s.get("divergences").map(ToString::to_string).as_deref(),
-        Some("2")
-    );
+    assert_eq!(s.get("divergences").map(ToString::to_string).as_deref(), Some("2"));
     let md = std::fs::read_to_string(report.join("report.md")).expect("report.md");
-    let first = md
-        .split("## First divergence")
-        .nth(1)
-        .expect("first divergence section");
+    let first = md.split("## First divergence").nth(1).expect("first divergence section");
     assert!(
         first.contains(&format!("field_mismatch EXIT at scan {scan4}"))
             || first.contains(&format!("field_mismatch ENTRY at scan {scan4}")),
         "{first}"
     );
-    assert!(
-        first.contains("pnl: BLUE") && first.contains("(1 ULP)"),
-        "{first}"
-    );
-    let jsonl =
-        std::fs::read_to_string(report.join("divergences.jsonl")).expect("divergences.jsonl");
+    assert!(first.contains("pnl: BLUE") && first.contains("(1 ULP)"), "{first}");
+    let jsonl = std::fs::read_to_string(report.join("divergences.jsonl")).expect("divergences.jsonl");
     let divs: Vec<JsonValue> = jsonl.lines().map(json).collect();
     assert_eq!(divs.len(), 2);
-    assert_eq!(
-        divs[1].get("class").map(ToString::to_string).as_deref(),
-        Some("\"extra\"")
-    );
-    assert_eq!(
-        divs[1].get("scan_number").map(ToString::to_string),
-        Some(scan7)
-    );
+    assert_eq!(divs[1].get("class").map(ToString::to_string).as_deref(), Some("\"extra\""));
+    assert_eq!(divs[1].get("scan_number").map(ToString::to_string), Some(scan7));
     let html = std::fs::read_to_string(report.join("report.html")).expect("report.html");
-    assert!(
-        html.contains("<svg") && html.contains("<circle"),
-        "the chart marks the divergences"
-    );
+    assert!(html.contains("<svg") && html.contains("<circle"), "the chart marks the divergences");
 
     // The same stream against BLUE's true file: no divergence, exit 0.
     let out = violet(&[
@@ -336,16 +229,10 @@ fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
         "--events",
         events.to_str().expect("path"),
         "--blue-trades",
-        dir.join("small-b.blue-trades.jsonl")
-            .to_str()
-            .expect("path"),
+        dir.join("small-b.blue-trades.jsonl").to_str().expect("path"),
         "--report-dir",
         report.to_str().expect("path"),
     ]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(
-        std::fs::read_to_string(report.join("report.md"))
-            .expect("md")
-            .contains("No divergence")
-    );
+    assert!(std::fs::read_to_string(report.join("report.md")).expect("md").contains("No divergence"));
 }

@@ -41,42 +41,21 @@ pub struct Args {
 }
 
 fn parse(line: &str) -> Option<JsonValue> {
-    parse_owned(
-        line.trim_end(),
-        ParseOptions {
-            allow_constants: true,
-        },
-    )
-    .ok()
+    parse_owned(line.trim_end(), ParseOptions { allow_constants: true }).ok()
 }
 
 /// Compare one stream's outputs; the divergences found, described.
-fn compare(
-    blue_trades: &str,
-    violet_trades: &str,
-    blue_counts: &JsonValue,
-    violet_summary: &JsonValue,
-) -> Vec<String> {
+fn compare(blue_trades: &str, violet_trades: &str, blue_counts: &JsonValue, violet_summary: &JsonValue) -> Vec<String> {
     let mut out = Vec::new();
-    let (b, v): (Vec<&str>, Vec<&str>) = (
-        blue_trades.lines().collect(),
-        violet_trades.lines().collect(),
-    );
+    let (b, v): (Vec<&str>, Vec<&str>) = (blue_trades.lines().collect(), violet_trades.lines().collect());
     for (i, (x, y)) in b.iter().zip(&v).enumerate() {
         let same = matches!((parse(x), parse(y)), (Some(p), Some(q)) if p.same(&q));
         if !same {
-            out.push(format!(
-                "trade event {}:\n  BLUE   {x}\n  VIOLET {y}",
-                i + 1
-            ));
+            out.push(format!("trade event {}:\n  BLUE   {x}\n  VIOLET {y}", i + 1));
         }
     }
     if b.len() != v.len() {
-        out.push(format!(
-            "trade events: BLUE wrote {}, VIOLET {}",
-            b.len(),
-            v.len()
-        ));
+        out.push(format!("trade events: BLUE wrote {}, VIOLET {}", b.len(), v.len()));
     }
     for k in ["scans", "ticks", "rejected", "capital"] {
         match (blue_counts.get(k), violet_summary.get(k)) {
@@ -97,22 +76,10 @@ struct StreamResult {
     divergences: Vec<String>,
 }
 
-fn run_stream(
-    args: &Args,
-    words: &[String],
-    violet: &Path,
-    dir: &Path,
-    i: u64,
-) -> anyhow::Result<StreamResult> {
+fn run_stream(args: &Args, words: &[String], violet: &Path, dir: &Path, i: u64) -> anyhow::Result<StreamResult> {
     let seed = args.seed + i;
     let events = dir.join(format!("stream-{seed}.jsonl"));
-    let shape = Shape {
-        seed,
-        scans: args.scans,
-        assets: args.assets,
-        ticks_per_scan: 1,
-        poison_rate: 0.01,
-    };
+    let shape = Shape { seed, scans: args.scans, assets: args.assets, ticks_per_scan: 1, poison_rate: 0.01 };
     generate_file(shape, &events)?;
     let blue_trades = dir.join(format!("stream-{seed}.blue-trades.jsonl"));
     let out = Command::new(&words[0])
@@ -132,8 +99,7 @@ fn run_stream(
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     let last = stderr.lines().last().unwrap_or_default();
-    let blue_counts =
-        parse(last).with_context(|| format!("BLUE's trader printed no JSON counts: {last:?}"))?;
+    let blue_counts = parse(last).with_context(|| format!("BLUE's trader printed no JSON counts: {last:?}"))?;
     let violet_trades = dir.join(format!("stream-{seed}.violet-trades.jsonl"));
     let summary = dir.join(format!("stream-{seed}.violet-summary.json"));
     let out = Command::new(violet)
@@ -153,8 +119,7 @@ fn run_stream(
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let read =
-        |p: &Path| fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
+    let read = |p: &Path| fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
     let (bt, vt) = (read(&blue_trades)?, read(&violet_trades)?);
     let vs = parse(&read(&summary)?).context("violet's summary is not JSON")?;
     let divergences = compare(&bt, &vt, &blue_counts, &vs);
@@ -164,11 +129,7 @@ fn run_stream(
             let _ = fs::remove_file(p);
         }
     }
-    Ok(StreamResult {
-        index: i,
-        trades: bt.lines().count(),
-        divergences,
-    })
+    Ok(StreamResult { index: i, trades: bt.lines().count(), divergences })
 }
 
 /// Run the gate. Exit 0: identical; 1: divergence; 2: usage or trader failure.
@@ -186,15 +147,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let mut build = cargo();
-    build.args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "violet",
-        "--bin",
-        "violet",
-    ]);
+    build.args(["build", "--release", "--quiet", "-p", "violet", "--bin", "violet"]);
     if !build.status().context("cannot run cargo build")?.success() {
         eprintln!("gate replay: building violet failed");
         return Ok(ExitCode::from(2));
@@ -230,17 +183,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                             ok.divergences.len()
                         );
                     }
-                    results
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(r);
+                    results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(r);
                 }
             });
         }
     });
-    let mut results = results
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut failures = Vec::new();
     let mut ok: Vec<StreamResult> = Vec::new();
     for r in results.drain(..) {
@@ -265,11 +213,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     );
     for s in &ok {
         for d in s.divergences.iter().take(5) {
-            let _ = writeln!(
-                report,
-                "## stream seed {}\n```\n{d}\n```\n",
-                args.seed + s.index
-            );
+            let _ = writeln!(report, "## stream seed {}\n```\n{d}\n```\n", args.seed + s.index);
         }
     }
     for f in &failures {
@@ -279,19 +223,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     fs::write(root().join("target/gates/replay.md"), &report).ok();
     eprint!("{report}");
     if !failures.is_empty() {
-        println!(
-            "gate replay: failed to run ({} failures); {divergences} divergences so far",
-            failures.len()
-        );
+        println!("gate replay: failed to run ({} failures); {divergences} divergences so far", failures.len());
         return Ok(ExitCode::from(2));
     }
-    println!(
-        "gate replay: {divergences} divergences in {} streams ({trades} trade events)",
-        ok.len()
-    );
-    Ok(if divergences == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    println!("gate replay: {divergences} divergences in {} streams ({trades} trade events)", ok.len());
+    Ok(if divergences == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -4,7 +4,7 @@
 //! thread while decisions stay sequential.
 
 use crate::json::{Parser, Value};
-use crate::types::TsNs;
+use crate::types::{ScanNumber, TsNs, VelDiv};
 
 use super::fields::{self, FieldError};
 use super::model::{Event, Scan, Tick};
@@ -16,10 +16,7 @@ pub fn trim_line(raw: &[u8]) -> &[u8] {
     let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
     let is_space = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
     let start = raw.iter().position(|c| !is_space(c)).unwrap_or(raw.len());
-    let end = raw
-        .iter()
-        .rposition(|c| !is_space(c))
-        .map_or(start, |e| e + 1);
+    let end = raw.iter().rposition(|c| !is_space(c)).map_or(start, |e| e + 1);
     &raw[start..end]
 }
 
@@ -28,38 +25,18 @@ pub fn trim_line(raw: &[u8]) -> &[u8] {
 /// # Errors
 /// A [`Rejection`] naming `line`, the field and the rule, for every poison kind BLUE
 /// rejects (and for JSON outside the contract).
-pub fn decode_line<'t>(
-    parser: &mut Parser,
-    line: u64,
-    raw: &'t [u8],
-) -> Result<Option<Event<'t>>, Rejection> {
-    let reject = |e: FieldError| Rejection {
-        line,
-        field: e.field,
-        rule: e.rule,
-    };
+pub fn decode_line<'t>(parser: &mut Parser, line: u64, raw: &'t [u8]) -> Result<Option<Event<'t>>, Rejection> {
+    let reject = |e: FieldError| Rejection { line, field: e.field, rule: e.rule };
     let Ok(text) = std::str::from_utf8(trim_line(raw)) else {
-        return Err(Rejection {
-            line,
-            field: Field::LINE,
-            rule: Rule::NotUtf8,
-        });
+        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotUtf8 });
     };
     if text.is_empty() {
         return Ok(None);
     }
-    let doc = parser.parse(text).map_err(|e| Rejection {
-        line,
-        field: Field::LINE,
-        rule: Rule::NotJson(e),
-    })?;
+    let doc = parser.parse(text).map_err(|e| Rejection { line, field: Field::LINE, rule: Rule::NotJson(e) })?;
     let root = doc.root();
     if !root.is_object() {
-        return Err(Rejection {
-            line,
-            field: Field::LINE,
-            rule: Rule::NotAnObject,
-        });
+        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotAnObject });
     }
     decode_object(root).map(Some).map_err(reject)
 }
@@ -68,16 +45,16 @@ fn decode_object<'t>(obj: Value<'t, '_>) -> Result<Event<'t>, FieldError> {
     let ty = obj.get("type");
     let is = |s: &str| ty.is_some_and(|t| t.str_eq(s));
     if is("scan") {
-        let scan_number = fields::scan_number(obj, Field::top("scan_number"))?;
-        let ts_ns = fields::ts_ns(obj, Field::top("ts_ns"))?;
-        let vel_div = fields::vel_div(obj, Field::top("vel_div"))?;
-        let assets = fields::assets(obj, Field::top("assets"))?;
-        Ok(Event::Scan(Scan {
-            scan_number,
-            ts_ns,
-            vel_div,
-            assets,
-        }))
+        let [sn, ts, vd, assets] = obj.pick(["scan_number", "ts_ns", "vel_div", "assets"]);
+        let f = Field::top("scan_number");
+        let scan_number =
+            ScanNumber::try_new(fields::int_of(sn, f)?).map_err(|_| FieldError { field: f, rule: Rule::Negative })?;
+        let ts_ns = TsNs::new(fields::int_of(ts, Field::top("ts_ns"))?);
+        let f = Field::top("vel_div");
+        let vel_div =
+            VelDiv::try_new(fields::float_of(vd, f)?).map_err(|_| FieldError { field: f, rule: Rule::NotFinite })?;
+        let assets = fields::assets_of(assets, Field::top("assets"))?;
+        Ok(Event::Scan(Scan { scan_number, ts_ns, vel_div, assets }))
     } else if is("factors") {
         let ts_ns = fields::ts_ns(obj, Field::top("ts_ns"))?;
         Ok(Event::Factors(fields::factors(obj, ts_ns)?))
@@ -85,15 +62,8 @@ fn decode_object<'t>(obj: Value<'t, '_>) -> Result<Event<'t>, FieldError> {
         let ts_ns: TsNs = fields::ts_ns(obj, Field::top("ts_ns"))?;
         let symbol = fields::symbol(obj, Field::top("symbol"))?;
         let price = fields::price(obj, Field::top("price"))?;
-        Ok(Event::Tick(Tick {
-            ts_ns,
-            symbol,
-            price,
-        }))
+        Ok(Event::Tick(Tick { ts_ns, symbol, price }))
     } else {
-        Err(FieldError {
-            field: Field::top("type"),
-            rule: Rule::UnknownType,
-        })
+        Err(FieldError { field: Field::top("type"), rule: Rule::UnknownType })
     }
 }

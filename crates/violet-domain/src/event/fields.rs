@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use crate::json::{Value, json_f64, json_i64};
 use crate::types::{
-    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Price, Return, ScanNumber,
-    Symbol, TsNs, VelDiv, Volatility,
+    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Price, Return, ScanNumber, Symbol, TsNs, VelDiv,
+    Volatility,
 };
 
 use super::model::{Asset, Factors};
@@ -31,8 +31,8 @@ fn fail<T>(field: Field, rule: Rule) -> FieldResult<T> {
 }
 
 #[inline]
-fn member<'t, 'n>(obj: Value<'t, 'n>, field: Field) -> FieldResult<Value<'t, 'n>> {
-    match obj.get(field.name) {
+fn present<'t, 'n>(v: Option<Value<'t, 'n>>, field: Field) -> FieldResult<Value<'t, 'n>> {
+    match v {
         Some(v) if !v.is_null() => Ok(v),
         _ => fail(field, Rule::Missing),
     }
@@ -43,10 +43,16 @@ fn member<'t, 'n>(obj: Value<'t, 'n>, field: Field) -> FieldResult<Value<'t, 'n>
 /// # Errors
 /// [`Rule::Missing`], [`Rule::NotAnInteger`] or [`Rule::IntegerOutOfRange`].
 pub fn int(obj: Value<'_, '_>, field: Field) -> FieldResult<i64> {
-    json_i64(member(obj, field)?).map_err(|e| FieldError {
-        field,
-        rule: e.into(),
-    })
+    int_of(obj.get(field.name), field)
+}
+
+/// [`int`] of a member already looked up (`None`: absent).
+///
+/// # Errors
+/// As [`int`].
+#[inline]
+pub fn int_of(v: Option<Value<'_, '_>>, field: Field) -> FieldResult<i64> {
+    json_i64(present(v, field)?).map_err(|e| FieldError { field, rule: e.into() })
 }
 
 /// BLUE's `_float`: an integer or float token, converted as `float()`, finite.
@@ -54,10 +60,16 @@ pub fn int(obj: Value<'_, '_>, field: Field) -> FieldResult<i64> {
 /// # Errors
 /// [`Rule::Missing`], [`Rule::NotANumber`], [`Rule::TooLargeForFloat`] or [`Rule::NotFinite`].
 pub fn float(obj: Value<'_, '_>, field: Field) -> FieldResult<f64> {
-    json_f64(member(obj, field)?).map_err(|e| FieldError {
-        field,
-        rule: e.into(),
-    })
+    float_of(obj.get(field.name), field)
+}
+
+/// [`float`] of a member already looked up (`None`: absent).
+///
+/// # Errors
+/// As [`float`].
+#[inline]
+pub fn float_of(v: Option<Value<'_, '_>>, field: Field) -> FieldResult<f64> {
+    json_f64(present(v, field)?).map_err(|e| FieldError { field, rule: e.into() })
 }
 
 /// BLUE's `_nonneg_int` as a scan number.
@@ -92,11 +104,7 @@ pub fn price(obj: Value<'_, '_>, field: Field) -> FieldResult<Price> {
 /// As [`float`], and [`Rule::Negative`].
 pub fn non_negative(obj: Value<'_, '_>, field: Field) -> FieldResult<f64> {
     let v = float(obj, field)?;
-    if v < 0.0 {
-        fail(field, Rule::Negative)
-    } else {
-        Ok(v)
-    }
+    if v < 0.0 { fail(field, Rule::Negative) } else { Ok(v) }
 }
 
 /// BLUE's `_symbol`: a non-empty string.
@@ -104,7 +112,16 @@ pub fn non_negative(obj: Value<'_, '_>, field: Field) -> FieldResult<f64> {
 /// # Errors
 /// [`Rule::BadSymbol`].
 pub fn symbol<'t>(obj: Value<'t, '_>, field: Field) -> FieldResult<Symbol<'t>> {
-    let s: Option<Cow<'t, str>> = obj.get(field.name).and_then(Value::as_str);
+    symbol_of(obj.get(field.name), field)
+}
+
+/// [`symbol`] of a member already looked up.
+///
+/// # Errors
+/// As [`symbol`].
+#[inline]
+pub fn symbol_of<'t>(v: Option<Value<'t, '_>>, field: Field) -> FieldResult<Symbol<'t>> {
+    let s: Option<Cow<'t, str>> = v.and_then(Value::as_str);
     match s.map(Symbol::try_new) {
         Some(Ok(s)) => Ok(s),
         _ => fail(field, Rule::BadSymbol),
@@ -115,11 +132,7 @@ pub fn symbol<'t>(obj: Value<'t, '_>, field: Field) -> FieldResult<Symbol<'t>> {
 ///
 /// # Errors
 /// [`Rule::UnknownChoice`].
-fn choice<T: std::str::FromStr>(
-    obj: Value<'_, '_>,
-    field: Field,
-    allowed: &'static str,
-) -> FieldResult<T> {
+fn choice<T: std::str::FromStr>(obj: Value<'_, '_>, field: Field, allowed: &'static str) -> FieldResult<T> {
     obj.get(field.name)
         .and_then(Value::as_str)
         .and_then(|s| s.parse().ok())
@@ -151,21 +164,8 @@ pub fn factors(obj: Value<'_, '_>, ts_ns: TsNs) -> FieldResult<Factors> {
     let f = Field::top("mc_scale");
     let mc_scale = McScale::try_new(float(obj, f)?).or_else(|_| fail(f, Rule::Negative))?;
     let (esof_score, ob_consensus, dc_status) = fold_inputs(obj)?;
-    let posture = choice(
-        obj,
-        Field::top("posture"),
-        "APEX, STALKER, TURTLE, HIBERNATE",
-    )?;
-    Ok(Factors {
-        ts_ns,
-        acb_boost,
-        acb_beta,
-        mc_scale,
-        esof_score,
-        ob_consensus,
-        dc_status,
-        posture,
-    })
+    let posture = choice(obj, Field::top("posture"), "APEX, STALKER, TURTLE, HIBERNATE")?;
+    Ok(Factors { ts_ns, acb_boost, acb_beta, mc_scale, esof_score, ob_consensus, dc_status, posture })
 }
 
 /// The `assets` list of a scan (BLUE's loop in `parse_scan`), symbols unique.
@@ -178,7 +178,15 @@ pub fn factors(obj: Value<'_, '_>, ts_ns: TsNs) -> FieldResult<Factors> {
 /// # Errors
 /// The first asset field that breaks a rule, in BLUE's order.
 pub fn assets<'t>(obj: Value<'t, '_>, field: Field) -> FieldResult<Vec<Asset<'t>>> {
-    let Some(list) = obj.get(field.name).and_then(Value::array) else {
+    assets_of(obj.get(field.name), field)
+}
+
+/// [`assets`] of a member already looked up.
+///
+/// # Errors
+/// As [`assets`].
+pub fn assets_of<'t>(v: Option<Value<'t, '_>>, field: Field) -> FieldResult<Vec<Asset<'t>>> {
+    let Some(list) = v.and_then(Value::array) else {
         return fail(field, Rule::NotAList);
     };
     let mut out = Vec::with_capacity(list.len());
@@ -188,11 +196,7 @@ pub fn assets<'t>(obj: Value<'t, '_>, field: Field) -> FieldResult<Vec<Asset<'t>
             Err(e) => {
                 // BLUE checks this asset's symbol for a duplicate before its other fields.
                 let symbol_ok = e.field.name != "symbol";
-                let seen = if symbol_ok {
-                    symbol(ra, e.field).ok()
-                } else {
-                    None
-                };
+                let seen = if symbol_ok { symbol(ra, e.field).ok() } else { None };
                 if let Some(dup) = seen.filter(|s| out.iter().any(|a| &a.symbol == s)) {
                     return Err(duplicate(i, &dup));
                 }
@@ -211,29 +215,53 @@ pub fn assets<'t>(obj: Value<'t, '_>, field: Field) -> FieldResult<Vec<Asset<'t>
 }
 
 fn at(i: usize, name: &'static str) -> Field {
-    Field {
-        name,
-        asset: Some(u32::try_from(i).unwrap_or(u32::MAX)),
-    }
+    Field { name, asset: Some(u32::try_from(i).unwrap_or(u32::MAX)) }
 }
 
 fn duplicate(i: usize, s: &Symbol<'_>) -> FieldError {
-    FieldError {
-        field: at(i, "symbol"),
-        rule: Rule::DuplicateSymbol(s.as_str().to_owned()),
-    }
+    FieldError { field: at(i, "symbol"), rule: Rule::DuplicateSymbol(s.as_str().to_owned()) }
 }
 
 fn has_duplicates(assets: &[Asset<'_>]) -> bool {
-    if assets.len() <= 12 {
-        return assets
-            .iter()
-            .enumerate()
-            .any(|(i, a)| assets[..i].iter().any(|b| b.symbol == a.symbol));
+    let n = assets.len();
+    if n <= 8 {
+        return assets.iter().enumerate().any(|(i, a)| assets[..i].iter().any(|b| b.symbol == a.symbol));
     }
-    let mut names: Vec<&str> = assets.iter().map(|a| a.symbol.as_str()).collect();
-    names.sort_unstable();
-    names.windows(2).any(|w| w[0] == w[1])
+    if n >= usize::from(u16::MAX) {
+        let mut names: Vec<&str> = assets.iter().map(|a| a.symbol.as_str()).collect();
+        names.sort_unstable();
+        return names.windows(2).any(|w| w[0] == w[1]);
+    }
+    // Open addressing over indices, hashed with FNV-1a: O(n), no allocation up to 128 assets.
+    let cap = (2 * n).next_power_of_two();
+    let mut small = [u16::MAX; 256];
+    let mut big = Vec::new();
+    let table: &mut [u16] = if cap <= small.len() {
+        &mut small[..cap]
+    } else {
+        big.resize(cap, u16::MAX);
+        &mut big
+    };
+    for (i, a) in assets.iter().enumerate() {
+        let h = a.symbol.as_str().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3));
+        #[allow(clippy::cast_possible_truncation)] // masked to the table size
+        let mut slot = (h as usize) & (cap - 1);
+        loop {
+            let j = table[slot];
+            if j == u16::MAX {
+                #[allow(clippy::cast_possible_truncation)] // n < u16::MAX
+                {
+                    table[slot] = i as u16;
+                }
+                break;
+            }
+            if assets[usize::from(j)].symbol == a.symbol {
+                return true;
+            }
+            slot = (slot + 1) & (cap - 1);
+        }
+    }
+    false
 }
 
 /// One asset object, fields in BLUE's order (without the duplicate check).
@@ -241,18 +269,15 @@ fn asset<'t>(ra: Value<'t, '_>, i: usize) -> FieldResult<Asset<'t>> {
     if !ra.is_object() {
         return fail(at(i, ""), Rule::AssetNotAnObject);
     }
-    let symbol = symbol(ra, at(i, "symbol"))?;
-    let price = price(ra, at(i, "price"))?;
+    let [sym, px, rt, vl] = ra.pick(["symbol", "price", "ret", "vol"]);
+    let symbol = symbol_of(sym, at(i, "symbol"))?;
+    let f = at(i, "price");
+    let price = Price::try_new(float_of(px, f)?).or_else(|_| fail(f, Rule::NotPositive))?;
     let f = at(i, "ret");
-    let ret = Return::try_new(float(ra, f)?).or_else(|_| fail(f, Rule::NotFinite))?;
+    let ret = Return::try_new(float_of(rt, f)?).or_else(|_| fail(f, Rule::NotFinite))?;
     let f = at(i, "vol");
-    let vol = Volatility::try_new(float(ra, f)?).or_else(|_| fail(f, Rule::Negative))?;
-    Ok(Asset {
-        symbol,
-        price,
-        ret,
-        vol,
-    })
+    let vol = Volatility::try_new(float_of(vl, f)?).or_else(|_| fail(f, Rule::Negative))?;
+    Ok(Asset { symbol, price, ret, vol })
 }
 
 /// A scan's vel_div: finite.

@@ -1,8 +1,8 @@
 //! The decoded events: every field refined.
 
 use crate::types::{
-    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Posture, Price, Return,
-    ScanNumber, Symbol, TsNs, VelDiv, Volatility,
+    AcbBeta, AcbBoost, DcStatus, EsofScore, McScale, ObConsensus, Posture, Price, Return, ScanNumber, Symbol, TsNs,
+    VelDiv, Volatility,
 };
 
 /// One asset of a scan.
@@ -35,10 +35,7 @@ impl Scan<'_> {
     /// The price of the first asset named `symbol` (BLUE's `Scan.price_of`).
     #[must_use]
     pub fn price_of(&self, symbol: &str) -> Option<Price> {
-        self.assets
-            .iter()
-            .find(|a| a.symbol.as_str() == symbol)
-            .map(|a| a.price)
+        self.assets.iter().find(|a| a.symbol.as_str() == symbol).map(|a| a.price)
     }
 }
 

@@ -132,9 +132,7 @@ impl Rule {
 impl From<NumberError> for Rule {
     fn from(e: NumberError) -> Self {
         match e {
-            NumberError::NotAnInteger(Kind::Null) | NumberError::NotANumber(Kind::Null) => {
-                Rule::Missing
-            }
+            NumberError::NotAnInteger(Kind::Null) | NumberError::NotANumber(Kind::Null) => Rule::Missing,
             NumberError::NotAnInteger(k) => Rule::NotAnInteger(k),
             NumberError::IntegerOutOfRange => Rule::IntegerOutOfRange,
             NumberError::NotANumber(k) => Rule::NotANumber(k),

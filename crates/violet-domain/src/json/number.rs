@@ -38,8 +38,7 @@ pub fn json_i64(v: Value<'_, '_>) -> Result<i64, NumberError> {
         return Err(NumberError::NotAnInteger(v.kind()));
     }
     let text = v.number_text().unwrap_or_default();
-    text.parse::<i64>()
-        .map_err(|_| NumberError::IntegerOutOfRange)
+    text.parse::<i64>().map_err(|_| NumberError::IntegerOutOfRange)
 }
 
 /// The f64 of a number token, as Python's `float(v)`, refusing non-finite results.
@@ -50,11 +49,7 @@ pub fn json_i64(v: Value<'_, '_>) -> Result<i64, NumberError> {
 /// non-finite constant.
 pub fn json_f64(v: Value<'_, '_>) -> Result<f64, NumberError> {
     let x = json_f64_any(v)?;
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(NumberError::NotFinite)
-    }
+    if x.is_finite() { Ok(x) } else { Err(NumberError::NotFinite) }
 }
 
 /// The f64 of a number token or constant, non-finite values included.
@@ -71,22 +66,15 @@ pub fn json_f64_any(v: Value<'_, '_>) -> Result<f64, NumberError> {
                 return Ok(i as f64);
             }
             // Beyond i64: the correctly rounded value of the exact integer, as Python.
-            let x: f64 = text
-                .parse()
-                .map_err(|_| NumberError::NotANumber(Kind::Int))?;
-            if x.is_finite() {
-                Ok(x + 0.0)
-            } else {
-                Err(NumberError::TooLargeForFloat)
-            }
+            let x: f64 = text.parse().map_err(|_| NumberError::NotANumber(Kind::Int))?;
+            if x.is_finite() { Ok(x + 0.0) } else { Err(NumberError::TooLargeForFloat) }
         }
         Kind::Float => {
             if let Some(c) = v.constant() {
                 return Ok(c);
             }
             let text = v.number_text().unwrap_or_default();
-            text.parse::<f64>()
-                .map_err(|_| NumberError::NotANumber(Kind::Float))
+            text.parse::<f64>().map_err(|_| NumberError::NotANumber(Kind::Float))
         }
         k => Err(NumberError::NotANumber(k)),
     }

@@ -35,35 +35,16 @@ impl JsonValue {
             Kind::Bool => Self::Bool(v.as_bool().unwrap_or(false)),
             Kind::Int => {
                 let t = v.number_text().unwrap_or("0");
-                let t = if t.trim_start_matches('-') == "0" {
-                    "0"
-                } else {
-                    t
-                };
+                let t = if t.trim_start_matches('-') == "0" { "0" } else { t };
                 Self::Int(t.to_owned())
             }
             Kind::Float => Self::Float(json_f64_any(v).unwrap_or(f64::NAN)),
-            Kind::Str => Self::Str(
-                v.as_str()
-                    .map(std::borrow::Cow::into_owned)
-                    .unwrap_or_default(),
-            ),
-            Kind::Array => Self::Array(
-                v.array()
-                    .into_iter()
-                    .flatten()
-                    .map(Self::from_value)
-                    .collect(),
-            ),
+            Kind::Str => Self::Str(v.as_str().map(std::borrow::Cow::into_owned).unwrap_or_default()),
+            Kind::Array => Self::Array(v.array().into_iter().flatten().map(Self::from_value).collect()),
             Kind::Object => Self::Object(
                 v.members()
                     .map(|(k, x)| {
-                        (
-                            k.as_str()
-                                .map(std::borrow::Cow::into_owned)
-                                .unwrap_or_default(),
-                            Self::from_value(x),
-                        )
+                        (k.as_str().map(std::borrow::Cow::into_owned).unwrap_or_default(), Self::from_value(x))
                     })
                     .collect(),
             ),
@@ -95,13 +76,9 @@ impl JsonValue {
             (Self::Int(a), Self::Int(b)) => a == b,
             (Self::Float(a), Self::Float(b)) => a.to_bits() == b.to_bits(),
             (Self::Str(a), Self::Str(b)) => a == b,
-            (Self::Array(a), Self::Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
-            }
+            (Self::Array(a), Self::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y)),
             (Self::Object(a), Self::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, x)| other.get(k).is_some_and(|y| x.same(y)))
+                a.len() == b.len() && a.iter().all(|(k, x)| other.get(k).is_some_and(|y| x.same(y)))
             }
             _ => false,
         }

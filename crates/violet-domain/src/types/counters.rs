@@ -4,21 +4,7 @@ use nutype::nutype;
 /// A scan number: 0 ..= `i64::MAX`.
 #[nutype(
     validate(greater_or_equal = 0),
-    derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        PartialOrd,
-        Ord,
-        Hash,
-        Serialize,
-        Deserialize,
-        Into,
-        AsRef,
-        Display
-    )
+    derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Into, AsRef, Display)
 )]
 pub struct ScanNumber(i64);
 

@@ -4,16 +4,6 @@ use nutype::nutype;
 /// A price in quote currency: finite, strictly positive (BLUE: `price <= 0` is poison).
 #[nutype(
     validate(finite, greater = 0.0),
-    derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        PartialOrd,
-        Serialize,
-        Deserialize,
-        Into,
-        AsRef
-    )
+    derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize, Into, AsRef)
 )]
 pub struct Price(f64);

@@ -8,20 +8,7 @@ use nutype::nutype;
 /// (an open position, configuration).
 #[nutype(
     validate(not_empty),
-    derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Eq,
-        PartialOrd,
-        Ord,
-        Hash,
-        Serialize,
-        Deserialize,
-        AsRef,
-        Display,
-        Deref
-    )
+    derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, AsRef, Display, Deref)
 )]
 pub struct SymbolName(String);
 
@@ -45,11 +32,7 @@ impl<'a> Symbol<'a> {
     /// [`EmptySymbol`] for `""`.
     pub fn try_new(s: impl Into<Cow<'a, str>>) -> Result<Self, EmptySymbol> {
         let s = s.into();
-        if s.is_empty() {
-            Err(EmptySymbol)
-        } else {
-            Ok(Self(s))
-        }
+        if s.is_empty() { Err(EmptySymbol) } else { Ok(Self(s)) }
     }
 
     /// The symbol text.

@@ -21,25 +21,14 @@ pub struct Decision<'s> {
 
 impl Decision<'_> {
     fn no_entry(reason: DecisionReason) -> Self {
-        Self {
-            action: Action::NoEntry,
-            reason,
-            pick: None,
-            sizing: None,
-        }
+        Self { action: Action::NoEntry, reason, pick: None, sizing: None }
     }
 }
 
 /// Decide on `scan` with the current factors, flat run and capital. Slot-independent: the
 /// execution layer decides whether a free slot takes it.
 #[must_use]
-pub fn decide<'s>(
-    scan: &'s Scan<'_>,
-    f: &Factors,
-    flat_run: i64,
-    capital: f64,
-    cfg: &BlueConfig,
-) -> Decision<'s> {
+pub fn decide<'s>(scan: &'s Scan<'_>, f: &Factors, flat_run: i64, capital: f64, cfg: &BlueConfig) -> Decision<'s> {
     let vel_div = scan.vel_div.into_inner();
     if f.posture == Posture::Hibernate {
         return Decision::no_entry(DecisionReason::PostureHibernate);
@@ -60,10 +49,5 @@ pub fn decide<'s>(
         return Decision::no_entry(DecisionReason::NoEligibleAsset);
     };
     let sizing = compose(vel_div, f, dc, capital, cfg);
-    Decision {
-        action: Action::Enter,
-        reason: DecisionReason::Signal,
-        pick: Some(pick),
-        sizing: Some(sizing),
-    }
+    Decision { action: Action::Enter, reason: DecisionReason::Signal, pick: Some(pick), sizing: Some(sizing) }
 }

@@ -33,28 +33,17 @@ impl DecisionRecord<'_> {
             .int("ts_ns", self.ts_ns)
             .str("action", d.action.as_str())
             .str("reason", d.reason.as_str())
-            .str(
-                "slot",
-                if self.slot_trade_at_start.is_some() {
-                    "OPEN"
-                } else {
-                    "FREE"
-                },
-            );
+            .str("slot", if self.slot_trade_at_start.is_some() { "OPEN" } else { "FREE" });
         opt_int(&mut w, "slot_trade_id", self.slot_trade_at_start);
         opt_int(&mut w, "exited_trade_id", self.exited_trade);
         opt_int(&mut w, "entered_trade_id", self.entered_trade);
         w.float("capital", self.capital);
         match &d.pick {
             Some(p) => {
-                w.str("symbol", p.symbol)
-                    .float("price", p.price.into_inner())
-                    .float("score", p.score);
+                w.str("symbol", p.symbol).float("price", p.price.into_inner()).float("score", p.score);
             }
             None => {
-                w.raw("symbol", "null")
-                    .raw("price", "null")
-                    .raw("score", "null");
+                w.raw("symbol", "null").raw("price", "null").raw("score", "null");
             }
         }
         match &d.sizing {

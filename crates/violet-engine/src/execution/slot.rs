@@ -19,11 +19,7 @@ impl Slot {
     /// A free slot with BLUE's initial capital.
     #[must_use]
     pub fn new(cfg: &BlueConfig) -> Self {
-        Self {
-            capital: cfg.initial_capital,
-            position: None,
-            next_trade_id: 1,
-        }
+        Self { capital: cfg.initial_capital, position: None, next_trade_id: 1 }
     }
 
     /// Current capital (computed by BLUE's rule: may be non-finite on extreme inputs).
@@ -38,13 +34,7 @@ impl Slot {
         self.position.as_ref()
     }
 
-    fn close(
-        &mut self,
-        check: ExitCheck,
-        scan_number: i64,
-        ts_ns: i64,
-        cfg: &BlueConfig,
-    ) -> Option<TradeEvent> {
+    fn close(&mut self, check: ExitCheck, scan_number: i64, ts_ns: i64, cfg: &BlueConfig) -> Option<TradeEvent> {
         let reason = check.reason?;
         let pos = self.position.take()?;
         let pnl = pos.notional * check.pnl_pct - 2.0 * cfg.fee_rate * pos.notional;
@@ -79,13 +69,7 @@ impl Slot {
 
     /// A price check between scans (VIOLET-only cadences): TP and SL at `price`, bars_held
     /// unchanged (it counts scans). Closes the position when either fires.
-    pub fn price_check(
-        &mut self,
-        price: Price,
-        scan_number: i64,
-        ts_ns: i64,
-        cfg: &BlueConfig,
-    ) -> Option<TradeEvent> {
+    pub fn price_check(&mut self, price: Price, scan_number: i64, ts_ns: i64, cfg: &BlueConfig) -> Option<TradeEvent> {
         let pos = self.position.as_mut()?;
         let entry = pos.entry_price.into_inner();
         let pnl_pct = (entry - price.into_inner()) / entry;
@@ -97,16 +81,7 @@ impl Slot {
             return None;
         };
         pos.last_price = price;
-        self.close(
-            ExitCheck {
-                reason: Some(reason),
-                price,
-                pnl_pct,
-            },
-            scan_number,
-            ts_ns,
-            cfg,
-        )
+        self.close(ExitCheck { reason: Some(reason), price, pnl_pct }, scan_number, ts_ns, cfg)
     }
 
     /// Take an ENTER decision into the (free) slot; `None` when the decision does not enter.

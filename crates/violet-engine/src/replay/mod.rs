@@ -1,9 +1,11 @@
 //! Replay: an event stream through the engine on the deterministic `TestClock`.
 
+mod chunks;
 mod run;
 mod sink;
 mod summary;
 
+pub use chunks::Chunks;
 pub use run::{ReplayOptions, replay};
 pub use sink::WriterSink;
 pub use summary::ReplaySummary;

@@ -1,11 +1,14 @@
-//! The replay loop.
+//! The replay loop: lines decoded on every core, decisions made in order on one.
 
-use std::io::{self, BufRead};
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use violet_clock::{CadencePlan, TestClock};
 use violet_domain::config::BlueConfig;
-use violet_domain::event::{Event, EventStream, Rejection};
+use violet_domain::event::{Event, EventStream, Rejection, decode_line};
+use violet_domain::json::{ParseOptions, Parser};
 
+use super::chunks::Chunks;
 use super::summary::ReplaySummary;
 use crate::engine::{Engine, Sink};
 
@@ -16,54 +19,115 @@ pub struct ReplayOptions {
     pub cfg: BlueConfig,
     /// The cadence plan (default: all scan, BLUE parity).
     pub plan: CadencePlan,
+    /// Decoding threads (0: one per core). Decisions are always sequential.
+    pub threads: usize,
 }
 
+/// Bytes decoded per round: big enough to amortise the threads, small enough to stay in cache-ish memory.
+const CHUNK: usize = 4 << 20;
+
+type Decoded<'c> = Result<Option<Event<'c>>, Rejection>;
+
 /// Replay `input` (JSON lines, split at LF) through the engine on a `TestClock` that
-/// advances to each event's timestamp (never backwards). Rejections go to `on_reject`;
-/// `on_progress` is told the bytes read so far every 64 MiB-ish of input.
+/// advances to each event's timestamp (never backwards). Lines are independent, so they
+/// are decoded on every core while the engine applies the previous chunk's events strictly
+/// in order on this thread. Rejections go to `on_reject`; `on_progress` is told the bytes
+/// read so far after each chunk.
 ///
 /// # Errors
 /// An I/O error from the input or a sink.
-pub fn replay<R: BufRead, S: Sink>(
-    mut input: R,
+pub fn replay<R: Read, S: Sink>(
+    input: R,
     opts: &ReplayOptions,
     sink: &mut S,
     mut on_reject: impl FnMut(&Rejection) -> io::Result<()>,
     mut on_progress: impl FnMut(u64),
 ) -> io::Result<ReplaySummary> {
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    }
+    .clamp(1, 16);
     let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN));
     let mut stream = EventStream::new();
-    let mut buf = Vec::with_capacity(1 << 16);
+    let mut parsers: Vec<Parser> = (0..threads).map(|_| Parser::new(ParseOptions::default())).collect();
+    let mut chunks = Chunks::new(input, CHUNK);
     let mut bytes = 0u64;
-    let mut next_progress = 1u64 << 24;
-    loop {
-        buf.clear();
-        let n = input.read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        bytes += n as u64;
-        if bytes >= next_progress {
-            next_progress = bytes + (1 << 24);
-            on_progress(bytes);
-        }
-        match stream.next_line(&buf) {
-            Err(r) => on_reject(&r)?,
-            Ok(None) => {}
-            Ok(Some(ev)) => {
-                let ts = match &ev {
-                    Event::Scan(s) => s.ts_ns.into_inner(),
-                    Event::Tick(t) => t.ts_ns.into_inner(),
-                    Event::Factors(f) => f.ts_ns.into_inner(),
-                };
-                engine.clock().advance_to(ts);
-                engine.on_event(&ev, sink)?;
+    let mut line_base = 0u64;
+    let mut apply =
+        |decoded: Vec<Decoded<'_>>, base: u64, engine: &mut Engine<TestClock>, sink: &mut S| -> io::Result<()> {
+            for (k, d) in decoded.into_iter().enumerate() {
+                stream.set_line(base + k as u64 + 1);
+                match stream.accept(d) {
+                    Err(r) => on_reject(&r)?,
+                    Ok(None) => {}
+                    Ok(Some(ev)) => {
+                        let ts = match &ev {
+                            Event::Scan(s) => s.ts_ns.into_inner(),
+                            Event::Tick(t) => t.ts_ns.into_inner(),
+                            Event::Factors(f) => f.ts_ns.into_inner(),
+                        };
+                        engine.clock().advance_to(ts);
+                        engine.on_event(&ev, sink)?;
+                    }
+                }
             }
-        }
+            Ok(())
+        };
+    // Two buffers in turn: while the engine applies chunk A's events (borrowing A), the
+    // other threads decode chunk B; then the roles swap. The engine's thread joins the
+    // decoding as soon as it is done.
+    let mut buf_a: Vec<u8>;
+    let mut buf_b: Vec<u8>;
+    let Some(first) = chunks.next_chunk()? else {
+        return Ok(summary(&stream, &engine, opts));
+    };
+    buf_a = first;
+    bytes += buf_a.len() as u64;
+    let mut lines_a = split_lines(&buf_a);
+    let mut dec_a = decode_overlapped(&lines_a, line_base, &mut parsers, || Ok(()))?;
+    let mut base_a = line_base;
+    line_base += lines_a.len() as u64;
+    on_progress(bytes);
+    loop {
+        let Some(next) = chunks.next_chunk()? else {
+            apply(dec_a, base_a, &mut engine, sink)?;
+            break;
+        };
+        buf_b = next;
+        bytes += buf_b.len() as u64;
+        let lines_b = split_lines(&buf_b);
+        let base_b = line_base;
+        let mut pending = Some(dec_a);
+        let dec_b = decode_overlapped(&lines_b, base_b, &mut parsers, || {
+            pending.take().map_or(Ok(()), |d| apply(d, base_a, &mut engine, sink))
+        })?;
+        line_base += lines_b.len() as u64;
+        on_progress(bytes);
+        drop(lines_a);
+        let Some(next) = chunks.next_chunk()? else {
+            apply(dec_b, base_b, &mut engine, sink)?;
+            break;
+        };
+        buf_a = next;
+        bytes += buf_a.len() as u64;
+        lines_a = split_lines(&buf_a);
+        base_a = line_base;
+        let mut pending = Some(dec_b);
+        dec_a = decode_overlapped(&lines_a, base_a, &mut parsers, || {
+            pending.take().map_or(Ok(()), |d| apply(d, base_b, &mut engine, sink))
+        })?;
+        line_base += lines_a.len() as u64;
+        on_progress(bytes);
+        drop(lines_b);
     }
+    Ok(summary(&stream, &engine, opts))
+}
+
+fn summary(stream: &EventStream, engine: &Engine<TestClock>, opts: &ReplayOptions) -> ReplaySummary {
     let c = stream.counts();
     let e = engine.counts();
-    Ok(ReplaySummary {
+    ReplaySummary {
         scans: c.scans,
         ticks: c.ticks,
         rejected: c.rejected,
@@ -74,5 +138,68 @@ pub fn replay<R: BufRead, S: Sink>(
         cadence: opts.plan.to_string(),
         blue_parity: opts.plan.is_blue_parity(),
         open_trade: engine.slot().position().map(|p| p.trade_id),
-    })
+    }
+}
+
+fn split_lines(chunk: &[u8]) -> Vec<&[u8]> {
+    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+    let mut lines = Vec::with_capacity(body.len() / 2048 + 16);
+    let mut start = 0;
+    for lf in memchr::memchr_iter(b'\n', body) {
+        lines.push(&body[start..lf]);
+        start = lf + 1;
+    }
+    lines.push(&body[start..]);
+    lines
+}
+
+/// Lines per unit of decoding work handed out to threads.
+const PIECE: usize = 32;
+
+/// Decode `lines` (numbered from `base + 1`) on every parser's thread, in pieces taken from
+/// a shared counter; this thread first runs `first` (the engine on the previous chunk),
+/// then joins the decoding. Returns the decoded lines in order.
+fn decode_overlapped<'c>(
+    lines: &[&'c [u8]],
+    base: u64,
+    parsers: &mut [Parser],
+    first: impl FnOnce() -> io::Result<()>,
+) -> io::Result<Vec<Decoded<'c>>> {
+    let pieces = lines.len().div_ceil(PIECE);
+    let next = AtomicUsize::new(0);
+    let work = |parser: &mut Parser| -> Vec<(usize, Vec<Decoded<'c>>)> {
+        let mut out = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= pieces {
+                return out;
+            }
+            let lo = i * PIECE;
+            let part = &lines[lo..(lo + PIECE).min(lines.len())];
+            let first_line = base + lo as u64 + 1;
+            out.push((
+                i,
+                part.iter().enumerate().map(|(k, l)| decode_line(parser, first_line + k as u64, l)).collect(),
+            ));
+        }
+    };
+    let (mine, helpers) = parsers.split_first_mut().unwrap_or_else(|| unreachable!("at least one parser"));
+    // The engine runs before the decoding threads start: running it alongside them costs
+    // more than it saves (the previous chunk's allocations are freed while the decoders
+    // allocate, and glibc's arenas contend).
+    first()?;
+    let mut done = std::thread::scope(|s| {
+        let handles: Vec<_> = helpers.iter_mut().map(|p| s.spawn(|| work(p))).collect();
+        let mut done = work(mine);
+        for h in handles {
+            done.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(lines.len());
+    for (_, v) in done {
+        out.extend(v);
+    }
+    Ok(out)
 }

@@ -24,15 +24,8 @@ impl std::fmt::Debug for WriterSink<'_> {
 
 impl<'w> WriterSink<'w> {
     /// A sink writing to the given outputs.
-    pub fn new(
-        trades: Option<Box<dyn Write + 'w>>,
-        decisions: Option<Box<dyn Write + 'w>>,
-    ) -> Self {
-        Self {
-            trades,
-            decisions,
-            buf: String::with_capacity(1024),
-        }
+    pub fn new(trades: Option<Box<dyn Write + 'w>>, decisions: Option<Box<dyn Write + 'w>>) -> Self {
+        Self { trades, decisions, buf: String::with_capacity(1024) }
     }
 
     /// Flush both outputs.

@@ -56,10 +56,7 @@ impl ReplaySummary {
         let mode = if self.blue_parity {
             "BLUE-parity cadence".to_string()
         } else {
-            format!(
-                "VIOLET-only cadence {} (not gated against BLUE)",
-                self.cadence
-            )
+            format!("VIOLET-only cadence {} (not gated against BLUE)", self.cadence)
         };
         format!(
             "replayed {} scans, {} ticks, {} rejected lines; {} decisions, {} entries, {} exits{}; capital {} -> {} ({mode})",
@@ -69,9 +66,7 @@ impl ReplaySummary {
             self.decisions,
             self.entries,
             self.exits,
-            self.open_trade
-                .map(|t| format!(" (trade {t} still open)"))
-                .unwrap_or_default(),
+            self.open_trade.map(|t| format!(" (trade {t} still open)")).unwrap_or_default(),
             violet_domain::json::f64_to_string(initial_capital),
             violet_domain::json::f64_to_string(self.capital),
         )

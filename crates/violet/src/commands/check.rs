@@ -36,9 +36,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let mut s = String::new();
     let mut w = ObjectWriter::new(&mut s);
-    w.int("scans", counts.scans)
-        .int("ticks", counts.ticks)
-        .int("rejected", counts.rejected);
+    w.int("scans", counts.scans).int("ticks", counts.ticks).int("rejected", counts.rejected);
     w.finish();
     println!("{s}");
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,7 @@
 //! `violet replay`: an event stream through the engine, deterministically.
 
 use std::cell::RefCell;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -51,13 +51,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     blue_trades: Option<PathBuf>,
     /// Where the divergence report goes: divergences.jsonl, report.md, report.html.
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "violet-report",
-        requires = "blue_trades"
-    )]
+    #[arg(long, value_name = "DIR", default_value = "violet-report", requires = "blue_trades")]
     report_dir: PathBuf,
+    /// Threads decoding lines (0: one per core). Decisions are made in order on one thread
+    /// whatever this is.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
     /// No progress and no human summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -106,36 +105,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let blue = match &args.blue_trades {
         None => None,
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read BLUE's trades {}", p.display()))?;
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("cannot read BLUE's trades {}", p.display()))?;
             Some(parse_trades(&text).with_context(|| format!("in BLUE's trades {}", p.display()))?)
         }
     };
     let ours = Rc::new(RefCell::new(Vec::new()));
     let mut trades = args.trades_out.as_deref().map(create_output).transpose()?;
     if blue.is_some() {
-        trades = Some(Box::new(Tee {
-            a: trades,
-            b: SharedBuf(Rc::clone(&ours)),
-        }));
+        trades = Some(Box::new(Tee { a: trades, b: SharedBuf(Rc::clone(&ours)) }));
     }
-    let decisions = args
-        .decisions_out
-        .as_deref()
-        .map(create_output)
-        .transpose()?;
-    let mut rejections = args
-        .rejections_out
-        .as_deref()
-        .map(create_output)
-        .transpose()?;
+    let decisions = args.decisions_out.as_deref().map(create_output).transpose()?;
+    let mut rejections = args.rejections_out.as_deref().map(create_output).transpose()?;
     let initial = cfg.initial_capital;
-    let opts = ReplayOptions { cfg, plan };
+    let opts = ReplayOptions { cfg, plan, threads: args.threads };
     let show_progress = !args.quiet && io::stderr().is_terminal();
     let result = {
         let mut sink = WriterSink::new(trades, decisions);
         let r = replay(
-            Box::new(input) as Box<dyn BufRead>,
+            input,
             &opts,
             &mut sink,
             |r| match rejections.as_mut() {
@@ -171,13 +159,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut code = ExitCode::SUCCESS;
     if let Some(blue) = blue {
         let text = String::from_utf8_lossy(&ours.borrow()).into_owned();
-        let report = compare(
-            blue,
-            parse_trades(&text).context("VIOLET's own trade events")?,
-        );
-        report.write_dir(&args.report_dir).with_context(|| {
-            format!("cannot write the report into {}", args.report_dir.display())
-        })?;
+        let report = compare(blue, parse_trades(&text).context("VIOLET's own trade events")?);
+        report
+            .write_dir(&args.report_dir)
+            .with_context(|| format!("cannot write the report into {}", args.report_dir.display()))?;
         let n = report.divergences.len();
         summary_json.insert_str(summary_json.len() - 1, &format!(",\"divergences\":{n}"));
         if !args.quiet {

@@ -181,68 +181,29 @@ fn vel_div_extreme(rng: &mut ChaCha8Rng, cfg: &BlueConfig) -> f64 {
 }
 
 fn unit_random(rng: &mut ChaCha8Rng) -> f64 {
-    if rng.gen_bool(0.05) {
-        pick(rng, &[-1.0, 1.0, 0.0, -0.0])
-    } else {
-        rng.gen_range(-1.0..=1.0)
-    }
+    if rng.gen_bool(0.05) { pick(rng, &[-1.0, 1.0, 0.0, -0.0]) } else { rng.gen_range(-1.0..=1.0) }
 }
 
 fn unit_extreme(rng: &mut ChaCha8Rng, cfg: &BlueConfig) -> f64 {
-    let t = pick(
-        rng,
-        &[
-            -1.0,
-            1.0,
-            0.0,
-            -0.0,
-            cfg.esof_floor,
-            5e-324,
-            -5e-324,
-            0.5,
-            -0.5,
-        ],
-    );
+    let t = pick(rng, &[-1.0, 1.0, 0.0, -0.0, cfg.esof_floor, 5e-324, -5e-324, 0.5, -0.5]);
     ulps(rng, t)
 }
 
 fn fold_members(esof: f64, ob: f64, dc: &str) -> Vec<(&'static str, J)> {
-    vec![
-        ("dc_status", s(dc)),
-        ("ob_consensus", f(ob)),
-        ("esof_score", f(esof)),
-    ]
+    vec![("dc_status", s(dc)), ("ob_consensus", f(ob)), ("esof_score", f(esof))]
 }
 
 fn factors(rng: &mut ChaCha8Rng, cfg: &BlueConfig, extreme: bool) -> J {
     let (boost, beta, mc, esof, ob) = if extreme {
         (
-            pick(
-                rng,
-                &[
-                    5e-324,
-                    f64::MIN_POSITIVE,
-                    1.0,
-                    f64::MAX,
-                    1e300,
-                    1e-300,
-                    0.5,
-                    2.0,
-                ],
-            ),
+            pick(rng, &[5e-324, f64::MIN_POSITIVE, 1.0, f64::MAX, 1e300, 1e-300, 0.5, 2.0]),
             pick(rng, &[0.0, -0.0, 5e-324, f64::MAX, 1e300, 1.0, 0.5]),
             pick(rng, &[0.0, -0.0, 5e-324, f64::MAX, 1e300, 1.0, 0.9]),
             unit_extreme(rng, cfg),
             unit_extreme(rng, cfg),
         )
     } else {
-        (
-            lu(rng, 0.01, 100.0),
-            rng.gen_range(0.0..2.0),
-            rng.gen_range(0.0..2.0),
-            unit_random(rng),
-            unit_random(rng),
-        )
+        (lu(rng, 0.01, 100.0), rng.gen_range(0.0..2.0), rng.gen_range(0.0..2.0), unit_random(rng), unit_random(rng))
     };
     J::Obj(vec![
         ("acb_boost", f(boost)),
@@ -256,12 +217,7 @@ fn factors(rng: &mut ChaCha8Rng, cfg: &BlueConfig, extreme: bool) -> J {
 }
 
 fn asset(symbol: &str, price: f64, ret: f64, vol: f64) -> J {
-    J::Obj(vec![
-        ("symbol", s(symbol)),
-        ("price", f(price)),
-        ("ret", f(ret)),
-        ("vol", f(vol)),
-    ])
+    J::Obj(vec![("symbol", s(symbol)), ("price", f(price)), ("ret", f(ret)), ("vol", f(vol))])
 }
 
 /// `n` distinct symbols in random order (beyond the pool: generated names).
@@ -283,11 +239,7 @@ fn select_random(rng: &mut ChaCha8Rng) -> J {
     let assets = symbols(rng, n)
         .iter()
         .map(|sym| {
-            let vol = if rng.gen_bool(0.03) {
-                0.0
-            } else {
-                rng.gen_range(0.0..0.1)
-            };
+            let vol = if rng.gen_bool(0.03) { 0.0 } else { rng.gen_range(0.0..0.1) };
             asset(sym, lu(rng, 1e-6, 1e5), rng.gen_range(-0.1..0.1), vol)
         })
         .collect();
@@ -295,11 +247,7 @@ fn select_random(rng: &mut ChaCha8Rng) -> J {
 }
 
 fn select_extreme(rng: &mut ChaCha8Rng) -> J {
-    let n = if rng.gen_ratio(1, 200) {
-        500
-    } else {
-        rng.gen_range(0..=40)
-    };
+    let n = if rng.gen_ratio(1, 200) { 500 } else { rng.gen_range(0..=40) };
     let syms = symbols(rng, n);
     let mode = rng.gen_range(0..6);
     let base_ret = -lu(rng, 1e-4, 0.1);
@@ -315,44 +263,18 @@ fn select_extreme(rng: &mut ChaCha8Rng) -> J {
                 (base_ret * scale, base_vol * scale)
             }
             // Denormals, infinite scores, zero and negative-zero vols and rets.
-            2 => (
-                pick(
-                    rng,
-                    &[
-                        -f64::MAX,
-                        -1e300,
-                        -5e-324,
-                        5e-324,
-                        0.0,
-                        -0.0,
-                        -1.0,
-                        base_ret,
-                    ],
-                ),
-                pick(rng, TINY).abs(),
-            ),
+            2 => (pick(rng, &[-f64::MAX, -1e300, -5e-324, 5e-324, 0.0, -0.0, -1.0, base_ret]), pick(rng, TINY).abs()),
             // Scores right at min_score (0): ret of ±0, tiny rets.
             3 => (pick(rng, &[0.0, -0.0, -5e-324, 5e-324]), base_vol),
             _ => {
                 if rng.gen_bool(0.3) {
                     (base_ret, base_vol)
                 } else {
-                    (
-                        rng.gen_range(-0.1..0.1),
-                        if rng.gen_bool(0.1) {
-                            0.0
-                        } else {
-                            rng.gen_range(0.0..0.1)
-                        },
-                    )
+                    (rng.gen_range(-0.1..0.1), if rng.gen_bool(0.1) { 0.0 } else { rng.gen_range(0.0..0.1) })
                 }
             }
         };
-        let price = if k % 7 == 0 {
-            pick(rng, &[5e-324, f64::MAX, 1.0])
-        } else {
-            lu(rng, 1e-6, 1e5)
-        };
+        let price = if k % 7 == 0 { pick(rng, &[5e-324, f64::MAX, 1.0]) } else { lu(rng, 1e-6, 1e5) };
         assets.push(asset(sym, price, ret, vol));
     }
     if rng.gen_bool(0.5) && assets.len() < 500 {
@@ -366,31 +288,12 @@ fn select_extreme(rng: &mut ChaCha8Rng) -> J {
 }
 
 fn exit_request(rng: &mut ChaCha8Rng, cfg: &BlueConfig, extreme: bool) -> J {
-    let entry = if extreme && rng.gen_bool(0.2) {
-        pick(rng, &[5e-324, f64::MAX, 1.0, 1e-300])
-    } else {
-        lu(rng, 1e-6, 1e5)
-    };
+    let entry =
+        if extreme && rng.gen_bool(0.2) { pick(rng, &[5e-324, f64::MAX, 1.0, 1e-300]) } else { lu(rng, 1e-6, 1e5) };
     let last = entry * (1.0 + rng.gen_range(-0.02..0.02));
     let bars = if extreme {
         let any = rng.gen_range(0..200);
-        pick(
-            rng,
-            &[
-                0,
-                3,
-                4,
-                5,
-                6,
-                118,
-                119,
-                120,
-                121,
-                999_999_999,
-                1_000_000_000,
-                any,
-            ],
-        )
+        pick(rng, &[0, 3, 4, 5, 6, 118, 119, 120, 121, 999_999_999, 1_000_000_000, any])
     } else {
         rng.gen_range(0..150)
     };
@@ -408,22 +311,11 @@ fn exit_request(rng: &mut ChaCha8Rng, cfg: &BlueConfig, extreme: bool) -> J {
     } else {
         Some(entry * (1.0 + rng.gen_range(-0.03..0.03)))
     };
-    let vel_div = if extreme {
-        around(rng, &[cfg.vel_div_exit, 0.0])
-    } else {
-        rng.gen_range(-0.05..0.05)
-    };
+    let vel_div = if extreme { around(rng, &[cfg.vel_div_exit, 0.0]) } else { rng.gen_range(-0.05..0.05) };
     let position = J::Obj(vec![
         ("symbol", s(pick(rng, SYMBOLS))),
         ("entry_price", f(entry)),
-        (
-            "last_price",
-            f(if last > 0.0 && last.is_finite() {
-                last
-            } else {
-                entry
-            }),
-        ),
+        ("last_price", f(if last > 0.0 && last.is_finite() { last } else { entry })),
         ("bars_held", i(bars)),
     ]);
     let mut m = vec![("position", position)];
@@ -437,48 +329,25 @@ fn exit_request(rng: &mut ChaCha8Rng, cfg: &BlueConfig, extreme: bool) -> J {
 }
 
 fn to_exchange_request(rng: &mut ChaCha8Rng, extreme: bool) -> J {
-    let qp: i64 = if extreme {
-        pick(rng, &[0, 1, 8, 15, 21, 22])
-    } else {
-        rng.gen_range(0..=22)
-    };
-    let max_lev: i64 = if extreme {
-        pick(rng, &[1, 2, 20, 50, 124, 125])
-    } else {
-        rng.gen_range(1..=125)
-    };
+    let qp: i64 = if extreme { pick(rng, &[0, 1, 8, 15, 21, 22]) } else { rng.gen_range(0..=22) };
+    let max_lev: i64 = if extreme { pick(rng, &[1, 2, 20, 50, 124, 125]) } else { rng.gen_range(1..=125) };
     let (lev, notional, price) = if extreme {
         let k = pick(rng, &[1.0, 2.0, 3.0, 10.0, 20.0, 124.0, 125.0, 126.0]);
         (
-            if rng.gen_bool(0.7) {
-                ulps(rng, k)
-            } else {
-                pick(rng, &[5e-324, 0.5, 1e300, f64::MAX])
-            },
+            if rng.gen_bool(0.7) { ulps(rng, k) } else { pick(rng, &[5e-324, 0.5, 1e300, f64::MAX]) },
             {
                 let any = lu(rng, 1.0, 1e6);
                 pick(rng, &[0.0, -0.0, 5e-324, 1e300, f64::MAX, 1000.0, any])
             },
             {
                 let any = lu(rng, 1e-6, 1e5);
-                pick(
-                    rng,
-                    &[5e-324, f64::MIN_POSITIVE, 1.0, f64::MAX, 1e-300, 0.1, any],
-                )
+                pick(rng, &[5e-324, f64::MIN_POSITIVE, 1.0, f64::MAX, 1e-300, 0.1, any])
             },
         )
     } else {
         (
-            if rng.gen_bool(0.2) {
-                f64::from(rng.gen_range(1..=130))
-            } else {
-                rng.gen_range(0.01..150.0)
-            },
-            if rng.gen_bool(0.02) {
-                0.0
-            } else {
-                lu(rng, 0.01, 1e7)
-            },
+            if rng.gen_bool(0.2) { f64::from(rng.gen_range(1..=130)) } else { rng.gen_range(0.01..150.0) },
+            if rng.gen_bool(0.02) { 0.0 } else { lu(rng, 0.01, 1e7) },
             lu(rng, 1e-6, 1e5),
         )
     };
@@ -503,12 +372,7 @@ fn to_exchange_request(rng: &mut ChaCha8Rng, extreme: bool) -> J {
     ]);
     req(
         "to_exchange",
-        vec![
-            ("leverage", f(lev)),
-            ("notional", f(notional)),
-            ("price", f(price)),
-            ("contract", contract),
-        ],
+        vec![("leverage", f(lev)), ("notional", f(notional)), ("price", f(price)), ("contract", contract)],
     )
 }
 
@@ -517,17 +381,10 @@ pub fn random_request(kernel: usize, rng: &mut ChaCha8Rng, cfg: &BlueConfig, out
     let mut j = match kernel {
         SIGNAL_STRENGTH => req("signal_strength", vec![("vel_div", f(vel_div_random(rng)))]),
         BASE_LEVERAGE => {
-            let s = if rng.gen_bool(0.02) {
-                pick(rng, &[0.0, 1.0])
-            } else {
-                rng.gen_range(0.0..=1.0)
-            };
+            let s = if rng.gen_bool(0.02) { pick(rng, &[0.0, 1.0]) } else { rng.gen_range(0.0..=1.0) };
             req("base_leverage", vec![("s", f(s))])
         }
-        FOLD => req(
-            "fold",
-            fold_members(unit_random(rng), unit_random(rng), pick(rng, &DC)),
-        ),
+        FOLD => req("fold", fold_members(unit_random(rng), unit_random(rng), pick(rng, &DC))),
         COMPOSE => req(
             "compose",
             vec![
@@ -554,46 +411,19 @@ pub fn extreme_request(kernel: usize, rng: &mut ChaCha8Rng, cfg: &BlueConfig, ou
         return;
     }
     let mut j = match kernel {
-        SIGNAL_STRENGTH => req(
-            "signal_strength",
-            vec![("vel_div", f(vel_div_extreme(rng, cfg)))],
-        ),
+        SIGNAL_STRENGTH => req("signal_strength", vec![("vel_div", f(vel_div_extreme(rng, cfg)))]),
         BASE_LEVERAGE => {
-            let t = pick(
-                rng,
-                &[
-                    0.0,
-                    -0.0,
-                    1.0,
-                    5e-324,
-                    f64::MIN_POSITIVE,
-                    1e-103,
-                    1e-108,
-                    1e-110,
-                    0.5,
-                    0.999,
-                ],
-            );
+            let t = pick(rng, &[0.0, -0.0, 1.0, 5e-324, f64::MIN_POSITIVE, 1e-103, 1e-108, 1e-110, 0.5, 0.999]);
             let s = ulps(rng, t);
             req("base_leverage", vec![("s", f(s))])
         }
-        FOLD => req(
-            "fold",
-            fold_members(
-                unit_extreme(rng, cfg),
-                unit_extreme(rng, cfg),
-                pick(rng, &DC),
-            ),
-        ),
+        FOLD => req("fold", fold_members(unit_extreme(rng, cfg), unit_extreme(rng, cfg), pick(rng, &DC))),
         COMPOSE => req(
             "compose",
             vec![
                 ("vel_div", f(vel_div_extreme(rng, cfg))),
                 ("factors", factors(rng, cfg, true)),
-                (
-                    "capital",
-                    f(pick(rng, &[0.0, -0.0, 5e-324, f64::MAX, 1e300, 25000.0])),
-                ),
+                ("capital", f(pick(rng, &[0.0, -0.0, 5e-324, f64::MAX, 1e300, 25000.0]))),
             ],
         ),
         SELECT => select_extreme(rng),

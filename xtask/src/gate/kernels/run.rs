@@ -99,8 +99,7 @@ const GOLDEN_BUDGET: usize = 200_000;
 fn oracle_words(args: &Args) -> anyhow::Result<Vec<String>> {
     match &args.oracle {
         Some(cmd) => {
-            let words = shlex::split(cmd)
-                .with_context(|| format!("cannot split --oracle {cmd:?} into words"))?;
+            let words = shlex::split(cmd).with_context(|| format!("cannot split --oracle {cmd:?} into words"))?;
             if words.is_empty() {
                 bail!("--oracle is empty");
             }
@@ -109,10 +108,7 @@ fn oracle_words(args: &Args) -> anyhow::Result<Vec<String>> {
         None => {
             let p = root().join("../shared/blue/oracle");
             if !p.exists() {
-                bail!(
-                    "no --oracle given and the default oracle {} does not exist",
-                    p.display()
-                );
+                bail!("no --oracle given and the default oracle {} does not exist", p.display());
             }
             Ok(vec![p.to_string_lossy().into_owned()])
         }
@@ -134,25 +130,14 @@ fn check_config(words: &[String], cfg: &BlueConfig) -> anyhow::Result<Result<(),
     let mut child = spawn(words)?;
     {
         let mut stdin = child.stdin.take().context("oracle stdin")?;
-        stdin
-            .write_all(b"{\"fn\": \"config\"}\n")
-            .context("writing to the oracle")?;
+        stdin.write_all(b"{\"fn\": \"config\"}\n").context("writing to the oracle")?;
     }
-    let out = child
-        .wait_with_output()
-        .context("reading the oracle's config answer")?;
+    let out = child.wait_with_output().context("reading the oracle's config answer")?;
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().next().unwrap_or_default();
-    let answer = parse_owned(
-        line,
-        ParseOptions {
-            allow_constants: true,
-        },
-    )
-    .with_context(|| format!("the oracle's config answer is not JSON: {line:?}"))?;
-    let Some(theirs) = answer.get("out") else {
-        bail!("the oracle refused {{\"fn\": \"config\"}}: {line}")
-    };
+    let answer = parse_owned(line, ParseOptions { allow_constants: true })
+        .with_context(|| format!("the oracle's config answer is not JSON: {line:?}"))?;
+    let Some(theirs) = answer.get("out") else { bail!("the oracle refused {{\"fn\": \"config\"}}: {line}") };
     let ours = cfg.to_json();
     if ours.same(theirs) {
         return Ok(Ok(()));
@@ -201,18 +186,13 @@ fn blocks(args: &Args) -> Vec<(usize, bool, u64, u64)> {
 }
 
 fn kernel_of(line: &str) -> usize {
-    parse_owned(
-        line,
-        ParseOptions {
-            allow_constants: true,
-        },
-    )
-    .ok()
-    .and_then(|v| match v.get("fn") {
-        Some(JsonValue::Str(s)) => KERNELS.iter().position(|k| k == s),
-        _ => None,
-    })
-    .unwrap_or(OTHER)
+    parse_owned(line, ParseOptions { allow_constants: true })
+        .ok()
+        .and_then(|v| match v.get("fn") {
+            Some(JsonValue::Str(s)) => KERNELS.iter().position(|k| k == s),
+            _ => None,
+        })
+        .unwrap_or(OTHER)
 }
 
 /// Writer: produce this shard's requests, answer each with VIOLET, queue it, send it.
@@ -237,13 +217,7 @@ fn feed(
         w.write_all(request.as_bytes())?;
         w.write_all(b"\n")?;
         // Queue before the oracle can answer: the reader always finds the item waiting.
-        tx.send(Item {
-            kernel,
-            extreme,
-            request,
-            violet,
-        })
-        .ok();
+        tx.send(Item { kernel, extreme, request, violet }).ok();
         Ok(())
     };
     match cases {
@@ -278,10 +252,7 @@ fn collect(stdout: ChildStdout, rx: &Receiver<Item>, shared: &Shared) -> anyhow:
     let mut local = vec![Stats::default(); KERNELS.len() + 1];
     let mut since_flush = 0u64;
     let flush = |local: &mut Vec<Stats>| {
-        let mut g = shared
-            .stats
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = shared.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for (a, b) in g.iter_mut().zip(local.iter_mut()) {
             a.random += b.random;
             a.extreme += b.extreme;
@@ -316,11 +287,7 @@ fn collect(stdout: ChildStdout, rx: &Receiver<Item>, shared: &Shared) -> anyhow:
             Verdict::Mismatch => {
                 st.mismatches += 1;
                 if st.shown.len() < shared.show {
-                    st.shown.push((
-                        item.request.clone(),
-                        line.trim_end().to_string(),
-                        item.violet.clone(),
-                    ));
+                    st.shown.push((item.request.clone(), line.trim_end().to_string(), item.violet.clone()));
                 }
             }
         }
@@ -353,9 +320,7 @@ fn open_golden(dir: &Path) -> anyhow::Result<Golden> {
         let name = kernel_name(k);
         let open = |ext: &str| -> anyhow::Result<BufWriter<fs::File>> {
             let p = dir.join(format!("{name}.{ext}.jsonl"));
-            Ok(BufWriter::new(fs::File::create(&p).with_context(|| {
-                format!("cannot create {}", p.display())
-            })?))
+            Ok(BufWriter::new(fs::File::create(&p).with_context(|| format!("cannot create {}", p.display()))?))
         };
         files.push((open("requests")?, open("answers")?));
     }
@@ -380,50 +345,27 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
         Ok(Err(diff)) => {
-            eprintln!(
-                "gate kernels: refusing to run: VIOLET's configuration differs from the oracle's:\n{diff}"
-            );
+            eprintln!("gate kernels: refusing to run: VIOLET's configuration differs from the oracle's:\n{diff}");
             return Ok(ExitCode::from(2));
         }
-        Ok(Ok(())) => eprintln!(
-            "gate kernels: configuration identical to the oracle's ({} keys)",
-            23
-        ),
+        Ok(Ok(())) => eprintln!("gate kernels: configuration identical to the oracle's ({} keys)", 23),
     }
     let cases: Option<Vec<String>> = match &args.cases {
         None => None,
         Some(p) => {
-            let text = fs::read_to_string(p)
-                .with_context(|| format!("cannot read --cases {}", p.display()))?;
-            Some(
-                text.lines()
-                    .filter(|l| !l.trim_matches([' ', '\t', '\r']).is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            )
+            let text = fs::read_to_string(p).with_context(|| format!("cannot read --cases {}", p.display()))?;
+            Some(text.lines().filter(|l| !l.trim_matches([' ', '\t', '\r']).is_empty()).map(str::to_owned).collect())
         }
     };
-    let total = cases
-        .as_ref()
-        .map_or((args.n + args.extreme) * KERNELS.len() as u64, |c| {
-            c.len() as u64
-        });
+    let total = cases.as_ref().map_or((args.n + args.extreme) * KERNELS.len() as u64, |c| c.len() as u64);
     let jobs = args.jobs.max(1);
     let shared = Arc::new(Shared {
         stats: Mutex::new(vec![Stats::default(); KERNELS.len() + 1]),
         done: AtomicU64::new(0),
-        golden: args
-            .write_golden
-            .as_deref()
-            .map(open_golden)
-            .transpose()?
-            .map(Mutex::new),
+        golden: args.write_golden.as_deref().map(open_golden).transpose()?.map(Mutex::new),
         show: args.show,
     });
-    eprintln!(
-        "gate kernels: {total} requests through {jobs} × {}",
-        words.join(" ")
-    );
+    eprintln!("gate kernels: {total} requests through {jobs} × {}", words.join(" "));
     let mut failures: Vec<String> = Vec::new();
     std::thread::scope(|scope| {
         let mut handles = Vec::new();
@@ -491,11 +433,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             b.flush()?;
         }
     }
-    let stats = shared
-        .stats
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
+    let stats = shared.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let report = report(args, &words, &stats, t0.elapsed(), &failures);
     let dir = root().join("target/gates");
     fs::create_dir_all(&dir).ok();
@@ -507,26 +445,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         for f in &failures {
             eprintln!("gate kernels: oracle failure: {f}");
         }
-        println!(
-            "gate kernels: {mismatches} mismatches of {compared} (oracle failure: incomplete)"
-        );
+        println!("gate kernels: {mismatches} mismatches of {compared} (oracle failure: incomplete)");
         return Ok(ExitCode::from(2));
     }
     println!("gate kernels: {mismatches} mismatches of {compared}");
-    Ok(if mismatches == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if mismatches == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn report(
-    args: &Args,
-    words: &[String],
-    stats: &[Stats],
-    took: Duration,
-    failures: &[String],
-) -> String {
+fn report(args: &Args, words: &[String], stats: &[Stats], took: Duration, failures: &[String]) -> String {
     let mut r = String::new();
     let _ = writeln!(r, "# gate kernels\n");
     let _ = writeln!(r, "- oracle: `{}`", words.join(" "));
@@ -535,37 +461,17 @@ fn report(
             let _ = writeln!(r, "- cases: `{}`", p.display());
         }
         None => {
-            let _ = writeln!(
-                r,
-                "- draws per kernel: {} random + {} extreme, seed {}",
-                args.n, args.extreme, args.seed
-            );
+            let _ = writeln!(r, "- draws per kernel: {} random + {} extreme, seed {}", args.n, args.extreme, args.seed);
         }
     }
-    let _ = writeln!(
-        r,
-        "- took {:.1} s, {} oracle processes\n",
-        took.as_secs_f64(),
-        args.jobs.max(1)
-    );
-    let _ = writeln!(
-        r,
-        "| kernel | random | extreme | both refused | mismatches |"
-    );
+    let _ = writeln!(r, "- took {:.1} s, {} oracle processes\n", took.as_secs_f64(), args.jobs.max(1));
+    let _ = writeln!(r, "| kernel | random | extreme | both refused | mismatches |");
     let _ = writeln!(r, "|---|---:|---:|---:|---:|");
     for (k, s) in stats.iter().enumerate() {
         if s.random + s.extreme == 0 {
             continue;
         }
-        let _ = writeln!(
-            r,
-            "| {} | {} | {} | {} | {} |",
-            kernel_name(k),
-            s.random,
-            s.extreme,
-            s.refused,
-            s.mismatches
-        );
+        let _ = writeln!(r, "| {} | {} | {} | {} | {} |", kernel_name(k), s.random, s.extreme, s.refused, s.mismatches);
     }
     let total: u64 = stats.iter().map(|s| s.random + s.extreme).sum();
     let mism: u64 = stats.iter().map(|s| s.mismatches).sum();
@@ -573,10 +479,7 @@ fn report(
     for (k, s) in stats.iter().enumerate() {
         for (req, blue, violet) in &s.shown {
             let _ = writeln!(r, "## mismatch in {}\n", kernel_name(k));
-            let _ = writeln!(
-                r,
-                "request:\n```\n{req}\n```\noracle:\n```\n{blue}\n```\nVIOLET:\n```\n{violet}\n```\n"
-            );
+            let _ = writeln!(r, "request:\n```\n{req}\n```\noracle:\n```\n{blue}\n```\nVIOLET:\n```\n{violet}\n```\n");
         }
     }
     for f in failures {

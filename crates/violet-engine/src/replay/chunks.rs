@@ -1,0 +1,75 @@
+//! Reading a stream in large chunks that end at a line boundary.
+
+use std::io::{self, Read};
+
+/// Yields chunks of about `size` bytes, each ending just after an LF (the last one may
+/// end without). A line longer than `size` makes a longer chunk.
+#[derive(Debug)]
+pub struct Chunks<R> {
+    input: R,
+    carry: Vec<u8>,
+    eof: bool,
+    size: usize,
+}
+
+impl<R: Read> Chunks<R> {
+    /// Chunks of about `size` bytes from `input`.
+    pub fn new(input: R, size: usize) -> Self {
+        Self { input, carry: Vec::new(), eof: false, size: size.max(1) }
+    }
+
+    /// The next chunk, or `None` at the end.
+    ///
+    /// # Errors
+    /// The input's I/O error.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut scanned = 0;
+        loop {
+            while buf.len() < self.size + scanned && !self.eof {
+                let want = (self.size + scanned - buf.len()).max(64 * 1024) as u64;
+                // read_to_end fills without zeroing the buffer first.
+                let n = (&mut self.input).take(want).read_to_end(&mut buf)?;
+                if n == 0 {
+                    self.eof = true;
+                }
+            }
+            if self.eof {
+                return Ok(if buf.is_empty() { None } else { Some(buf) });
+            }
+            if let Some(p) = buf[scanned..].iter().rposition(|&b| b == b'\n') {
+                let cut = scanned + p + 1;
+                self.carry = buf[cut..].to_vec();
+                buf.truncate(cut);
+                return Ok(Some(buf));
+            }
+            // No line end yet: a very long line; read more.
+            scanned = buf.len();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_end_at_line_boundaries_and_lose_nothing() {
+        let text: Vec<u8> =
+            (0..1000).flat_map(|i| format!("line {i} {}\n", "x".repeat(i % 37)).into_bytes()).chain(*b"tail").collect();
+        for size in [1, 7, 64, 1000, 1 << 20] {
+            let mut c = Chunks::new(&text[..], size);
+            let mut all = Vec::new();
+            let mut n = 0;
+            while let Some(ch) = c.next_chunk().expect("read") {
+                n += 1;
+                if all.len() + ch.len() < text.len() {
+                    assert_eq!(ch.last(), Some(&b'\n'), "size {size}");
+                }
+                all.extend_from_slice(&ch);
+            }
+            assert_eq!(all, text, "size {size}");
+            assert!(n >= 1);
+        }
+    }
+}
