@@ -47,6 +47,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut replay = cargo();
     replay.args(["xtask", "gate", "replay", "--streams", "12", "--scans", "5000"]);
     step("gate replay (12 streams x 5,000 scans)", replay)?;
+    let mut latency = cargo();
+    latency.args(["xtask", "gate", "latency"]);
+    step("gate latency (fails only beyond 10x a target)", latency)?;
 
     eprintln!("ci: all steps passed in {:.0} s", t.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)

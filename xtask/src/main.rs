@@ -1,5 +1,6 @@
 //! `cargo xtask`: VIOLET's developer tasks. `cargo xtask ci` is what CI runs.
 
+mod bench_replay;
 mod ci;
 mod faulty_oracle;
 mod faulty_trader;
@@ -27,6 +28,11 @@ enum Task {
     /// VIOLET's oracle with a one-ULP fault in every K-th answer (for proving the gate fails).
     #[command(hide = true)]
     FaultyOracle(faulty_oracle::Args),
+    /// Benchmarks of whole commands.
+    Bench {
+        #[command(subcommand)]
+        bench: Bench,
+    },
     /// Write a seeded event stream (every poison kind, ties, stablecoins, flat and
     /// out-of-range vel_div, missing symbols, every posture and dc status).
     GenStream(gen_stream::Args),
@@ -41,6 +47,12 @@ enum Task {
 }
 
 #[derive(Debug, Subcommand)]
+enum Bench {
+    /// `violet replay` vs BLUE's trader on the default stream shape: median wall-clock ratio.
+    Replay(bench_replay::Args),
+}
+
+#[derive(Debug, Subcommand)]
 enum Gate {
     /// The Monte-Carlo gate: every kernel against an oracle speaking BLUE's protocol, bit
     /// for bit. Exit 0: no mismatch; 1: mismatches; 2: oracle or usage failure.
@@ -50,6 +62,10 @@ enum Gate {
     /// trade event and the final counts and capital identical, bit for bit.
     /// Exit 0: identical; 1: divergence; 2: usage or trader failure. Report: target/gates/replay.md.
     Replay(gate::replay::Args),
+    /// The latency gate: scan arrival -> decision (50 and 500 assets) and deadline
+    /// lateness, HDR histograms under load. Fails only beyond 10x a target.
+    /// Report: target/gates/latency.md.
+    Latency(gate::latency::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,9 +74,11 @@ fn main() -> ExitCode {
         Task::Ci(args) => ci::run(&args),
         Task::Gate { gate: Gate::Kernels(args) } => gate::kernels::run(&args),
         Task::Gate { gate: Gate::Replay(args) } => gate::replay::run(&args),
+        Task::Gate { gate: Gate::Latency(args) } => gate::latency::run(&args),
         Task::FaultyOracle(args) => faulty_oracle::run(&args),
         Task::FaultyTrader(args) => faulty_trader::run(&args),
         Task::GenStream(args) => gen_stream::run(&args),
+        Task::Bench { bench: Bench::Replay(args) } => bench_replay::run(&args),
     };
     match result {
         Ok(code) => code,

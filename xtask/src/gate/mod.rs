@@ -1,4 +1,5 @@
 //! The gates: VIOLET proven against BLUE.
 
 pub mod kernels;
+pub mod latency;
 pub mod replay;

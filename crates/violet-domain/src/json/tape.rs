@@ -266,7 +266,8 @@ impl State<'_> {
         let mut escaped = false;
         loop {
             // Fast skip over plain bytes: one table lookup per byte.
-            self.pos += self.b[self.pos..].iter().position(|&c| STRING_STOP[usize::from(c)]).unwrap_or(self.b.len() - self.pos);
+            self.pos +=
+                self.b[self.pos..].iter().position(|&c| STRING_STOP[usize::from(c)]).unwrap_or(self.b.len() - self.pos);
             match self.peek() {
                 None => return Err(JsonError::UnterminatedString { at: open }),
                 Some(b'"') => {

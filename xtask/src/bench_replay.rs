@@ -1,0 +1,111 @@
+//! `cargo xtask bench replay`: `violet replay` against BLUE's trader on the default
+//! `gen-stream` shape, whole processes, alternating, median wall-clock ratio. A benchmark:
+//! it reports, it does not fail on speed (only on a run failure or different output).
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+use violet_domain::json::{ParseOptions, parse_owned};
+
+use crate::gen_stream::{Shape, generate_file};
+use crate::util::{cargo, root};
+
+/// Arguments of `cargo xtask bench replay`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Timed runs of each command (after one warm-up each).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Scans in the stream (default shape: 20,000 × 50 assets, 1 tick per scan, 1% poison).
+    #[arg(long, default_value_t = 20_000)]
+    pub scans: u64,
+    /// BLUE's trader.
+    #[arg(long, value_name = "CMD")]
+    pub trader: Option<String>,
+}
+
+fn time(cmd: &mut Command) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().context("cannot start")?;
+    let s = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(s)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn same_trades(a: &Path, b: &Path) -> anyhow::Result<bool> {
+    let (x, y) = (fs::read_to_string(a)?, fs::read_to_string(b)?);
+    let (x, y): (Vec<&str>, Vec<&str>) = (x.lines().collect(), y.lines().collect());
+    let p = |l: &str| parse_owned(l, ParseOptions { allow_constants: true }).ok();
+    Ok(x.len() == y.len() && x.iter().zip(&y).all(|(l, m)| matches!((p(l), p(m)), (Some(a), Some(b)) if a.same(&b))))
+}
+
+/// Run the benchmark.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let words = match &args.trader {
+        Some(c) => shlex::split(c).filter(|w| !w.is_empty()).context("cannot split --trader")?,
+        None => vec![root().join("../shared/blue/trader").to_string_lossy().into_owned()],
+    };
+    let mut build = cargo();
+    build.args(["build", "--release", "--quiet", "-p", "violet", "--bin", "violet"]);
+    if !build.status()?.success() {
+        bail!("building violet failed");
+    }
+    let dir = root().join("target/bench");
+    fs::create_dir_all(&dir)?;
+    let events = dir.join(format!("replay-seed1-{}x50.jsonl", args.scans));
+    if !events.exists() {
+        eprintln!("bench replay: generating {}", events.display());
+        generate_file(Shape { seed: 1, scans: args.scans, assets: 50, ticks_per_scan: 1, poison_rate: 0.01 }, &events)?;
+    }
+    let (vt, bt) = (dir.join("violet-trades.jsonl"), dir.join("blue-trades.jsonl"));
+    let violet = || {
+        let mut c = Command::new(root().join("target/release/violet"));
+        c.args(["replay", "-q", "--events"])
+            .arg(&events)
+            .arg("--trades-out")
+            .arg(&vt)
+            .arg("--summary-json")
+            .arg(dir.join("violet-summary.json"));
+        c
+    };
+    let blue = || {
+        let mut c = Command::new(&words[0]);
+        c.args(&words[1..]).arg(&events).arg("-o").arg(&bt);
+        c
+    };
+    time(&mut violet())?;
+    time(&mut blue())?;
+    if !same_trades(&vt, &bt)? {
+        eprintln!("bench replay: VIOLET's trades differ from BLUE's on {}", events.display());
+        return Ok(ExitCode::from(2));
+    }
+    let (mut v, mut b, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..args.runs.max(1) {
+        let tv = time(&mut violet())?;
+        let tb = time(&mut blue())?;
+        eprintln!("bench replay: run {}: violet {tv:.3} s, BLUE {tb:.3} s, {:.1}x", k + 1, tb / tv);
+        v.push(tv);
+        b.push(tb);
+        ratio.push(tb / tv);
+    }
+    let size = fs::metadata(&events)?.len() as f64 / (1 << 20) as f64;
+    println!(
+        "bench replay: {} scans x 50 assets ({size:.0} MiB): violet {:.3} s, BLUE {:.3} s (medians of {}), BLUE/violet {:.1}x",
+        args.scans,
+        median(&mut v),
+        median(&mut b),
+        v.len(),
+        median(&mut ratio)
+    );
+    Ok(ExitCode::SUCCESS)
+}
