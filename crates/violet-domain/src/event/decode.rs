@@ -6,6 +6,7 @@
 use crate::json::{Parser, Value};
 use crate::types::{ScanNumber, TsNs, VelDiv};
 
+use super::fast::canonical_scan;
 use super::fields::{self, FieldError};
 use super::model::{Event, Scan, Tick};
 use super::rejection::{Field, Rejection, Rule};
@@ -20,19 +21,42 @@ pub fn trim_line(raw: &[u8]) -> &[u8] {
     &raw[start..end]
 }
 
+/// The line's text: trimmed, UTF-8 checked; `None` when blank.
+fn line_text(line: u64, raw: &[u8]) -> Result<Option<&str>, Rejection> {
+    match std::str::from_utf8(trim_line(raw)) {
+        Err(_) => Err(Rejection { line, field: Field::LINE, rule: Rule::NotUtf8 }),
+        Ok("") => Ok(None),
+        Ok(text) => Ok(Some(text)),
+    }
+}
+
 /// Decode one line (with or without its LF). `Ok(None)` for a blank line.
+///
+/// Canonical scan lines take a fast path ([`canonical_scan`]); everything else, and every
+/// line the fast path does not fully accept, goes through [`decode_line_generic`].
 ///
 /// # Errors
 /// A [`Rejection`] naming `line`, the field and the rule, for every poison kind BLUE
 /// rejects (and for JSON outside the contract).
 pub fn decode_line<'t>(parser: &mut Parser, line: u64, raw: &'t [u8]) -> Result<Option<Event<'t>>, Rejection> {
-    let reject = |e: FieldError| Rejection { line, field: e.field, rule: e.rule };
-    let Ok(text) = std::str::from_utf8(trim_line(raw)) else {
-        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotUtf8 });
-    };
-    if text.is_empty() {
-        return Ok(None);
+    let Some(text) = line_text(line, raw)? else { return Ok(None) };
+    if let Some(ev) = canonical_scan(text) {
+        return Ok(Some(ev));
     }
+    decode_text(parser, line, text)
+}
+
+/// The generic decoder (the reference): strict JSON into the tape, then BLUE's field rules.
+///
+/// # Errors
+/// As [`decode_line`].
+pub fn decode_line_generic<'t>(parser: &mut Parser, line: u64, raw: &'t [u8]) -> Result<Option<Event<'t>>, Rejection> {
+    let Some(text) = line_text(line, raw)? else { return Ok(None) };
+    decode_text(parser, line, text)
+}
+
+fn decode_text<'t>(parser: &mut Parser, line: u64, text: &'t str) -> Result<Option<Event<'t>>, Rejection> {
+    let reject = |e: FieldError| Rejection { line, field: e.field, rule: e.rule };
     let doc = parser.parse(text).map_err(|e| Rejection { line, field: Field::LINE, rule: Rule::NotJson(e) })?;
     let root = doc.root();
     if !root.is_object() {

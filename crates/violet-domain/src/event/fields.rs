@@ -204,7 +204,7 @@ pub fn assets_of<'t>(v: Option<Value<'t, '_>>, field: Field) -> FieldResult<Vec<
             }
         }
     }
-    if has_duplicates(&out) {
+    if has_duplicate_symbols(&out) {
         for (i, a) in out.iter().enumerate() {
             if out[..i].iter().any(|b| b.symbol == a.symbol) {
                 return Err(duplicate(i, &a.symbol));
@@ -222,7 +222,8 @@ fn duplicate(i: usize, s: &Symbol<'_>) -> FieldError {
     FieldError { field: at(i, "symbol"), rule: Rule::DuplicateSymbol(s.as_str().to_owned()) }
 }
 
-fn has_duplicates(assets: &[Asset<'_>]) -> bool {
+/// Whether two assets share a symbol (`O(n)`).
+pub(crate) fn has_duplicate_symbols(assets: &[Asset<'_>]) -> bool {
     let n = assets.len();
     if n <= 8 {
         return assets.iter().enumerate().any(|(i, a)| assets[..i].iter().any(|b| b.symbol == a.symbol));

@@ -6,13 +6,15 @@
 
 mod check;
 mod decode;
+mod fast;
 pub mod fields;
 mod model;
 mod rejection;
 mod stream;
 
 pub use check::check_stream;
-pub use decode::{decode_line, trim_line};
+pub use decode::{decode_line, decode_line_generic, trim_line};
+pub use fast::canonical_scan;
 pub use model::{Asset, Event, Factors, Scan, Tick};
 pub use rejection::{Field, Rejection, Rule};
 pub use stream::{EventStream, StreamCounts};

@@ -37,8 +37,36 @@ pub fn json_i64(v: Value<'_, '_>) -> Result<i64, NumberError> {
     if v.kind() != Kind::Int {
         return Err(NumberError::NotAnInteger(v.kind()));
     }
-    let text = v.number_text().unwrap_or_default();
+    int_token_i64(v.number_text().unwrap_or_default())
+}
+
+/// The i64 of the text of an integer token (JSON grammar already checked).
+///
+/// # Errors
+/// [`NumberError::IntegerOutOfRange`] outside the i64 range.
+#[inline]
+pub fn int_token_i64(text: &str) -> Result<i64, NumberError> {
     text.parse::<i64>().map_err(|_| NumberError::IntegerOutOfRange)
+}
+
+/// The f64 of the text of a number token (JSON grammar already checked) as Python's
+/// `float()` of what `json` read: an integer token exactly, a float token correctly rounded.
+///
+/// # Errors
+/// [`NumberError::TooLargeForFloat`] for an integer token beyond f64.
+#[inline]
+pub fn token_f64(text: &str, is_int: bool) -> Result<f64, NumberError> {
+    if is_int {
+        if let Ok(i) = text.parse::<i64>() {
+            #[allow(clippy::cast_precision_loss)] // round-to-nearest-even, as Python
+            return Ok(i as f64);
+        }
+        // Beyond i64: the correctly rounded value of the exact integer, as Python.
+        let x: f64 = text.parse().map_err(|_| NumberError::NotANumber(Kind::Int))?;
+        if x.is_finite() { Ok(x + 0.0) } else { Err(NumberError::TooLargeForFloat) }
+    } else {
+        text.parse::<f64>().map_err(|_| NumberError::NotANumber(Kind::Float))
+    }
 }
 
 /// The f64 of a number token, as Python's `float(v)`, refusing non-finite results.
@@ -59,23 +87,11 @@ pub fn json_f64(v: Value<'_, '_>) -> Result<f64, NumberError> {
 /// integer token beyond f64.
 pub fn json_f64_any(v: Value<'_, '_>) -> Result<f64, NumberError> {
     match v.kind() {
-        Kind::Int => {
-            let text = v.number_text().unwrap_or_default();
-            if let Ok(i) = text.parse::<i64>() {
-                #[allow(clippy::cast_precision_loss)] // round-to-nearest-even, as Python
-                return Ok(i as f64);
-            }
-            // Beyond i64: the correctly rounded value of the exact integer, as Python.
-            let x: f64 = text.parse().map_err(|_| NumberError::NotANumber(Kind::Int))?;
-            if x.is_finite() { Ok(x + 0.0) } else { Err(NumberError::TooLargeForFloat) }
-        }
-        Kind::Float => {
-            if let Some(c) = v.constant() {
-                return Ok(c);
-            }
-            let text = v.number_text().unwrap_or_default();
-            text.parse::<f64>().map_err(|_| NumberError::NotANumber(Kind::Float))
-        }
+        Kind::Int => token_f64(v.number_text().unwrap_or_default(), true),
+        Kind::Float => match v.constant() {
+            Some(c) => Ok(c),
+            None => token_f64(v.number_text().unwrap_or_default(), false),
+        },
         k => Err(NumberError::NotANumber(k)),
     }
 }

@@ -18,34 +18,46 @@ impl<R: Read> Chunks<R> {
         Self { input, carry: Vec::new(), eof: false, size: size.max(1) }
     }
 
-    /// The next chunk, or `None` at the end.
+    /// Fill `out` (cleared first; its allocation is reused, so steady-state reading
+    /// touches no fresh memory) with the next chunk; `false` at the end.
     ///
     /// # Errors
     /// The input's I/O error.
-    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
-        let mut buf = std::mem::take(&mut self.carry);
+    pub fn next_into(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        out.clear();
+        out.extend_from_slice(&self.carry);
+        self.carry.clear();
         let mut scanned = 0;
         loop {
-            while buf.len() < self.size + scanned && !self.eof {
-                let want = (self.size + scanned - buf.len()).max(64 * 1024) as u64;
-                // read_to_end fills without zeroing the buffer first.
-                let n = (&mut self.input).take(want).read_to_end(&mut buf)?;
+            while out.len() < self.size + scanned && !self.eof {
+                let want = (self.size + scanned - out.len()).max(64 * 1024) as u64;
+                // read_to_end appends without zeroing what it has already initialised.
+                let n = (&mut self.input).take(want).read_to_end(out)?;
                 if n == 0 {
                     self.eof = true;
                 }
             }
             if self.eof {
-                return Ok(if buf.is_empty() { None } else { Some(buf) });
+                return Ok(!out.is_empty());
             }
-            if let Some(p) = buf[scanned..].iter().rposition(|&b| b == b'\n') {
+            if let Some(p) = out[scanned..].iter().rposition(|&b| b == b'\n') {
                 let cut = scanned + p + 1;
-                self.carry = buf[cut..].to_vec();
-                buf.truncate(cut);
-                return Ok(Some(buf));
+                self.carry.extend_from_slice(&out[cut..]);
+                out.truncate(cut);
+                return Ok(true);
             }
             // No line end yet: a very long line; read more.
-            scanned = buf.len();
+            scanned = out.len();
         }
+    }
+
+    /// The next chunk in a new buffer, or `None` at the end.
+    ///
+    /// # Errors
+    /// The input's I/O error.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+        let mut buf = Vec::new();
+        Ok(if self.next_into(&mut buf)? { Some(buf) } else { None })
     }
 }
 

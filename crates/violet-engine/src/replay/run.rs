@@ -77,12 +77,11 @@ pub fn replay<R: Read, S: Sink>(
     // Two buffers in turn: while the engine applies chunk A's events (borrowing A), the
     // other threads decode chunk B; then the roles swap. The engine's thread joins the
     // decoding as soon as it is done.
-    let mut buf_a: Vec<u8>;
-    let mut buf_b: Vec<u8>;
-    let Some(first) = chunks.next_chunk()? else {
+    let mut buf_a: Vec<u8> = Vec::with_capacity(CHUNK + (1 << 16));
+    let mut buf_b: Vec<u8> = Vec::with_capacity(CHUNK + (1 << 16));
+    if !chunks.next_into(&mut buf_a)? {
         return Ok(summary(&stream, &engine, opts));
-    };
-    buf_a = first;
+    }
     bytes += buf_a.len() as u64;
     let mut lines_a = split_lines(&buf_a);
     let mut dec_a = decode_overlapped(&lines_a, line_base, &mut parsers, || Ok(()))?;
@@ -90,11 +89,10 @@ pub fn replay<R: Read, S: Sink>(
     line_base += lines_a.len() as u64;
     on_progress(bytes);
     loop {
-        let Some(next) = chunks.next_chunk()? else {
+        if !chunks.next_into(&mut buf_b)? {
             apply(dec_a, base_a, &mut engine, sink)?;
             break;
-        };
-        buf_b = next;
+        }
         bytes += buf_b.len() as u64;
         let lines_b = split_lines(&buf_b);
         let base_b = line_base;
@@ -105,11 +103,10 @@ pub fn replay<R: Read, S: Sink>(
         line_base += lines_b.len() as u64;
         on_progress(bytes);
         drop(lines_a);
-        let Some(next) = chunks.next_chunk()? else {
+        if !chunks.next_into(&mut buf_a)? {
             apply(dec_b, base_b, &mut engine, sink)?;
             break;
-        };
-        buf_a = next;
+        }
         bytes += buf_a.len() as u64;
         lines_a = split_lines(&buf_a);
         base_a = line_base;
