@@ -1,10 +1,10 @@
 //! Opening the launcher's inputs and outputs: files, `-` for stdin/stdout, the bundled stream.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
@@ -13,7 +13,7 @@ use anyhow::Context as _;
 pub const BUNDLED_STREAM: &[u8] = include_bytes!("../../../fixtures/streams/small-a.jsonl");
 
 /// Open `--events`: a file, `-` for stdin, or the bundled stream when absent.
-pub fn open_events(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead>> {
+pub fn open_events(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead + Send>> {
     Ok(match path {
         None => Box::new(BUNDLED_STREAM),
         Some(p) if p == Path::new("-") => Box::new(BufReader::with_capacity(1 << 20, io::stdin())),
@@ -38,24 +38,24 @@ pub fn create_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
 /// An input that remembers whether reading it failed (so a command can tell unreadable
 /// input, exit 2, from its own failures, exit 1).
 pub struct TrackedInput {
-    inner: Box<dyn BufRead>,
-    failed: Rc<Cell<bool>>,
+    inner: Box<dyn BufRead + Send>,
+    failed: Arc<AtomicBool>,
 }
 
 impl TrackedInput {
     /// Track `inner`.
-    pub fn new(inner: Box<dyn BufRead>) -> Self {
-        Self { inner, failed: Rc::new(Cell::new(false)) }
+    pub fn new(inner: Box<dyn BufRead + Send>) -> Self {
+        Self { inner, failed: Arc::new(AtomicBool::new(false)) }
     }
 
     /// A flag set when a read failed.
-    pub fn failed_flag(&self) -> Rc<Cell<bool>> {
-        Rc::clone(&self.failed)
+    pub fn failed_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.failed)
     }
 
     fn track<T>(&self, r: io::Result<T>) -> io::Result<T> {
         if r.is_err() {
-            self.failed.set(true);
+            self.failed.store(true, Ordering::Relaxed);
         }
         r
     }
@@ -72,7 +72,7 @@ impl BufRead for TrackedInput {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         let r = self.inner.fill_buf();
         if r.is_err() {
-            self.failed.set(true);
+            self.failed.store(true, Ordering::Relaxed);
         }
         r
     }

@@ -23,12 +23,9 @@ struct Cursor<'t> {
 impl<'t> Cursor<'t> {
     #[inline]
     fn ws(&mut self) {
-        while let Some(&c) = self.b.get(self.pos) {
-            if c == b' ' || c == b'\t' || c == b'\n' || c == b'\r' {
-                self.pos += 1;
-            } else {
-                break;
-            }
+        // Canonical lines have no whitespace: test the first byte before looping.
+        if matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += self.b[self.pos..].iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')).count();
         }
     }
 
@@ -79,11 +76,9 @@ impl<'t> Cursor<'t> {
 
     #[inline]
     fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while matches!(self.b.get(self.pos), Some(b'0'..=b'9')) {
-            self.pos += 1;
-        }
-        self.pos - start
+        let n = self.b[self.pos..].iter().take_while(|c| c.is_ascii_digit()).count();
+        self.pos += n;
+        n
     }
 
     /// A number token (RFC 8259 grammar): its text and whether it is an integer token.

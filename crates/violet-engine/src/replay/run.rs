@@ -2,6 +2,7 @@
 
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, sync_channel};
 
 use violet_clock::{CadencePlan, TestClock};
 use violet_domain::config::BlueConfig;
@@ -36,7 +37,7 @@ type Decoded<'c> = Result<Option<Event<'c>>, Rejection>;
 ///
 /// # Errors
 /// An I/O error from the input or a sink.
-pub fn replay<R: Read, S: Sink>(
+pub fn replay<R: Read + Send, S: Sink>(
     input: R,
     opts: &ReplayOptions,
     sink: &mut S,
@@ -51,7 +52,54 @@ pub fn replay<R: Read, S: Sink>(
     let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN));
     let mut stream = EventStream::new();
     let mut parsers: Vec<Parser> = (0..threads).map(|_| Parser::new(ParseOptions::default())).collect();
-    let mut chunks = Chunks::new(input, CHUNK);
+    // A reader thread fills chunk buffers ahead of use; used buffers come back to it.
+    let (full_tx, full_rx) = sync_channel::<io::Result<Vec<u8>>>(1);
+    let (empty_tx, empty_rx) = channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut chunks = Chunks::new(input, CHUNK);
+            loop {
+                let mut buf = empty_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK + (1 << 16)));
+                match chunks.next_into(&mut buf) {
+                    Ok(true) => {
+                        if full_tx.send(Ok(buf)).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(false) => return,
+                    Err(e) => {
+                        let _ = full_tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        let fetch = |used: Vec<u8>| -> io::Result<Option<Vec<u8>>> {
+            let _ = empty_tx.send(used);
+            match full_rx.recv() {
+                Ok(Ok(b)) => Ok(Some(b)),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Ok(None),
+            }
+        };
+        let r = run_chunks(fetch, &mut parsers, &mut engine, &mut stream, sink, &mut on_reject, &mut on_progress);
+        // Unblock the reader if we stopped early.
+        drop(full_rx);
+        r
+    })?;
+    Ok(summary(&stream, &engine, opts))
+}
+
+/// Decode and apply chunks until `fetch` has no more.
+fn run_chunks<S: Sink>(
+    mut fetch: impl FnMut(Vec<u8>) -> io::Result<Option<Vec<u8>>>,
+    parsers: &mut [Parser],
+    engine: &mut Engine<TestClock>,
+    stream: &mut EventStream,
+    sink: &mut S,
+    on_reject: &mut impl FnMut(&Rejection) -> io::Result<()>,
+    on_progress: &mut impl FnMut(u64),
+) -> io::Result<()> {
     let mut bytes = 0u64;
     let mut line_base = 0u64;
     let mut apply =
@@ -77,48 +125,44 @@ pub fn replay<R: Read, S: Sink>(
     // Two buffers in turn: while the engine applies chunk A's events (borrowing A), the
     // other threads decode chunk B; then the roles swap. The engine's thread joins the
     // decoding as soon as it is done.
-    let mut buf_a: Vec<u8> = Vec::with_capacity(CHUNK + (1 << 16));
-    let mut buf_b: Vec<u8> = Vec::with_capacity(CHUNK + (1 << 16));
-    if !chunks.next_into(&mut buf_a)? {
-        return Ok(summary(&stream, &engine, opts));
-    }
+    let Some(mut buf_a) = fetch(Vec::new())? else { return Ok(()) };
+    let mut buf_b: Vec<u8> = Vec::new();
     bytes += buf_a.len() as u64;
     let mut lines_a = split_lines(&buf_a);
-    let mut dec_a = decode_overlapped(&lines_a, line_base, &mut parsers, || Ok(()))?;
+    let mut dec_a = decode_overlapped(&lines_a, line_base, parsers, || Ok(()))?;
     let mut base_a = line_base;
     line_base += lines_a.len() as u64;
     on_progress(bytes);
     loop {
-        if !chunks.next_into(&mut buf_b)? {
-            apply(dec_a, base_a, &mut engine, sink)?;
-            break;
-        }
+        let Some(next) = fetch(std::mem::take(&mut buf_b))? else {
+            return apply(dec_a, base_a, engine, sink);
+        };
+        buf_b = next;
         bytes += buf_b.len() as u64;
         let lines_b = split_lines(&buf_b);
         let base_b = line_base;
         let mut pending = Some(dec_a);
-        let dec_b = decode_overlapped(&lines_b, base_b, &mut parsers, || {
-            pending.take().map_or(Ok(()), |d| apply(d, base_a, &mut engine, sink))
+        let dec_b = decode_overlapped(&lines_b, base_b, parsers, || {
+            pending.take().map_or(Ok(()), |d| apply(d, base_a, engine, sink))
         })?;
         line_base += lines_b.len() as u64;
         on_progress(bytes);
         drop(lines_a);
-        if !chunks.next_into(&mut buf_a)? {
-            apply(dec_b, base_b, &mut engine, sink)?;
-            break;
-        }
+        let Some(next) = fetch(std::mem::take(&mut buf_a))? else {
+            return apply(dec_b, base_b, engine, sink);
+        };
+        buf_a = next;
         bytes += buf_a.len() as u64;
         lines_a = split_lines(&buf_a);
         base_a = line_base;
         let mut pending = Some(dec_b);
-        dec_a = decode_overlapped(&lines_a, base_a, &mut parsers, || {
-            pending.take().map_or(Ok(()), |d| apply(d, base_b, &mut engine, sink))
+        dec_a = decode_overlapped(&lines_a, base_a, parsers, || {
+            pending.take().map_or(Ok(()), |d| apply(d, base_b, engine, sink))
         })?;
         line_base += lines_a.len() as u64;
         on_progress(bytes);
         drop(lines_b);
     }
-    Ok(summary(&stream, &engine, opts))
 }
 
 fn summary(stream: &EventStream, engine: &Engine<TestClock>, opts: &ReplayOptions) -> ReplaySummary {
@@ -181,18 +225,18 @@ fn decode_overlapped<'c>(
         }
     };
     let (mine, helpers) = parsers.split_first_mut().unwrap_or_else(|| unreachable!("at least one parser"));
-    // The engine runs before the decoding threads start: running it alongside them costs
-    // more than it saves (the previous chunk's allocations are freed while the decoders
-    // allocate, and glibc's arenas contend).
-    first()?;
-    let mut done = std::thread::scope(|s| {
+    // The engine applies the previous chunk while the helpers decode this one, then this
+    // thread joins the decoding.
+    let (result, mut done) = std::thread::scope(|s| {
         let handles: Vec<_> = helpers.iter_mut().map(|p| s.spawn(|| work(p))).collect();
+        let result = first();
         let mut done = work(mine);
         for h in handles {
             done.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
-        done
+        (result, done)
     });
+    result?;
     done.sort_unstable_by_key(|(i, _)| *i);
     let mut out = Vec::with_capacity(lines.len());
     for (_, v) in done {

@@ -143,7 +143,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let summary = match result {
         Ok(s) => s,
-        Err(e) if failed.get() => {
+        Err(e) if failed.load(std::sync::atomic::Ordering::Relaxed) => {
             eprintln!("violet replay: cannot read the event stream: {e}");
             return Ok(ExitCode::from(2));
         }
