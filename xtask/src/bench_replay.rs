@@ -1,5 +1,6 @@
 //! `cargo xtask bench replay`: `violet replay` against BLUE's trader on the default
-//! `gen-stream` shape, whole processes, alternating, median wall-clock ratio. A benchmark:
+//! `gen-stream` shape, whole processes, alternating (each timed run right after an untimed
+//! run of the same command), median of the per-pair wall-clock ratios. A benchmark:
 //! it reports, it does not fail on speed (only on a run failure or different output).
 
 use std::fs;
@@ -25,6 +26,10 @@ pub struct Args {
     /// BLUE's trader.
     #[arg(long, value_name = "CMD")]
     pub trader: Option<String>,
+    /// Untimed runs of a command right before each of its timed runs (both commands get
+    /// the same), so neither is timed on caches the other just evicted.
+    #[arg(long, default_value_t = 1)]
+    pub warmups: usize,
 }
 
 fn time(cmd: &mut Command) -> anyhow::Result<f64> {
@@ -91,7 +96,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let (mut v, mut b, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
     for k in 0..args.runs.max(1) {
+        for _ in 0..args.warmups {
+            time(&mut violet())?;
+        }
         let tv = time(&mut violet())?;
+        for _ in 0..args.warmups {
+            time(&mut blue())?;
+        }
         let tb = time(&mut blue())?;
         eprintln!("bench replay: run {}: violet {tv:.3} s, BLUE {tb:.3} s, {:.1}x", k + 1, tb / tv);
         v.push(tv);

@@ -44,7 +44,8 @@ pub struct Pick<'s> {
 /// UTF-8 byte order).
 #[must_use]
 pub fn select<'s>(assets: &'s [Asset<'_>], cfg: &BlueConfig) -> Option<Pick<'s>> {
-    let mut best: Option<Pick<'s>> = None;
+    // The best so far: (asset, score); its price is converted once, at the end.
+    let mut best: Option<(&'s Asset<'_>, f64)> = None;
     for a in assets {
         let vol = a.vol.into_inner();
         if vol == 0.0 || is_stablecoin(a.symbol.as_str()) {
@@ -54,13 +55,13 @@ pub fn select<'s>(assets: &'s [Asset<'_>], cfg: &BlueConfig) -> Option<Pick<'s>>
         if !(score > cfg.min_score) {
             continue;
         }
-        let better = match &best {
+        let better = match best {
             None => true,
-            Some(b) => score > b.score || (score == b.score && a.symbol.as_str() < b.symbol),
+            Some((b, b_score)) => score > b_score || (score == b_score && a.symbol.as_str() < b.symbol.as_str()),
         };
         if better {
-            best = Some(Pick { symbol: a.symbol.as_str(), price: a.price, score });
+            best = Some((a, score));
         }
     }
-    best
+    best.map(|(a, score)| Pick { symbol: a.symbol.as_str(), price: a.price.get(), score })
 }

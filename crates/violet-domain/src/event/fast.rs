@@ -12,7 +12,17 @@ use crate::json::{MAX_INT_DIGITS, int_token_i64, token_f64};
 use crate::types::{Price, Return, ScanNumber, Symbol, TsNs, VelDiv, Volatility};
 
 use super::fields::has_duplicate_symbols;
-use super::model::{Asset, Event, Scan};
+use super::model::{Asset, AssetPrice, Event, Scan};
+
+/// A scanned number token.
+struct Num<'t> {
+    text: &'t str,
+    int: bool,
+    negative: bool,
+    nonzero: bool,
+    /// The decimal magnitude of a nonzero value.
+    mag: i64,
+}
 
 struct Cursor<'t> {
     text: &'t str,
@@ -81,58 +91,97 @@ impl<'t> Cursor<'t> {
         n
     }
 
-    /// A number token (RFC 8259 grammar): its text and whether it is an integer token.
+    /// A number token (RFC 8259 grammar).
     #[inline]
-    fn number(&mut self) -> Option<(&'t str, bool)> {
+    fn number(&mut self) -> Option<Num<'t>> {
         self.ws();
         let start = self.pos;
-        if self.b.get(self.pos) == Some(&b'-') {
+        let negative = self.b.get(self.pos) == Some(&b'-');
+        if negative {
             self.pos += 1;
         }
+        // Decimal magnitude: the value lies in [10^mag, 10^(mag+1)) when nonzero.
+        let (mut mag, mut nonzero) = (0i64, false);
         match self.b.get(self.pos) {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => {
-                if self.digits() > MAX_INT_DIGITS {
+                let n = self.digits();
+                if n > MAX_INT_DIGITS {
                     return None;
                 }
+                mag = n as i64 - 1;
+                nonzero = true;
             }
             _ => return None,
         }
         let mut int = true;
         if self.b.get(self.pos) == Some(&b'.') {
             self.pos += 1;
+            let frac_start = self.pos;
             if self.digits() == 0 {
                 return None;
+            }
+            if !nonzero {
+                let frac = &self.b[frac_start..self.pos];
+                let zeros = frac.iter().take_while(|&&c| c == b'0').count();
+                if zeros < frac.len() {
+                    nonzero = true;
+                    mag = -(zeros as i64) - 1;
+                }
             }
             int = false;
         }
         if matches!(self.b.get(self.pos), Some(b'e' | b'E')) {
             self.pos += 1;
-            if matches!(self.b.get(self.pos), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
+            let eneg = match self.b.get(self.pos) {
+                Some(b'-') => {
+                    self.pos += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.pos += 1;
+                    false
+                }
+                _ => false,
+            };
+            let e_start = self.pos;
+            let n = self.digits();
+            if n == 0 {
                 return None;
             }
+            let e: i64 = if n > 9 { 1_000_000_000 } else { self.text.get(e_start..self.pos)?.parse().ok()? };
+            mag += if eneg { -e } else { e };
             int = false;
         }
-        Some((self.text.get(start..self.pos)?, int))
+        Some(Num { text: self.text.get(start..self.pos)?, int, negative, nonzero, mag })
     }
 
     /// An integer field.
     #[inline]
     fn int(&mut self) -> Option<i64> {
-        match self.number()? {
-            (t, true) => int_token_i64(t).ok(),
-            _ => None,
-        }
+        let n = self.number()?;
+        if n.int { int_token_i64(n.text).ok() } else { None }
     }
 
     /// A finite float field (integer tokens convert as Python's `float(int)`).
     #[inline]
     fn float(&mut self) -> Option<f64> {
-        let (t, int) = self.number()?;
-        token_f64(t, int).ok().filter(|x| x.is_finite())
+        let n = self.number()?;
+        token_f64(n.text, n.int).ok().filter(|x| x.is_finite())
+    }
+
+    /// A price field: finite and > 0. When the token is positive, nonzero and of a
+    /// magnitude far from both ends of the double range (10^-320 .. 10^307: no underflow
+    /// to 0, no overflow to infinity), that is settled without converting it; the
+    /// conversion happens only if the price is used.
+    #[inline]
+    fn price(&mut self) -> Option<AssetPrice<'t>> {
+        let n = self.number()?;
+        if !n.negative && n.nonzero && (-320..=307).contains(&n.mag) {
+            return Some(AssetPrice::validated_token(n.text, n.int));
+        }
+        let x = token_f64(n.text, n.int).ok().filter(|x| x.is_finite())?;
+        Price::try_new(x).ok().map(AssetPrice::new)
     }
 
     fn asset(&mut self) -> Option<Asset<'t>> {
@@ -141,7 +190,7 @@ impl<'t> Cursor<'t> {
         let symbol = Symbol::try_new(self.string()?).ok()?;
         self.byte(b',')?;
         self.key(b"\"price\"")?;
-        let price = Price::try_new(self.float()?).ok()?;
+        let price = self.price()?;
         self.byte(b',')?;
         self.key(b"\"ret\"")?;
         let ret = Return::try_new(self.float()?).ok()?;

@@ -5,13 +5,63 @@ use crate::types::{
     VelDiv, Volatility,
 };
 
+/// An asset's price, validated at decode (finite, > 0) and converted to a float when it
+/// is used: a scan carries dozens of prices and the engine reads one or two of them.
+#[derive(Debug, Clone, Copy)]
+pub struct AssetPrice<'a>(PriceRepr<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum PriceRepr<'a> {
+    Value(Price),
+    /// A number token known to convert to a finite value > 0 (see `event::fast`).
+    Token(&'a str, bool),
+}
+
+impl<'a> AssetPrice<'a> {
+    /// A price already converted.
+    #[must_use]
+    pub fn new(p: Price) -> Self {
+        Self(PriceRepr::Value(p))
+    }
+
+    /// A number token (`is_int`: an integer token) whose value is known finite and > 0.
+    pub(crate) fn validated_token(text: &'a str, is_int: bool) -> Self {
+        Self(PriceRepr::Token(text, is_int))
+    }
+
+    /// The price.
+    #[inline]
+    #[must_use]
+    pub fn get(&self) -> Price {
+        match self.0 {
+            PriceRepr::Value(p) => p,
+            PriceRepr::Token(text, is_int) => crate::json::token_f64(text, is_int)
+                .ok()
+                .and_then(|x| Price::try_new(x).ok())
+                .unwrap_or_else(|| unreachable!("price token {text:?} was validated finite and > 0 at decode")),
+        }
+    }
+}
+
+impl PartialEq for AssetPrice<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get().into_inner().to_bits() == other.get().into_inner().to_bits()
+    }
+}
+
+impl From<Price> for AssetPrice<'_> {
+    fn from(p: Price) -> Self {
+        Self::new(p)
+    }
+}
+
 /// One asset of a scan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asset<'a> {
     /// The asset's symbol.
     pub symbol: Symbol<'a>,
     /// Last price.
-    pub price: Price,
+    pub price: AssetPrice<'a>,
     /// Return over the scan window.
     pub ret: Return,
     /// Volatility over the scan window.
@@ -35,7 +85,7 @@ impl Scan<'_> {
     /// The price of the first asset named `symbol` (BLUE's `Scan.price_of`).
     #[must_use]
     pub fn price_of(&self, symbol: &str) -> Option<Price> {
-        self.assets.iter().find(|a| a.symbol.as_str() == symbol).map(|a| a.price)
+        self.assets.iter().find(|a| a.symbol.as_str() == symbol).map(|a| a.price.get())
     }
 }
 
