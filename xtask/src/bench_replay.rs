@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         None => vec![root().join("../shared/blue/trader").to_string_lossy().into_owned()],
     };
     let mut build = cargo();
-    build.args(["build", "--release", "--quiet", "-p", "violet", "--bin", "violet"]);
+    build.args(["build", "--profile", "dist", "--quiet", "-p", "violet", "--bin", "violet"]);
     if !build.status()?.success() {
         bail!("building violet failed");
     }
@@ -74,7 +74,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let (vt, bt) = (dir.join("violet-trades.jsonl"), dir.join("blue-trades.jsonl"));
     let violet = || {
-        let mut c = Command::new(root().join("target/release/violet"));
+        let mut c = Command::new(root().join("target/dist/violet"));
         c.args(["replay", "-q", "--events"])
             .arg(&events)
             .arg("--trades-out")

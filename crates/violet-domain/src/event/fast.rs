@@ -84,11 +84,23 @@ impl<'t> Cursor<'t> {
         self.text.get(start..start + len)
     }
 
+    /// Skip ASCII digits, eight at a time.
     #[inline]
     fn digits(&mut self) -> usize {
-        let n = self.b[self.pos..].iter().take_while(|c| c.is_ascii_digit()).count();
-        self.pos += n;
-        n
+        let start = self.pos;
+        while let Some(chunk) = self.b.get(self.pos..self.pos + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            // A byte is flagged unless it is in b'0'..=b'9'; carries and borrows only ever
+            // start at a flagged byte, so the lowest flagged byte is the first non-digit.
+            let flags = (x.wrapping_sub(0x3030_3030_3030_3030) | x.wrapping_add(0x4646_4646_4646_4646)) & 0x8080_8080_8080_8080;
+            if flags != 0 {
+                self.pos += (flags.trailing_zeros() / 8) as usize;
+                return self.pos - start;
+            }
+            self.pos += 8;
+        }
+        self.pos += self.b[self.pos..].iter().take_while(|c| c.is_ascii_digit()).count();
+        self.pos - start
     }
 
     /// A number token (RFC 8259 grammar).
@@ -245,4 +257,25 @@ pub fn canonical_scan(text: &str) -> Option<Event<'_>> {
         return None;
     }
     Some(Event::Scan(Scan { scan_number, ts_ns, vel_div, assets }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swar_digits_stop_at_the_first_non_digit() {
+        for b in 0u8..=255 {
+            for at in 0..12 {
+                let mut v = vec![b'7'; 12];
+                v[at] = b;
+                let text = String::from_utf8_lossy(&v).into_owned();
+                let bytes = text.as_bytes();
+                let mut c = Cursor { text: &text, b: bytes, pos: 0 };
+                let want = bytes.iter().take_while(|c| c.is_ascii_digit()).count();
+                assert_eq!(c.digits(), want, "byte {b:#x} at {at}");
+                assert_eq!(c.pos, want);
+            }
+        }
+    }
 }
