@@ -52,6 +52,15 @@ pub fn replay<R: Read + Send, S: Sink>(
     let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN));
     let mut stream = EventStream::new();
     let mut parsers: Vec<Parser> = (0..threads).map(|_| Parser::new(ParseOptions::default())).collect();
+    if threads == 1 {
+        // One thread in all: read inline.
+        let mut chunks = Chunks::new(input, CHUNK);
+        let fetch = |mut buf: Vec<u8>| -> io::Result<Option<Vec<u8>>> {
+            Ok(if chunks.next_into(&mut buf)? { Some(buf) } else { None })
+        };
+        run_chunks(fetch, &mut parsers, &mut engine, &mut stream, sink, &mut on_reject, &mut on_progress)?;
+        return Ok(summary(&stream, &engine, opts));
+    }
     // A reader thread fills chunk buffers ahead of use; used buffers come back to it.
     let (full_tx, full_rx) = sync_channel::<io::Result<Vec<u8>>>(1);
     let (empty_tx, empty_rx) = channel::<Vec<u8>>();
