@@ -155,8 +155,19 @@ impl Report {
             chart.configure_mesh().x_desc("scan number").y_desc("capital").draw().map_err(|e| e.to_string())?;
             let blue = RGBColor(31, 119, 180);
             let violet = RGBColor(148, 0, 211);
-            chart.draw_series(LineSeries::new(b.iter().copied(), blue.stroke_width(3))).map_err(|e| e.to_string())?;
-            chart.draw_series(LineSeries::new(v.iter().copied(), violet.stroke_width(1))).map_err(|e| e.to_string())?;
+            // Capital changes at events and holds in between: draw steps.
+            let steps = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
+                let mut out = Vec::with_capacity(pts.len() * 2);
+                for (k, &(x, y)) in pts.iter().enumerate() {
+                    if k > 0 {
+                        out.push((x, pts[k - 1].1));
+                    }
+                    out.push((x, y));
+                }
+                out
+            };
+            chart.draw_series(LineSeries::new(steps(&b), blue.stroke_width(3))).map_err(|e| e.to_string())?;
+            chart.draw_series(LineSeries::new(steps(&v), violet.stroke_width(1))).map_err(|e| e.to_string())?;
             let marks: Vec<(f64, f64)> = self
                 .divergences
                 .iter()

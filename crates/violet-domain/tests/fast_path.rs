@@ -32,12 +32,14 @@ fn symbol() -> impl Strategy<Value = String> {
 }
 
 fn asset() -> impl Strategy<Value = String> {
-    (symbol(), number(), number(), number(), ws(), ws(), any::<u8>()).prop_map(|(sym, p, r, v, a, b, shape)| match shape % 10 {
-        0 => format!("{{\"price\":{p},\"symbol\":{sym},\"ret\":{r},\"vol\":{v}}}"),
-        1 => format!("{{\"symbol\":{sym},\"price\":{p},\"ret\":{r},\"vol\":{v},\"x\":1}}"),
-        2 => format!("{{\"symbol\":{sym},\"price\":{p},\"ret\":{r}}}"),
-        _ => format!("{{{a}\"symbol\"{b}:{a}{sym}{b},\"price\":{a}{p},{b}\"ret\":{r}{a},\"vol\"{b}:{v}{a}}}"),
-    })
+    (symbol(), number(), number(), number(), ws(), ws(), any::<u8>()).prop_map(
+        |(sym, p, r, v, a, b, shape)| match shape % 10 {
+            0 => format!("{{\"price\":{p},\"symbol\":{sym},\"ret\":{r},\"vol\":{v}}}"),
+            1 => format!("{{\"symbol\":{sym},\"price\":{p},\"ret\":{r},\"vol\":{v},\"x\":1}}"),
+            2 => format!("{{\"symbol\":{sym},\"price\":{p},\"ret\":{r}}}"),
+            _ => format!("{{{a}\"symbol\"{b}:{a}{sym}{b},\"price\":{a}{p},{b}\"ret\":{r}{a},\"vol\"{b}:{v}{a}}}"),
+        },
+    )
 }
 
 fn scan_line() -> impl Strategy<Value = String> {
@@ -79,8 +81,13 @@ fn check(bytes: &[u8]) -> bool {
     let fast = std::str::from_utf8(trim_line(bytes)).ok().and_then(canonical_scan);
     match (&fast, &generic) {
         (None, _) => {}
-        (Some(Event::Scan(f)), Ok(Some(Event::Scan(g)))) => assert!(same_scan(f, g), "{:?}", String::from_utf8_lossy(bytes)),
-        (f, g) => panic!("fast path accepted what the generic decoder did not: {f:?} vs {g:?} on {:?}", String::from_utf8_lossy(bytes)),
+        (Some(Event::Scan(f)), Ok(Some(Event::Scan(g)))) => {
+            assert!(same_scan(f, g), "{:?}", String::from_utf8_lossy(bytes))
+        }
+        (f, g) => panic!(
+            "fast path accepted what the generic decoder did not: {f:?} vs {g:?} on {:?}",
+            String::from_utf8_lossy(bytes)
+        ),
     }
     // And decode_line (fast path first) agrees with the generic decoder in every case.
     match (&full, &generic) {
@@ -112,7 +119,8 @@ proptest! {
 #[test]
 fn fast_path_takes_the_common_lines() {
     // The committed streams: most scan lines go through the fast path, with the same result.
-    let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/streams/small-b.jsonl")).expect("fixture");
+    let text =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/streams/small-b.jsonl")).expect("fixture");
     let (mut scans, mut fast) = (0, 0);
     for line in text.split(|&b| b == b'\n') {
         if line.windows(13).any(|w| w == b"\"type\":\"scan\"") {

@@ -92,7 +92,8 @@ impl<'t> Cursor<'t> {
             let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
             // A byte is flagged unless it is in b'0'..=b'9'; carries and borrows only ever
             // start at a flagged byte, so the lowest flagged byte is the first non-digit.
-            let flags = (x.wrapping_sub(0x3030_3030_3030_3030) | x.wrapping_add(0x4646_4646_4646_4646)) & 0x8080_8080_8080_8080;
+            let flags =
+                (x.wrapping_sub(0x3030_3030_3030_3030) | x.wrapping_add(0x4646_4646_4646_4646)) & 0x8080_8080_8080_8080;
             if flags != 0 {
                 self.pos += (flags.trailing_zeros() / 8) as usize;
                 return self.pos - start;
