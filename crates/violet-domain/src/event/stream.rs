@@ -73,7 +73,7 @@ impl EventStream {
                         if let Some(last) = self.last_scan.filter(|&last| n <= last) {
                             self.counts.rejected += 1;
                             return Err(Rejection {
-                                line: self.line_of(&ev),
+                                line: self.line,
                                 field: Field::top("scan_number"),
                                 rule: Rule::ScanNumberNotIncreasing { last },
                             });
@@ -87,10 +87,6 @@ impl EventStream {
                 Ok(Some(ev))
             }
         }
-    }
-
-    fn line_of(&self, _ev: &Event<'_>) -> u64 {
-        self.line
     }
 
     /// Set the current line number (for lines decoded elsewhere and fed to [`accept`](Self::accept)).

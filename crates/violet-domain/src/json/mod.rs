@@ -15,9 +15,7 @@ mod tape;
 mod write;
 
 pub use error::JsonError;
-pub use number::{
-    NumberError, f64_to_string, int_token_i64, json_f64, json_f64_any, json_i64, parse_f64, token_f64, write_f64,
-};
+pub use number::{NumberError, f64_to_string, int_token_i64, json_f64, json_f64_any, json_i64, token_f64, write_f64};
 pub use owned::JsonValue;
 pub use tape::{Doc, Elements, Kind, MAX_DEPTH, MAX_INT_DIGITS, Members, Node, ParseOptions, Parser, Value};
 pub use write::{ObjectWriter, itoa_like, write_str};

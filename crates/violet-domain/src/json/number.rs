@@ -96,14 +96,6 @@ pub fn json_f64_any(v: Value<'_, '_>) -> Result<f64, NumberError> {
     }
 }
 
-/// Parse a decimal string correctly rounded (Python's `float(s)` on JSON number syntax).
-///
-/// # Errors
-/// When `s` is not a decimal number.
-pub fn parse_f64(s: &str) -> Result<f64, std::num::ParseFloatError> {
-    s.parse::<f64>()
-}
-
 /// Append `x` as Python's `json.dumps` writes a float.
 pub fn write_f64(out: &mut String, x: f64) {
     if x.is_nan() {

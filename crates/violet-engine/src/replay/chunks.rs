@@ -50,15 +50,6 @@ impl<R: Read> Chunks<R> {
             scanned = out.len();
         }
     }
-
-    /// The next chunk in a new buffer, or `None` at the end.
-    ///
-    /// # Errors
-    /// The input's I/O error.
-    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
-        let mut buf = Vec::new();
-        Ok(if self.next_into(&mut buf)? { Some(buf) } else { None })
-    }
 }
 
 #[cfg(test)]
@@ -73,7 +64,8 @@ mod tests {
             let mut c = Chunks::new(&text[..], size);
             let mut all = Vec::new();
             let mut n = 0;
-            while let Some(ch) = c.next_chunk().expect("read") {
+            let mut ch = Vec::new();
+            while c.next_into(&mut ch).expect("read") {
                 n += 1;
                 if all.len() + ch.len() < text.len() {
                     assert_eq!(ch.last(), Some(&b'\n'), "size {size}");
