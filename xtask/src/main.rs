@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 
 /// VIOLET's developer tasks.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about, long_about = None)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
     #[command(subcommand)]
     task: Task,

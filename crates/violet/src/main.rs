@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 /// VIOLET: BLUE's alpha, bit for bit, on a typed, observable, event-driven chassis.
 #[derive(Debug, Parser)]
-#[command(name = "violet", version, about, long_about = None, propagate_version = true)]
+#[command(name = "violet", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
