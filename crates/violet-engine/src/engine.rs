@@ -4,7 +4,7 @@ use std::io;
 
 use violet_clock::{Cadence, CadencePlan, Clock, DeadlineScheduler};
 use violet_domain::config::BlueConfig;
-use violet_domain::event::{Event, Factors, Scan, Tick};
+use violet_domain::event::{Event, Factors, Rejection, Scan, Tick};
 use violet_domain::types::{Action, Price};
 
 use crate::decision::{DecisionRecord, FlatRun, decide};
@@ -22,6 +22,43 @@ pub trait Sink {
     /// # Errors
     /// The sink's I/O error; the engine stops on it.
     fn trade(&mut self, event: &TradeEvent) -> io::Result<()>;
+    /// A rejected line (journaled, not applied). Default: ignored.
+    ///
+    /// # Errors
+    /// The sink's I/O error.
+    fn rejection(&mut self, rejection: &Rejection) -> io::Result<()> {
+        let _ = rejection;
+        Ok(())
+    }
+}
+
+/// Two sinks, both fed.
+impl<A: Sink, B: Sink> Sink for (A, B) {
+    fn decision(&mut self, record: &DecisionRecord<'_>) -> io::Result<()> {
+        self.0.decision(record)?;
+        self.1.decision(record)
+    }
+    fn trade(&mut self, event: &TradeEvent) -> io::Result<()> {
+        self.0.trade(event)?;
+        self.1.trade(event)
+    }
+    fn rejection(&mut self, rejection: &Rejection) -> io::Result<()> {
+        self.0.rejection(rejection)?;
+        self.1.rejection(rejection)
+    }
+}
+
+/// An optional sink: `None` takes nothing.
+impl<S: Sink> Sink for Option<S> {
+    fn decision(&mut self, record: &DecisionRecord<'_>) -> io::Result<()> {
+        self.as_mut().map_or(Ok(()), |s| s.decision(record))
+    }
+    fn trade(&mut self, event: &TradeEvent) -> io::Result<()> {
+        self.as_mut().map_or(Ok(()), |s| s.trade(event))
+    }
+    fn rejection(&mut self, rejection: &Rejection) -> io::Result<()> {
+        self.as_mut().map_or(Ok(()), |s| s.rejection(rejection))
+    }
 }
 
 /// What the engine has done.

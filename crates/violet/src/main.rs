@@ -38,7 +38,7 @@ enum Command {
     /// trade-event schema; a short human summary goes to stderr. With --blue-trades the
     /// divergence monitor compares them with BLUE's and writes a report. Exit 0 on success,
     /// 2 on unreadable input or bad usage, 1 on an internal error, 3 on a divergence.
-    Replay(commands::replay::Args),
+    Replay(Box<commands::replay::Args>),
 }
 
 fn main() -> ExitCode {

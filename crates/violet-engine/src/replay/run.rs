@@ -116,7 +116,10 @@ fn run_chunks<S: Sink>(
             for (k, d) in decoded.into_iter().enumerate() {
                 stream.set_line(base + k as u64 + 1);
                 match stream.accept(d) {
-                    Err(r) => on_reject(&r)?,
+                    Err(r) => {
+                        sink.rejection(&r)?;
+                        on_reject(&r)?;
+                    }
                     Ok(None) => {}
                     Ok(Some(ev)) => {
                         let ts = match &ev {

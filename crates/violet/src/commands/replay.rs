@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use anyhow::Context as _;
+use std::time::Duration;
 use violet_divergence::{compare, one_line, parse_trades};
+use violet_journal::{FileJournal, FlushPolicy, Journal as _, JournalSink};
 
 use violet_clock::{Cadence, CadencePlan};
 use violet_engine::replay::{ReplayOptions, WriterSink, replay};
@@ -57,9 +59,38 @@ pub struct Args {
     /// whatever this is.
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
+    /// Journal every decision, trade event and rejection into this directory (append-only
+    /// segment files, crash-safe; a rerun of the same run resumes after the last durable
+    /// record). Without it, replay journals nothing.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Journal flush bound in milliseconds (records are also flushed every 1 MiB and at the end).
+    #[arg(long, value_name = "MS", default_value_t = 1000, requires = "data_dir")]
+    journal_flush_ms: u64,
     /// No progress and no human summary on stderr.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// The replay's run id: a hash of what determines its records (configuration, cadence,
+/// the events' identity). A journal directory belongs to one run id.
+fn run_id(args: &Args, opts: &ReplayOptions) -> String {
+    let events = match args.events.as_deref() {
+        None => "bundled".to_string(),
+        Some(p) if p.as_os_str() == "-" => "stdin".to_string(),
+        Some(p) => {
+            let meta = std::fs::metadata(p).ok();
+            let mtime = meta.as_ref().and_then(|m| m.modified().ok()).map(|t| format!("{t:?}")).unwrap_or_default();
+            format!(
+                "{}|{}|{mtime}",
+                p.canonicalize().unwrap_or_else(|_| p.to_path_buf()).display(),
+                meta.map_or(0, |m| m.len())
+            )
+        }
+    };
+    let text = format!("{:?}|{}|{events}", opts.cfg, opts.plan);
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3));
+    format!("replay-{h:016x}")
 }
 
 /// Copies trade-event bytes to an optional output and to a shared buffer.
@@ -120,8 +151,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let initial = cfg.initial_capital;
     let opts = ReplayOptions { cfg, plan, threads: args.threads };
     let show_progress = !args.quiet && io::stderr().is_terminal();
+    let journal = match &args.data_dir {
+        None => None,
+        Some(dir) => {
+            let id = run_id(args, &opts);
+            let policy =
+                FlushPolicy { max_interval: Duration::from_millis(args.journal_flush_ms), ..FlushPolicy::default() };
+            Some(JournalSink::new(FileJournal::open(dir, &id, policy)?, "replay"))
+        }
+    };
     let result = {
-        let mut sink = WriterSink::new(trades, decisions);
+        let mut sink = (WriterSink::new(trades, decisions), journal);
         let r = replay(
             input,
             &opts,
@@ -136,7 +176,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 }
             },
         );
-        r.and_then(|s| sink.flush().map(|()| s))
+        r.and_then(|s| {
+            sink.0.flush()?;
+            if let Some(j) = sink.1.as_mut() {
+                j.journal_mut().flush()?;
+            }
+            Ok(s)
+        })
     };
     if show_progress {
         eprint!("\r");

@@ -1,0 +1,319 @@
+//! The embedded journal: append-only JSON-lines segment files.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::Journal;
+use crate::record::Record;
+
+/// When buffered records are written and fsynced: whichever bound is reached first
+/// (checked at each append), and always on [`Journal::flush`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlushPolicy {
+    /// Buffered bytes.
+    pub max_bytes: usize,
+    /// Time since the last flush.
+    pub max_interval: Duration,
+}
+
+impl Default for FlushPolicy {
+    fn default() -> Self {
+        Self { max_bytes: 1 << 20, max_interval: Duration::from_secs(1) }
+    }
+}
+
+/// A journal directory that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// An I/O error on a named file.
+    #[error("journal {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// The directory holds another run's journal.
+    #[error("journal {dir} holds run {found}, not run {expected}: use another --data-dir (or remove it)")]
+    OtherRun {
+        /// The directory.
+        dir: PathBuf,
+        /// The run id found there.
+        found: String,
+        /// This run's id.
+        expected: String,
+    },
+    /// A record in the middle of the journal is damaged (only the last one may be torn).
+    #[error("journal {path}: record {line} is damaged (only a torn last record is recoverable)")]
+    Damaged {
+        /// The segment.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+    },
+}
+
+const SEGMENT_MAX: u64 = 64 << 20;
+const META: &str = "run.json";
+
+/// An append-only journal in a directory of segment files `segment-NNNNNN.jsonl`.
+#[derive(Debug)]
+pub struct FileJournal {
+    dir: PathBuf,
+    segment: u32,
+    file: File,
+    file_len: u64,
+    buf: String,
+    next_seq: u64,
+    durable: u64,
+    /// Records found durable on open: the first this many appended now are skipped.
+    resume: u64,
+    last_flush: Instant,
+    policy: FlushPolicy,
+}
+
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io { path: path.to_path_buf(), source }
+}
+
+fn segment_path(dir: &Path, n: u32) -> PathBuf {
+    dir.join(format!("segment-{n:06}.jsonl"))
+}
+
+/// Segment numbers present in `dir`, ascending.
+fn segments(dir: &Path) -> io::Result<Vec<u32>> {
+    let mut v: Vec<u32> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            name.strip_prefix("segment-")?.strip_suffix(".jsonl")?.parse().ok()
+        })
+        .collect();
+    v.sort_unstable();
+    Ok(v)
+}
+
+/// Count the complete records of a segment; with `repair`, cut a torn last record.
+fn scan_segment(path: &Path, repair: bool) -> Result<u64, JournalError> {
+    let mut text = Vec::new();
+    File::open(path).and_then(|mut f| f.read_to_end(&mut text)).map_err(io_at(path))?;
+    let mut good_end = 0usize;
+    let mut count = 0u64;
+    for (k, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        let line_no = k + 1;
+        let complete = line.ends_with(b"\n");
+        let parses = std::str::from_utf8(line).is_ok_and(|t| {
+            violet_domain::json::parse_owned(t.trim_end(), violet_domain::json::ParseOptions::default()).is_ok()
+        });
+        if complete && parses {
+            good_end += line.len();
+            count += 1;
+        } else if good_end + line.len() == text.len() && repair {
+            // The torn last record of the last segment: drop it.
+            let f = OpenOptions::new().write(true).open(path).map_err(io_at(path))?;
+            f.set_len(good_end as u64).and_then(|()| f.sync_all()).map_err(io_at(path))?;
+            break;
+        } else {
+            return Err(JournalError::Damaged { path: path.to_path_buf(), line: line_no });
+        }
+    }
+    Ok(count)
+}
+
+impl FileJournal {
+    /// Open (or create) the journal of run `run_id` in `dir`. Records already durable from
+    /// an earlier, interrupted run of the same id are kept; that many first records appended
+    /// now are skipped (a rerun emits the same records in the same order), so every record
+    /// is journaled once.
+    ///
+    /// # Errors
+    /// [`JournalError`]: I/O, another run's directory, or a damaged record before the last.
+    pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy) -> Result<Self, JournalError> {
+        fs::create_dir_all(dir).map_err(io_at(dir))?;
+        let meta = dir.join(META);
+        match fs::read_to_string(&meta) {
+            Ok(text) => {
+                let found = text.trim().to_string();
+                if found != run_id {
+                    return Err(JournalError::OtherRun { dir: dir.to_path_buf(), found, expected: run_id.to_string() });
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let mut f = File::create(&meta).map_err(io_at(&meta))?;
+                f.write_all(run_id.as_bytes()).and_then(|()| f.sync_all()).map_err(io_at(&meta))?;
+            }
+            Err(e) => return Err(io_at(&meta)(e)),
+        }
+        let segs = segments(dir).map_err(io_at(dir))?;
+        let mut durable = 0;
+        for (k, &n) in segs.iter().enumerate() {
+            durable += scan_segment(&segment_path(dir, n), k + 1 == segs.len())?;
+        }
+        let segment = segs.last().copied().unwrap_or(1);
+        let path = segment_path(dir, segment);
+        let mut file = OpenOptions::new().create(true).append(true).open(&path).map_err(io_at(&path))?;
+        let file_len = file.seek(SeekFrom::End(0)).map_err(io_at(&path))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            segment,
+            file,
+            file_len,
+            buf: String::with_capacity(policy.max_bytes + 4096),
+            next_seq: 0,
+            durable,
+            resume: durable,
+            last_flush: Instant::now(),
+            policy,
+        })
+    }
+
+    /// Records durable in the journal (including those found on open).
+    #[must_use]
+    pub fn durable_records(&self) -> u64 {
+        self.durable
+    }
+
+    /// Every record line of the journal in `dir`, in order (for tools and tests).
+    ///
+    /// # Errors
+    /// An I/O error.
+    pub fn read_all(dir: &Path) -> io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for n in segments(dir)? {
+            let text = fs::read_to_string(segment_path(dir, n))?;
+            out.extend(text.lines().map(str::to_string));
+        }
+        Ok(out)
+    }
+
+    fn write_out(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.file.write_all(self.buf.as_bytes())?;
+        self.file.sync_data()?;
+        self.file_len += self.buf.len() as u64;
+        let lines = self.buf.bytes().filter(|&b| b == b'\n').count() as u64;
+        self.durable += lines;
+        self.buf.clear();
+        self.last_flush = Instant::now();
+        if self.file_len >= SEGMENT_MAX {
+            self.segment += 1;
+            let path = segment_path(&self.dir, self.segment);
+            self.file = OpenOptions::new().create(true).append(true).open(&path)?;
+            self.file_len = 0;
+            File::open(&self.dir)?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+impl Journal for FileJournal {
+    fn append(&mut self, record: &Record<'_>) -> io::Result<()> {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if seq < self.resume {
+            return Ok(()); // already journaled by an interrupted run of the same id
+        }
+        record.write_line(seq, &mut self.buf);
+        self.buf.push('\n');
+        if self.buf.len() >= self.policy.max_bytes || self.last_flush.elapsed() >= self.policy.max_interval {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_out()
+    }
+}
+
+impl Drop for FileJournal {
+    fn drop(&mut self) {
+        let _ = self.write_out();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RecordKind;
+
+    fn rec(i: u64) -> String {
+        format!("{{\"n\":{i}}}")
+    }
+
+    fn write(dir: &Path, n: u64) -> Result<FileJournal, JournalError> {
+        let mut j = FileJournal::open(dir, "run-a", FlushPolicy::default())?;
+        for i in 0..n {
+            let body = rec(i);
+            j.append(&Record { kind: RecordKind::Decision, id: &format!("t:{i}"), body: &body }).expect("append");
+        }
+        Ok(j)
+    }
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("violet-journal-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn a_torn_last_record_is_dropped_and_a_rerun_completes_the_journal_once() {
+        let dir = tmp("torn");
+        let mut j = write(&dir, 10).expect("open");
+        j.flush().expect("flush");
+        drop(j);
+        // Simulate a crash mid-write: half a record at the end.
+        let seg = segment_path(&dir, 1);
+        OpenOptions::new()
+            .append(true)
+            .open(&seg)
+            .and_then(|mut f| f.write_all(b"{\"seq\":10,\"kind\":\"dec"))
+            .expect("tear");
+        // Rerun of the same run: 25 records emitted, the first 10 already there.
+        let mut j = write(&dir, 25).expect("reopen");
+        assert_eq!(j.resume, 10);
+        j.flush().expect("flush");
+        drop(j);
+        let lines = FileJournal::read_all(&dir).expect("read");
+        assert_eq!(lines.len(), 25);
+        for (i, l) in lines.iter().enumerate() {
+            assert!(l.starts_with(&format!("{{\"seq\":{i},")), "{l}");
+            assert!(l.ends_with(&format!("\"body\":{}}}", rec(i as u64))), "{l}");
+        }
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn another_run_and_damage_in_the_middle_are_refused() {
+        let dir = tmp("other");
+        write(&dir, 3).expect("open").flush().expect("flush");
+        assert!(matches!(FileJournal::open(&dir, "run-b", FlushPolicy::default()), Err(JournalError::OtherRun { .. })));
+        let seg = segment_path(&dir, 1);
+        let text = fs::read_to_string(&seg).expect("read").replacen("\"seq\":1", "\"seq\":1,,", 1);
+        fs::write(&seg, text).expect("write");
+        assert!(matches!(
+            FileJournal::open(&dir, "run-a", FlushPolicy::default()),
+            Err(JournalError::Damaged { line: 2, .. })
+        ));
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn records_are_buffered_until_a_bound() {
+        let dir = tmp("buffer");
+        let policy = FlushPolicy { max_bytes: 1 << 20, max_interval: Duration::from_secs(3600) };
+        let mut j = FileJournal::open(&dir, "run-a", policy).expect("open");
+        for i in 0..100 {
+            let body = rec(i);
+            j.append(&Record { kind: RecordKind::Trade, id: "x", body: &body }).expect("append");
+        }
+        assert_eq!(FileJournal::read_all(&dir).expect("read").len(), 0, "not once per event");
+        j.flush().expect("flush");
+        assert_eq!(FileJournal::read_all(&dir).expect("read").len(), 100);
+        fs::remove_dir_all(&dir).ok();
+    }
+}

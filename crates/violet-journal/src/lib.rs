@@ -1,0 +1,38 @@
+//! # violet-journal
+//!
+//! The journal behind the engine's [`Sink`](violet_engine::Sink): every decision, trade
+//! event and rejection as a record with an id that is a pure function of the event, so a
+//! rerun after a crash writes the same records.
+//!
+//! - [`Journal`]: the trait (append, make durable).
+//! - [`FileJournal`]: append-only JSON-lines segment files in a directory, made durable
+//!   (written and fsynced) on a size or time bound — never once per event. After a
+//!   `kill -9` a torn last record is detected and dropped on reopen; nothing before it is
+//!   lost, and a rerun of the same run resumes after the last durable record, so the journal
+//!   holds every record once.
+//! - [`JournalSink`]: the engine's sink writing into a journal.
+//!
+//! The ClickHouse journal (spool → ship → acknowledge → trim) comes next (issue 6).
+
+mod file;
+mod record;
+mod sink;
+
+pub use file::{FileJournal, FlushPolicy, JournalError};
+pub use record::{Record, RecordKind};
+pub use sink::JournalSink;
+
+/// Where journal records go.
+pub trait Journal {
+    /// Append one record (buffered).
+    ///
+    /// # Errors
+    /// An I/O error.
+    fn append(&mut self, record: &Record<'_>) -> std::io::Result<()>;
+
+    /// Make everything appended so far durable.
+    ///
+    /// # Errors
+    /// An I/O error.
+    fn flush(&mut self) -> std::io::Result<()>;
+}

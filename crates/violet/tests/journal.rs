@@ -1,0 +1,130 @@
+//! `violet replay --data-dir`: the file journal survives `kill -9`; a rerun leaves every
+//! record in it exactly once, identical to an uninterrupted run's journal.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("violet-journal-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// `copies` of fixtures/streams/small-b.jsonl with scan numbers shifted so they keep increasing.
+fn long_stream(copies: u64) -> Vec<u8> {
+    let text = std::fs::read_to_string(root().join("fixtures/streams/small-b.jsonl")).expect("fixture");
+    let mut out = Vec::new();
+    for c in 0..copies {
+        for line in text.lines() {
+            match line.find("\"scan_number\":") {
+                Some(at) => {
+                    let start = at + "\"scan_number\":".len();
+                    let end = start + line[start..].find(|ch: char| !ch.is_ascii_digit() && ch != '-').unwrap_or(0);
+                    match line[start..end].parse::<i64>() {
+                        Ok(n) if n >= 0 => {
+                            out.extend_from_slice(&line.as_bytes()[..start]);
+                            out.extend_from_slice(
+                                (n + i64::try_from(c).expect("small") * 100_000).to_string().as_bytes(),
+                            );
+                            out.extend_from_slice(&line.as_bytes()[end..]);
+                        }
+                        _ => out.extend_from_slice(line.as_bytes()),
+                    }
+                }
+                None => out.extend_from_slice(line.as_bytes()),
+            }
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+fn replay_stdin(dir: &PathBuf) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["replay", "--quiet", "--events", "-", "--journal-flush-ms", "1", "--data-dir"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start violet")
+}
+
+fn journal(dir: &PathBuf) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut segs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("journal dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("segment-")))
+        .collect();
+    segs.sort();
+    for s in segs {
+        lines.extend(std::fs::read_to_string(s).expect("segment").lines().map(str::to_string));
+    }
+    lines
+}
+
+#[test]
+fn kill_9_then_rerun_journals_every_record_once() {
+    let stream = long_stream(8);
+    // An uninterrupted run: the reference journal.
+    let clean = tmp("clean");
+    let mut c = replay_stdin(&clean);
+    c.stdin.take().expect("stdin").write_all(&stream).expect("feed");
+    let out = c.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = journal(&clean);
+    assert!(want.len() > 3000, "{} records", want.len());
+
+    // A run killed mid-stream: three quarters fed, then kill -9 while it waits for more.
+    let dir = tmp("killed");
+    let mut k = replay_stdin(&dir);
+    let mut stdin = k.stdin.take().expect("stdin");
+    let cut = stream.len() * 3 / 4;
+    stdin.write_all(&stream[..cut]).expect("feed");
+    stdin.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(400));
+    k.kill().expect("kill -9");
+    let _ = k.wait();
+    drop(stdin);
+    let partial = journal(&dir);
+    assert!(
+        !partial.is_empty() && partial.len() < want.len(),
+        "killed mid-stream: {} of {}",
+        partial.len(),
+        want.len()
+    );
+
+    // The rerun resumes: the journal ends up exactly the reference, each record once.
+    let mut r = replay_stdin(&dir);
+    r.stdin.take().expect("stdin").write_all(&stream).expect("feed");
+    let out = r.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got = journal(&dir);
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "the resumed journal differs from an uninterrupted run's");
+    let mut ids: Vec<&str> = got.iter().filter_map(|l| l.split("\"id\":\"").nth(1)?.split('"').next()).collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "a record id appears twice");
+
+    // Another run's directory is refused, loudly.
+    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["replay", "--quiet", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds run"));
+    for d in [clean, dir] {
+        std::fs::remove_dir_all(d).ok();
+    }
+}
