@@ -24,6 +24,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     clippy.args(["clippy", "--workspace", "--all-targets", "--release", "--", "-D", "warnings"]);
     step("clippy", clippy)?;
 
+    ensure_clickhouse_server()?;
     let mut test = cargo();
     test.args(["test", "--workspace", "--release"]);
     step("test", test)?;
@@ -53,4 +54,21 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
     eprintln!("ci: all steps passed in {:.0} s", t.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The integration tests start Debian's clickhouse-server themselves; install it when
+/// missing (needs root and Debian's package registry, as on CI and the developers' machines).
+fn ensure_clickhouse_server() -> anyhow::Result<()> {
+    if std::path::Path::new("/usr/sbin/clickhouse-server").exists() {
+        return Ok(());
+    }
+    let mut update = std::process::Command::new("apt-get");
+    update.args(["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive");
+    step("apt-get update (for clickhouse-server)", update)?;
+    let mut install = std::process::Command::new("apt-get");
+    install
+        .args(["install", "-y", "-qq", "clickhouse-server", "clickhouse-client"])
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    step("install Debian's clickhouse-server (the integration tests start it on loopback)", install)
+        .map_err(|e| anyhow::anyhow!("{e:#}: the ClickHouse integration tests need /usr/sbin/clickhouse-server"))
 }

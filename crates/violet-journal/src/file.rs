@@ -28,7 +28,7 @@ impl Default for FlushPolicy {
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// An I/O error on a named file.
-    #[error("journal {path}: {source}")]
+    #[error("journal {path}")]
     Io {
         /// The file or directory.
         path: PathBuf,

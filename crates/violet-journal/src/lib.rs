@@ -12,8 +12,11 @@
 //!   holds every record once.
 //! - [`JournalSink`]: the engine's sink writing into a journal.
 //!
+//! - [`clickhouse`]: the HTTP client and the DDL (`ddl/*.sql`), applied idempotently.
+//!
 //! The ClickHouse journal (spool → ship → acknowledge → trim) comes next (issue 6).
 
+pub mod clickhouse;
 mod file;
 mod record;
 mod sink;

@@ -39,6 +39,8 @@ enum Command {
     /// divergence monitor compares them with BLUE's and writes a report. Exit 0 on success,
     /// 2 on unreadable input or bad usage, 1 on an internal error, 3 on a divergence.
     Replay(Box<commands::replay::Args>),
+    /// Print or apply the ClickHouse DDL (dolphin_violet and the dolphin stand-in).
+    Ddl(commands::ddl::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Oracle(args) => commands::oracle::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
+        Command::Ddl(args) => commands::ddl::run(&args),
     };
     match result {
         Ok(code) => code,

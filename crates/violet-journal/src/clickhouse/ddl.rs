@@ -1,0 +1,46 @@
+//! The DDL (`ddl/*.sql`), applied idempotently.
+
+use super::http::{ClickHouse, ClickHouseError};
+
+/// VIOLET's database.
+pub const DDL_DOLPHIN_VIOLET: &str = include_str!("../../../../ddl/dolphin_violet.sql");
+/// The stand-in for BLUE's production tables.
+pub const DDL_DOLPHIN: &str = include_str!("../../../../ddl/dolphin.sql");
+
+/// The statements of a DDL text (comments dropped, split at `;`).
+#[must_use]
+pub fn statements(ddl: &str) -> Vec<String> {
+    let no_comments: String =
+        ddl.lines().map(|l| l.split("--").next().unwrap_or_default()).collect::<Vec<_>>().join("\n");
+    no_comments.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// Apply both DDLs (every statement is `IF NOT EXISTS`: applying twice changes nothing).
+///
+/// # Errors
+/// The first statement the server refuses or cannot be sent.
+pub fn apply_ddl(ch: &ClickHouse) -> Result<usize, ClickHouseError> {
+    let mut n = 0;
+    for ddl in [DDL_DOLPHIN_VIOLET, DDL_DOLPHIN] {
+        for st in statements(ddl) {
+            ch.query(&st)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_statement_is_idempotent() {
+        let all: Vec<String> = [DDL_DOLPHIN_VIOLET, DDL_DOLPHIN].iter().flat_map(|d| statements(d)).collect();
+        assert_eq!(all.len(), 10);
+        for s in &all {
+            assert!(s.contains("IF NOT EXISTS"), "{s}");
+            assert!(!s.contains("--"), "{s}");
+        }
+    }
+}

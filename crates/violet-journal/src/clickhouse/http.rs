@@ -1,0 +1,95 @@
+//! POST a query to ClickHouse's HTTP interface.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// A ClickHouse request that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClickHouseError {
+    /// The URL is not `http://host:port[/]`.
+    #[error("invalid ClickHouse URL {0:?}: expected http://host:port")]
+    Url(String),
+    /// Connecting, writing or reading failed (server down, reset...): retryable.
+    #[error("ClickHouse at {url} unreachable")]
+    Io {
+        /// The server.
+        url: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The server answered with an error status.
+    #[error("ClickHouse at {url} answered HTTP {status}: {body}")]
+    Status {
+        /// The server.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// Its message.
+        body: String,
+    },
+}
+
+/// A ClickHouse server reached over HTTP.
+#[derive(Debug, Clone)]
+pub struct ClickHouse {
+    url: String,
+    addr: String,
+    host: String,
+    timeout: Duration,
+}
+
+impl ClickHouse {
+    /// A server at `url` (`http://host:port`).
+    ///
+    /// # Errors
+    /// [`ClickHouseError::Url`] for anything else.
+    pub fn new(url: &str) -> Result<Self, ClickHouseError> {
+        let rest = url.strip_prefix("http://").ok_or_else(|| ClickHouseError::Url(url.to_string()))?;
+        let hostport = rest.trim_end_matches('/');
+        if hostport.is_empty() || hostport.contains('/') || hostport.contains('@') {
+            return Err(ClickHouseError::Url(url.to_string()));
+        }
+        let addr = if hostport.contains(':') { hostport.to_string() } else { format!("{hostport}:8123") };
+        let host = addr.split(':').next().unwrap_or_default().to_string();
+        Ok(Self { url: url.to_string(), addr, host, timeout: Duration::from_secs(30) })
+    }
+
+    /// The URL.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Run `query` (the whole request body: a statement, or `INSERT ... FORMAT X` then rows);
+    /// return the response body.
+    ///
+    /// # Errors
+    /// [`ClickHouseError::Io`] when the server cannot be reached (retryable),
+    /// [`ClickHouseError::Status`] when it refuses the query.
+    pub fn query(&self, query: &str) -> Result<String, ClickHouseError> {
+        let io = |source| ClickHouseError::Io { url: self.url.clone(), source };
+        let mut s = TcpStream::connect(&self.addr).map_err(io)?;
+        s.set_read_timeout(Some(self.timeout)).map_err(io)?;
+        s.set_write_timeout(Some(self.timeout)).map_err(io)?;
+        s.set_nodelay(true).map_err(io)?;
+        let head = format!(
+            "POST / HTTP/1.0\r\nHost: {}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: {}\r\n\r\n",
+            self.host,
+            query.len()
+        );
+        s.write_all(head.as_bytes()).and_then(|()| s.write_all(query.as_bytes())).map_err(io)?;
+        let mut resp = Vec::new();
+        s.read_to_end(&mut resp).map_err(io)?;
+        let text = String::from_utf8_lossy(&resp);
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status: u16 = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        if status == 200 {
+            Ok(body.to_string())
+        } else if status == 0 {
+            Err(io(std::io::Error::new(std::io::ErrorKind::InvalidData, "no HTTP status in the response")))
+        } else {
+            Err(ClickHouseError::Status { url: self.url.clone(), status, body: body.trim().to_string() })
+        }
+    }
+}

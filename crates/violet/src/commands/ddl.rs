@@ -1,0 +1,40 @@
+//! `violet ddl`: print or apply the ClickHouse DDL.
+
+use std::process::ExitCode;
+
+use violet_journal::clickhouse::{ClickHouse, DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl};
+
+/// Arguments of `violet ddl`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Print the DDL: database dolphin_violet (VIOLET's journal) and the dolphin stand-in.
+    Print,
+    /// Apply the DDL to a server (every statement is IF NOT EXISTS: safe to repeat).
+    Apply {
+        /// The server's HTTP interface, e.g. http://127.0.0.1:8123.
+        #[arg(long, value_name = "URL", env = "VIOLET_CLICKHOUSE_URL")]
+        clickhouse_url: String,
+    },
+}
+
+/// Run it. Exit 0 on success, 2 when the server refuses or cannot be reached.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        Action::Print => {
+            print!("{DDL_DOLPHIN_VIOLET}\n{DDL_DOLPHIN}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Apply { clickhouse_url } => {
+            let ch = ClickHouse::new(clickhouse_url)?;
+            let n = apply_ddl(&ch)?;
+            eprintln!("violet ddl: {n} statements applied to {}", ch.url());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

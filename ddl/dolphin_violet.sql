@@ -1,0 +1,66 @@
+-- VIOLET's own database. Every table is a ReplacingMergeTree keyed by an id that is a pure
+-- function of the event, so a replay after a crash (or a retried batch) rewrites the same
+-- rows: read with FINAL (or argMax by version). Timestamps are Int64 unix nanoseconds
+-- (DateTime64 does not exist on ClickHouse 18.16, the server testable here).
+-- Only features present on 18.16 and on modern servers are used; doubt: the
+-- ReplacingMergeTree(version) ORDER BY syntax is accepted by both, Nullable(Float64) too.
+
+CREATE DATABASE IF NOT EXISTS dolphin_violet;
+
+-- One row per start of a run; run_id = hash of input and configuration for a replay.
+CREATE TABLE IF NOT EXISTS dolphin_violet.runs (
+    run_id String,
+    version UInt64,
+    violet_version String,
+    config_hash String,
+    source String,
+    started_ns Int64,
+    stopped_ns Int64,
+    status String
+) ENGINE = ReplacingMergeTree(version) ORDER BY run_id;
+
+-- One row per accepted scan: the decision, the slot, the full sizing breakdown.
+-- id = '<source>:scan:<scan_number>'.
+CREATE TABLE IF NOT EXISTS dolphin_violet.decisions (
+    id String,
+    version UInt64,
+    run_id String,
+    scan_number Int64,
+    ts_ns Int64,
+    action String,
+    reason String,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- One row per trade event, in BLUE's trade-event schema (body).
+-- id = '<source>:trade:<trade_id>:<ENTRY|EXIT>'.
+CREATE TABLE IF NOT EXISTS dolphin_violet.trade_events (
+    id String,
+    version UInt64,
+    run_id String,
+    scan_number Int64,
+    event String,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- One row per rejected (poison) line: the error, by line number.
+-- id = '<source>:line:<line>'.
+CREATE TABLE IF NOT EXISTS dolphin_violet.rejections (
+    id String,
+    version UInt64,
+    run_id String,
+    line UInt64,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- One row per divergent trade event found by the divergence monitor.
+-- id = '<run_id>:<scan_number>:<event>'.
+CREATE TABLE IF NOT EXISTS dolphin_violet.divergences (
+    id String,
+    version UInt64,
+    run_id String,
+    class String,
+    scan_number Int64,
+    event String,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
