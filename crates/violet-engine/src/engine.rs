@@ -48,6 +48,19 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
     }
 }
 
+/// A borrowed sink.
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn decision(&mut self, record: &DecisionRecord<'_>) -> io::Result<()> {
+        (**self).decision(record)
+    }
+    fn trade(&mut self, event: &TradeEvent) -> io::Result<()> {
+        (**self).trade(event)
+    }
+    fn rejection(&mut self, rejection: &Rejection) -> io::Result<()> {
+        (**self).rejection(rejection)
+    }
+}
+
 /// An optional sink: `None` takes nothing.
 impl<S: Sink> Sink for Option<S> {
     fn decision(&mut self, record: &DecisionRecord<'_>) -> io::Result<()> {

@@ -78,12 +78,20 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
     move |source| JournalError::Io { path: path.to_path_buf(), source }
 }
 
-fn segment_path(dir: &Path, n: u32) -> PathBuf {
+/// The file recording how many records trimmed segments held.
+pub(crate) const TRIMMED: &str = "trimmed";
+
+/// Records in segments that were shipped and deleted.
+pub(crate) fn trimmed_records(dir: &Path) -> u64 {
+    fs::read_to_string(dir.join(TRIMMED)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0)
+}
+
+pub(crate) fn segment_path(dir: &Path, n: u32) -> PathBuf {
     dir.join(format!("segment-{n:06}.jsonl"))
 }
 
 /// Segment numbers present in `dir`, ascending.
-fn segments(dir: &Path) -> io::Result<Vec<u32>> {
+pub(crate) fn segments(dir: &Path) -> io::Result<Vec<u32>> {
     let mut v: Vec<u32> = fs::read_dir(dir)?
         .filter_map(Result::ok)
         .filter_map(|e| {
@@ -147,7 +155,8 @@ impl FileJournal {
             Err(e) => return Err(io_at(&meta)(e)),
         }
         let segs = segments(dir).map_err(io_at(dir))?;
-        let mut durable = 0;
+        // Records in segments already shipped and trimmed (see `clickhouse::ship`).
+        let mut durable = trimmed_records(dir);
         for (k, &n) in segs.iter().enumerate() {
             durable += scan_segment(&segment_path(dir, n), k + 1 == segs.len())?;
         }

@@ -2,6 +2,7 @@
 //! loopback with a fresh data folder. Never skipped: without the server installed the test
 //! fails and says how to get it (`cargo xtask ci` installs it).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,6 +15,19 @@ struct Server {
     child: Child,
     dir: PathBuf,
     url: String,
+}
+
+impl Server {
+    /// Kill the server (SIGKILL) and start it again on the same data.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn restart(&mut self) {
+        self.child = spawn(&self.dir);
+        wait_up(self);
+    }
 }
 
 impl Drop for Server {
@@ -57,14 +71,23 @@ fn start(name: &str) -> Server {
 "#
     );
     std::fs::write(dir.join("config.xml"), config).expect("config");
-    let child = Command::new(SERVER)
+    let child = spawn(&dir);
+    let url = format!("http://127.0.0.1:{port}");
+    let server = Server { child, dir, url };
+    wait_up(&server);
+    server
+}
+
+fn spawn(dir: &Path) -> Child {
+    Command::new(SERVER)
         .arg(format!("--config-file={}", dir.join("config.xml").display()))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("start clickhouse-server");
-    let url = format!("http://127.0.0.1:{port}");
-    let server = Server { child, dir, url };
+        .expect("start clickhouse-server")
+}
+
+fn wait_up(server: &Server) {
     let t = Instant::now();
     let ch = ClickHouse::new(&server.url).expect("url");
     while !ch.query("SELECT 1").is_ok_and(|r| r.trim() == "1") {
@@ -75,7 +98,6 @@ fn start(name: &str) -> Server {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    server
 }
 
 fn violet(args: &[&str]) -> std::process::Output {
@@ -110,4 +132,101 @@ fn an_unreachable_server_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unreachable"));
     let out = violet(&["ddl", "apply", "--clickhouse-url", "ftp://x"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `copies` of fixtures/streams/small-b.jsonl with scan numbers shifted so they keep increasing.
+fn long_stream(copies: u64) -> Vec<u8> {
+    let text = std::fs::read_to_string(root().join("fixtures/streams/small-b.jsonl")).expect("fixture");
+    let mut out = Vec::new();
+    for c in 0..copies {
+        for line in text.lines() {
+            let shifted = line.find("\"scan_number\":").and_then(|at| {
+                let start = at + "\"scan_number\":".len();
+                let end = start + line[start..].find(|ch: char| !ch.is_ascii_digit())?;
+                let n: i64 = line[start..end].parse().ok()?;
+                Some(format!("{}{}{}", &line[..start], n + i64::try_from(c).ok()? * 100_000, &line[end..]))
+            });
+            out.extend_from_slice(shifted.as_deref().unwrap_or(line).as_bytes());
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+fn count(url: &str, table: &str) -> String {
+    query(url, &format!("SELECT count() FROM dolphin_violet.{table} FINAL")).trim().to_string()
+}
+
+fn summary_counts(path: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(path).expect("summary");
+    let field = |k: &str| {
+        text.split(&format!("\"{k}\":")).nth(1).and_then(|r| r.split([',', '}']).next()).unwrap_or_default().to_string()
+    };
+    (field("scans"), field("rejected"))
+}
+
+#[test]
+fn replay_journals_into_clickhouse_and_survives_a_server_kill() {
+    let mut s = start("b");
+    let out = violet(&["ddl", "apply", "--clickhouse-url", &s.url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stream = long_stream(12);
+    let work = std::env::temp_dir().join(format!("violet-ch-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("work dir");
+    let events = work.join("events.jsonl");
+    std::fs::write(&events, &stream).expect("events");
+
+    // The reference: the same stream replayed with no journal.
+    let summary = work.join("summary.json");
+    let out = violet(&[
+        "replay",
+        "--quiet",
+        "--events",
+        events.to_str().expect("path"),
+        "--summary-json",
+        summary.to_str().expect("path"),
+        "--trades-out",
+        work.join("trades.jsonl").to_str().expect("path"),
+    ]);
+    assert!(out.status.success());
+    let (scans, rejected) = summary_counts(&summary);
+    let trades = std::fs::read_to_string(work.join("trades.jsonl")).expect("trades").lines().count().to_string();
+
+    // Through stdin, killing the server three quarters in and restarting it a second later.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["replay", "--events", "-", "--journal-flush-ms", "5", "--clickhouse-url", &s.url, "--data-dir"])
+        .arg(work.join("spool"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start violet");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let cut = stream.len() * 3 / 4;
+    stdin.write_all(&stream[..cut]).expect("feed");
+    std::thread::sleep(Duration::from_millis(300));
+    s.kill();
+    stdin.write_all(&stream[cut..]).expect("feed the rest");
+    drop(stdin);
+    std::thread::sleep(Duration::from_millis(1000));
+    s.restart();
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let retries: u64 = err
+        .split(" retries)")
+        .next()
+        .and_then(|h| h.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no shipping line in: {err}"));
+    assert!(retries > 0, "the shipper never met the dead server: {err}");
+    assert_eq!(count(&s.url, "decisions"), scans, "one decision row per accepted scan");
+    assert_eq!(count(&s.url, "trade_events"), trades, "one row per trade event");
+    assert_eq!(count(&s.url, "rejections"), rejected, "one row per rejected line");
+    std::fs::remove_dir_all(&work).ok();
 }

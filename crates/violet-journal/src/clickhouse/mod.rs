@@ -3,6 +3,8 @@
 
 mod ddl;
 mod http;
+mod ship;
 
 pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl, statements};
 pub use http::{ClickHouse, ClickHouseError};
+pub use ship::{ClickHouseJournal, ShipStats};

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use anyhow::Context as _;
 use std::time::Duration;
 use violet_divergence::{compare, one_line, parse_trades};
+use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal};
 use violet_journal::{FileJournal, FlushPolicy, Journal as _, JournalSink};
 
 use violet_clock::{Cadence, CadencePlan};
@@ -64,8 +65,18 @@ pub struct Args {
     /// record). Without it, replay journals nothing.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Journal into ClickHouse (database dolphin_violet; apply the DDL first with `violet ddl
+    /// apply`): records are spooled in --data-dir (default ./violet-spool), shipped in
+    /// batches, acknowledged and trimmed; while the server is down the spool grows and
+    /// shipping retries.
+    #[arg(long, value_name = "URL", env = "VIOLET_CLICKHOUSE_URL")]
+    clickhouse_url: Option<String>,
+    /// How long to wait at the end for the spool to be shipped, in seconds (what remains
+    /// stays spooled: a rerun ships it).
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    ship_timeout_s: u64,
     /// Journal flush bound in milliseconds (records are also flushed every 1 MiB and at the end).
-    #[arg(long, value_name = "MS", default_value_t = 1000, requires = "data_dir")]
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
     journal_flush_ms: u64,
     /// No progress and no human summary on stderr.
     #[arg(long, short)]
@@ -151,17 +162,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let initial = cfg.initial_capital;
     let opts = ReplayOptions { cfg, plan, threads: args.threads };
     let show_progress = !args.quiet && io::stderr().is_terminal();
-    let journal = match &args.data_dir {
-        None => None,
-        Some(dir) => {
-            let id = run_id(args, &opts);
-            let policy =
-                FlushPolicy { max_interval: Duration::from_millis(args.journal_flush_ms), ..FlushPolicy::default() };
-            Some(JournalSink::new(FileJournal::open(dir, &id, policy)?, "replay"))
+    let policy = FlushPolicy { max_interval: Duration::from_millis(args.journal_flush_ms), ..FlushPolicy::default() };
+    let (mut file_journal, mut ch_journal) = (None, None);
+    match (&args.clickhouse_url, &args.data_dir) {
+        (Some(url), dir) => {
+            let spool = dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool"));
+            let ch = ClickHouse::new(url)?;
+            ch_journal =
+                Some(JournalSink::new(ClickHouseJournal::open(&spool, &run_id(args, &opts), policy, ch)?, "replay"));
         }
-    };
+        (None, Some(dir)) => {
+            file_journal = Some(JournalSink::new(FileJournal::open(dir, &run_id(args, &opts), policy)?, "replay"));
+        }
+        (None, None) => {}
+    }
     let result = {
-        let mut sink = (WriterSink::new(trades, decisions), journal);
+        let mut sink = (WriterSink::new(trades, decisions), (file_journal, ch_journal.as_mut()));
         let r = replay(
             input,
             &opts,
@@ -178,7 +194,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
         r.and_then(|s| {
             sink.0.flush()?;
-            if let Some(j) = sink.1.as_mut() {
+            if let Some(j) = (sink.1).0.as_mut() {
                 j.journal_mut().flush()?;
             }
             Ok(s)
@@ -200,6 +216,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     if let Some(w) = rejections.as_mut() {
         w.flush()?;
+    }
+    if let Some(j) = ch_journal {
+        let stats = j.into_inner().finish(Duration::from_secs(args.ship_timeout_s))?;
+        if !args.quiet {
+            eprintln!(
+                "violet replay: journal shipped {} records to ClickHouse ({} retries)",
+                stats.shipped, stats.retries
+            );
+        }
     }
     let mut summary_json = summary.to_json();
     let mut code = ExitCode::SUCCESS;
