@@ -6,7 +6,8 @@
 //!
 //! Both run while another thread replays a stream in a loop (the load). Shared machines
 //! are noisy: the figures are recorded (`target/gates/latency.md`) and the gate fails only
-//! beyond 10× a target (p99 <= 20 µs at 50 assets; p99 <= 1 ms lateness).
+//! beyond 10× a target (p99 <= 20 µs at 50 assets; p99 <= 1 ms lateness). The 500-asset
+//! figure is recorded; it has no target.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -158,23 +159,22 @@ fn deadline_lateness(n: u64, spacing_ns: i64) -> Histogram<u64> {
     h
 }
 
-fn row(name: &str, h: &Histogram<u64>, target: u64) -> String {
+fn row(name: &str, h: &Histogram<u64>, target: Option<u64>) -> String {
     let us = |v: u64| v as f64 / 1000.0;
+    let p99 = h.value_at_quantile(0.99);
+    let (target, verdict) = match target {
+        None => ("-".to_string(), "recorded (no target)"),
+        Some(t) if p99 <= t => (format!("{:.0}", us(t)), "met"),
+        Some(t) if p99 <= 10 * t => (format!("{:.0}", us(t)), "missed (within 10x)"),
+        Some(t) => (format!("{:.0}", us(t)), "FAILED (beyond 10x)"),
+    };
     format!(
-        "| {name} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0} | {} |",
+        "| {name} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {target} | {verdict} |",
         h.len(),
         us(h.value_at_quantile(0.5)),
-        us(h.value_at_quantile(0.99)),
+        us(p99),
         us(h.value_at_quantile(0.999)),
         us(h.max()),
-        us(target),
-        if h.value_at_quantile(0.99) <= target {
-            "met"
-        } else if h.value_at_quantile(0.99) <= 10 * target {
-            "missed (within 10x)"
-        } else {
-            "FAILED (beyond 10x)"
-        }
     )
 }
 
@@ -215,15 +215,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         r,
         "| measure | n | p50 | p99 | p99.9 | max | p99 target | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|"
     );
-    let _ = writeln!(r, "{}", row("scan → decision, 50 assets (decode included)", &a50, TARGET_DECISION_NS));
-    let _ = writeln!(r, "{}", row("scan → decision, 500 assets (decode included)", &a500, 10 * TARGET_DECISION_NS));
-    let _ = writeln!(r, "{}", row("deadline lateness", &late, TARGET_LATENESS_NS));
-    let _ = writeln!(r, "\n(500-asset scans are held to 10× the 50-asset target: the work is linear in the assets.)");
+    let _ = writeln!(r, "{}", row("scan → decision, 50 assets (decode included)", &a50, Some(TARGET_DECISION_NS)));
+    let _ = writeln!(r, "{}", row("scan → decision, 500 assets (decode included)", &a500, None));
+    let _ = writeln!(r, "{}", row("deadline lateness", &late, Some(TARGET_LATENESS_NS)));
     let dir = root().join("target/gates");
     fs::create_dir_all(&dir).ok();
     fs::write(dir.join("latency.md"), &r).ok();
     eprint!("{r}");
-    let failed = [(&a50, TARGET_DECISION_NS), (&a500, 10 * TARGET_DECISION_NS), (&late, TARGET_LATENESS_NS)]
+    let failed = [(&a50, TARGET_DECISION_NS), (&late, TARGET_LATENESS_NS)]
         .iter()
         .filter(|(h, t)| h.value_at_quantile(0.99) > 10 * t)
         .count();

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use violet_domain::json::{JsonValue, ObjectWriter, ParseOptions, parse_owned, write_str};
+use violet_domain::json::{ObjectWriter, ParseOptions, Parser, write_str};
 
 use super::http::{ClickHouse, ClickHouseError};
 use crate::Journal;
@@ -66,49 +66,56 @@ fn write_atomically(dir: &Path, name: &str, text: &str) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// One table's rows of a batch, as an `INSERT ... FORMAT JSONEachRow` body.
-fn row(run_id: &str, line: &str, inserts: &mut [(String, &'static str); 3]) -> Option<()> {
-    let v = parse_owned(line, ParseOptions { allow_constants: true }).ok()?;
-    let (Some(JsonValue::Str(kind)), Some(JsonValue::Str(id)), Some(body)) =
-        (v.get("kind"), v.get("id"), v.get("body"))
-    else {
-        return None;
+/// Append the row of one spool line (`{"seq":N,"kind":K,"id":I,"body":{...}}`, as
+/// [`Record`] writes it) to its table's `INSERT ... FORMAT JSONEachRow` body.
+fn row(run_id: &str, line: &str, parser: &mut Parser, inserts: &mut [String; 3]) -> Option<()> {
+    // The body is the rest of the line after the id: an id is a JSON string, so the first
+    // unescaped `","body":` ends it.
+    let at = line.find("\",\"body\":")?;
+    let body_text = line.get(at + 9..line.len().checked_sub(1)?)?;
+    let head = format!("{}\"}}", &line[..at]);
+    let (kind, id) = {
+        let doc = parser.parse(&head).ok()?;
+        let root = doc.root();
+        (root.get("kind")?.as_str()?.into_owned(), root.get("id")?.as_str()?.into_owned())
     };
-    let body_text = body.to_string();
-    let int = |k: &str| match body.get(k) {
-        Some(JsonValue::Int(t)) => t.clone(),
-        _ => "0".to_string(),
+    let doc = parser.parse(body_text).ok()?;
+    let body = doc.root();
+    let raw = |k: &str| body.get(k).and_then(|v| v.number_text()).unwrap_or("0").to_string();
+    let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(|s| s.into_owned()).unwrap_or_default();
+    let slot = match kind.as_str() {
+        "decision" => 0,
+        "trade_event" => 1,
+        _ => 2,
     };
-    let text = |k: &str| match body.get(k) {
-        Some(JsonValue::Str(s)) => s.clone(),
-        _ => String::new(),
-    };
-    let (slot, out) = match kind.as_str() {
-        "decision" => (0, &mut inserts[0].0),
-        "trade_event" => (1, &mut inserts[1].0),
-        _ => (2, &mut inserts[2].0),
-    };
+    let out = &mut inserts[slot];
     let mut w = ObjectWriter::new(out);
-    w.str("id", id).int("version", 1u64).str("run_id", run_id);
+    w.str("id", &id).int("version", 1u64).str("run_id", run_id);
     match slot {
         0 => {
-            w.raw("scan_number", &int("scan_number"))
-                .raw("ts_ns", &int("ts_ns"))
+            w.raw("scan_number", &raw("scan_number"))
+                .raw("ts_ns", &raw("ts_ns"))
                 .str("action", &text("action"))
                 .str("reason", &text("reason"));
         }
         1 => {
-            w.raw("scan_number", &int("scan_number")).str("event", &text("event"));
+            w.raw("scan_number", &raw("scan_number")).str("event", &text("event"));
         }
         _ => {
-            w.raw("line", &int("line"));
+            w.raw("line", &raw("line"));
         }
     }
-    write_str(w.key("body"), &body_text);
+    write_str(w.key("body"), body_text);
     w.finish();
     out.push('\n');
     Some(())
 }
+
+const INSERTS: [&str; 3] = [
+    "INSERT INTO dolphin_violet.decisions FORMAT JSONEachRow\n",
+    "INSERT INTO dolphin_violet.trade_events FORMAT JSONEachRow\n",
+    "INSERT INTO dolphin_violet.rejections FORMAT JSONEachRow\n",
+];
 
 struct Shipper {
     dir: PathBuf,
@@ -116,6 +123,7 @@ struct Shipper {
     run_id: String,
     finishing: Arc<AtomicBool>,
     stats: ShipStats,
+    parser: Parser,
 }
 
 impl Shipper {
@@ -199,19 +207,13 @@ impl Shipper {
                 std::thread::sleep(Duration::from_millis(20));
                 continue;
             }
-            let mut inserts = [
-                (String::from("INSERT INTO dolphin_violet.decisions FORMAT JSONEachRow\n"), "decisions"),
-                (String::from("INSERT INTO dolphin_violet.trade_events FORMAT JSONEachRow\n"), "trade_events"),
-                (String::from("INSERT INTO dolphin_violet.rejections FORMAT JSONEachRow\n"), "rejections"),
-            ];
-            let heads: Vec<usize> = inserts.iter().map(|(b, _)| b.len()).collect();
+            let mut inserts = INSERTS.map(String::from);
             for l in &lines {
-                row(&self.run_id, l, &mut inserts);
+                row(&self.run_id, l, &mut self.parser, &mut inserts);
             }
-            for (k, (body, _)) in inserts.iter().enumerate() {
-                if body.len() > heads[k] {
-                    let body = body.clone();
-                    self.insert(&body)?;
+            for (k, body) in inserts.iter().enumerate() {
+                if body.len() > INSERTS[k].len() {
+                    self.insert(body)?;
                 }
             }
             self.stats.shipped += lines.len() as u64;
@@ -236,6 +238,7 @@ impl ClickHouseJournal {
             run_id: run_id.to_string(),
             finishing: Arc::clone(&finishing),
             stats: ShipStats::default(),
+            parser: Parser::new(ParseOptions { allow_constants: true }),
         };
         let handle = std::thread::Builder::new()
             .name("violet-ship".into())
