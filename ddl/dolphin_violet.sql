@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.runs (
 ) ENGINE = ReplacingMergeTree(version) ORDER BY run_id;
 
 -- One row per accepted scan: the decision, the slot, the full sizing breakdown.
--- id = '<source>:scan:<scan_number>'.
+-- id = '<source>:scan:<scan_number>' (a replay's source is its run id).
 CREATE TABLE IF NOT EXISTS dolphin_violet.decisions (
     id String,
     version UInt64,

@@ -31,7 +31,7 @@ impl RecordKind {
 pub struct Record<'a> {
     /// Kind.
     pub kind: RecordKind,
-    /// Event-derived id (e.g. `replay:scan:1042`).
+    /// Event-derived id (e.g. `replay-9f2c…:scan:1042`).
     pub id: &'a str,
     /// The record's JSON object.
     pub body: &'a str,

@@ -164,15 +164,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let show_progress = !args.quiet && io::stderr().is_terminal();
     let policy = FlushPolicy { max_interval: Duration::from_millis(args.journal_flush_ms), ..FlushPolicy::default() };
     let (mut file_journal, mut ch_journal) = (None, None);
+    // The run id is also the records' source: ids (`<run>:scan:N`...) never collide across runs.
+    let run = run_id(args, &opts);
     match (&args.clickhouse_url, &args.data_dir) {
         (Some(url), dir) => {
             let spool = dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool"));
             let ch = ClickHouse::new(url)?;
-            ch_journal =
-                Some(JournalSink::new(ClickHouseJournal::open(&spool, &run_id(args, &opts), policy, ch)?, "replay"));
+            ch_journal = Some(JournalSink::new(ClickHouseJournal::open(&spool, &run, policy, ch)?, &run));
         }
         (None, Some(dir)) => {
-            file_journal = Some(JournalSink::new(FileJournal::open(dir, &run_id(args, &opts), policy)?, "replay"));
+            file_journal = Some(JournalSink::new(FileJournal::open(dir, &run, policy)?, &run));
         }
         (None, None) => {}
     }
