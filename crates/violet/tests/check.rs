@@ -1,13 +1,11 @@
 //! `violet check` counts a stream exactly as BLUE's trader does.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use violet_domain::json::{JsonValue, ParseOptions, parse_owned};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::root;
 
 fn counts(v: &JsonValue) -> [String; 3] {
     ["scans", "ticks", "rejected"].map(|k| v.get(k).map(ToString::to_string).unwrap_or_default())

@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use violet_journal::clickhouse::ClickHouse;
 
+mod common;
+use common::{fresh_dir, long_stream, violet};
+
 const SERVER: &str = "/usr/sbin/clickhouse-server";
 
 struct Server {
@@ -100,10 +103,6 @@ fn wait_up(server: &Server) {
     }
 }
 
-fn violet(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_violet")).args(args).output().expect("run violet")
-}
-
 #[test]
 fn ddl_applies_twice_and_creates_every_table() {
     let s = start("a");
@@ -134,29 +133,6 @@ fn an_unreachable_server_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `copies` of fixtures/streams/small-b.jsonl with scan numbers shifted so they keep increasing.
-fn long_stream(copies: u64) -> Vec<u8> {
-    let text = std::fs::read_to_string(root().join("fixtures/streams/small-b.jsonl")).expect("fixture");
-    let mut out = Vec::new();
-    for c in 0..copies {
-        for line in text.lines() {
-            let shifted = line.find("\"scan_number\":").and_then(|at| {
-                let start = at + "\"scan_number\":".len();
-                let end = start + line[start..].find(|ch: char| !ch.is_ascii_digit())?;
-                let n: i64 = line[start..end].parse().ok()?;
-                Some(format!("{}{}{}", &line[..start], n + i64::try_from(c).ok()? * 100_000, &line[end..]))
-            });
-            out.extend_from_slice(shifted.as_deref().unwrap_or(line).as_bytes());
-            out.push(b'\n');
-        }
-    }
-    out
-}
-
 fn count(url: &str, table: &str) -> String {
     query(url, &format!("SELECT count() FROM dolphin_violet.{table} FINAL")).trim().to_string()
 }
@@ -175,9 +151,7 @@ fn replay_journals_into_clickhouse_and_survives_a_server_kill() {
     let out = violet(&["ddl", "apply", "--clickhouse-url", &s.url]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stream = long_stream(12);
-    let work = std::env::temp_dir().join(format!("violet-ch-replay-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).expect("work dir");
+    let work = fresh_dir("clickhouse-replay");
     let events = work.join("events.jsonl");
     std::fs::write(&events, &stream).expect("events");
 

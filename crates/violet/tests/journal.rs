@@ -6,44 +6,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("violet-journal-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-/// `copies` of fixtures/streams/small-b.jsonl with scan numbers shifted so they keep increasing.
-fn long_stream(copies: u64) -> Vec<u8> {
-    let text = std::fs::read_to_string(root().join("fixtures/streams/small-b.jsonl")).expect("fixture");
-    let mut out = Vec::new();
-    for c in 0..copies {
-        for line in text.lines() {
-            match line.find("\"scan_number\":") {
-                Some(at) => {
-                    let start = at + "\"scan_number\":".len();
-                    let end = start + line[start..].find(|ch: char| !ch.is_ascii_digit() && ch != '-').unwrap_or(0);
-                    match line[start..end].parse::<i64>() {
-                        Ok(n) if n >= 0 => {
-                            out.extend_from_slice(&line.as_bytes()[..start]);
-                            out.extend_from_slice(
-                                (n + i64::try_from(c).expect("small") * 100_000).to_string().as_bytes(),
-                            );
-                            out.extend_from_slice(&line.as_bytes()[end..]);
-                        }
-                        _ => out.extend_from_slice(line.as_bytes()),
-                    }
-                }
-                None => out.extend_from_slice(line.as_bytes()),
-            }
-            out.push(b'\n');
-        }
-    }
-    out
-}
+mod common;
+use common::{fresh_dir, long_stream};
 
 fn replay_stdin(dir: &PathBuf) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_violet"))
@@ -75,7 +39,7 @@ fn journal(dir: &PathBuf) -> Vec<String> {
 fn kill_9_then_rerun_journals_every_record_once() {
     let stream = long_stream(8);
     // An uninterrupted run: the reference journal.
-    let clean = tmp("clean");
+    let clean = fresh_dir("journal-clean");
     let mut c = replay_stdin(&clean);
     c.stdin.take().expect("stdin").write_all(&stream).expect("feed");
     let out = c.wait_with_output().expect("wait");
@@ -84,7 +48,7 @@ fn kill_9_then_rerun_journals_every_record_once() {
     assert!(want.len() > 3000, "{} records", want.len());
 
     // A run killed mid-stream: three quarters fed, then kill -9 while it waits for more.
-    let dir = tmp("killed");
+    let dir = fresh_dir("journal-killed");
     let mut k = replay_stdin(&dir);
     let mut stdin = k.stdin.take().expect("stdin");
     let cut = stream.len() * 3 / 4;

@@ -2,26 +2,20 @@
 //! (BLUE's trades and counts recorded beside them), and behaves as its users expect.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use violet_domain::json::{JsonValue, ParseOptions, parse_owned};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{root, violet};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("violet-replay-test-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!("violet-test-{}-replay", std::process::id()));
     std::fs::create_dir_all(&d).expect("tmp dir");
     d.join(name)
 }
 
 fn json(line: &str) -> JsonValue {
     parse_owned(line.trim(), ParseOptions { allow_constants: true }).unwrap_or_else(|e| panic!("{e}: {line}"))
-}
-
-fn violet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_violet")).args(args).output().expect("run violet")
 }
 
 fn replay_matches_blue(stream: &str) {
