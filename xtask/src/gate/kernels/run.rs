@@ -348,7 +348,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("gate kernels: refusing to run: VIOLET's configuration differs from the oracle's:\n{diff}");
             return Ok(ExitCode::from(2));
         }
-        Ok(Ok(())) => eprintln!("gate kernels: configuration identical to the oracle's ({} keys)", 23),
+        Ok(Ok(())) => {
+            let keys = match cfg.to_json() {
+                JsonValue::Object(m) => m.len(),
+                _ => 0,
+            };
+            eprintln!("gate kernels: configuration identical to the oracle's ({keys} keys)");
+        }
     }
     let cases: Option<Vec<String>> = match &args.cases {
         None => None,
