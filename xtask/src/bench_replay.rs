@@ -9,7 +9,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
-use violet_domain::json::{ParseOptions, parse_owned};
+use violet_divergence::parse_trades;
 
 use crate::gen_stream::{Shape, generate_file};
 use crate::util::{cargo, root};
@@ -48,10 +48,8 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 fn same_trades(a: &Path, b: &Path) -> anyhow::Result<bool> {
-    let (x, y) = (fs::read_to_string(a)?, fs::read_to_string(b)?);
-    let (x, y): (Vec<&str>, Vec<&str>) = (x.lines().collect(), y.lines().collect());
-    let p = |l: &str| parse_owned(l, ParseOptions { allow_constants: true }).ok();
-    Ok(x.len() == y.len() && x.iter().zip(&y).all(|(l, m)| matches!((p(l), p(m)), (Some(a), Some(b)) if a.same(&b))))
+    let (x, y) = (parse_trades(&fs::read_to_string(a)?)?, parse_trades(&fs::read_to_string(b)?)?);
+    Ok(violet_divergence::compare(x, y).divergences.is_empty())
 }
 
 /// Run the benchmark.

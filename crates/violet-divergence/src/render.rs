@@ -52,7 +52,10 @@ impl Report {
         s
     }
 
-    fn describe(&self, d: &Divergence) -> String {
+    /// One divergence in a line: class, event, scan, lines in both files, differing fields
+    /// with their ULP distances.
+    #[must_use]
+    pub fn describe(&self, d: &Divergence) -> String {
         let mut s = format!("{} {} at scan {}", d.class.as_str(), d.event, d.scan_number);
         if let Some(i) = d.blue {
             let _ = write!(s, " (BLUE line {})", self.blue[i].line);

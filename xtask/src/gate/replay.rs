@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
+use violet_divergence::parse_trades;
 use violet_domain::json::{JsonValue, ParseOptions, parse_owned};
 
 use crate::gen_stream::{Shape, generate_file};
@@ -46,17 +47,16 @@ fn parse(line: &str) -> Option<JsonValue> {
 
 /// Compare one stream's outputs; the divergences found, described.
 fn compare(blue_trades: &str, violet_trades: &str, blue_counts: &JsonValue, violet_summary: &JsonValue) -> Vec<String> {
-    let mut out = Vec::new();
-    let (b, v): (Vec<&str>, Vec<&str>) = (blue_trades.lines().collect(), violet_trades.lines().collect());
-    for (i, (x, y)) in b.iter().zip(&v).enumerate() {
-        let same = matches!((parse(x), parse(y)), (Some(p), Some(q)) if p.same(&q));
-        if !same {
-            out.push(format!("trade event {}:\n  BLUE   {x}\n  VIOLET {y}", i + 1));
+    // Trade events through the divergence monitor: matched by (scan, kind), every field
+    // compared, floats by bits.
+    let mut out = match (parse_trades(blue_trades), parse_trades(violet_trades)) {
+        (Ok(b), Ok(v)) => {
+            let r = violet_divergence::compare(b, v);
+            r.divergences.iter().map(|d| r.describe(d)).collect()
         }
-    }
-    if b.len() != v.len() {
-        out.push(format!("trade events: BLUE wrote {}, VIOLET {}", b.len(), v.len()));
-    }
+        (Err(e), _) => vec![format!("BLUE's trade events unreadable: {e}")],
+        (_, Err(e)) => vec![format!("VIOLET's trade events unreadable: {e}")],
+    };
     for k in ["scans", "ticks", "rejected", "capital"] {
         match (blue_counts.get(k), violet_summary.get(k)) {
             (Some(x), Some(y)) if x.same(y) => {}
