@@ -244,11 +244,7 @@ pub(crate) fn has_duplicate_symbols(assets: &[Asset<'_>]) -> bool {
         &mut big
     };
     for (i, a) in assets.iter().enumerate() {
-        let h = a
-            .symbol
-            .as_str()
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3));
+        let h = crate::hash::fnv1a(a.symbol.as_str().as_bytes());
         #[allow(clippy::cast_possible_truncation)] // masked to the table size
         let mut slot = (h as usize) & (cap - 1);
         loop {

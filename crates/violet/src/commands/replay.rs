@@ -100,7 +100,7 @@ fn run_id(args: &Args, opts: &ReplayOptions) -> String {
         }
     };
     let text = format!("{:?}|{}|{events}", opts.cfg, opts.plan);
-    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3));
+    let h = violet_domain::hash::fnv1a(text.as_bytes());
     format!("replay-{h:016x}")
 }
 
