@@ -7,17 +7,21 @@
 
 CREATE DATABASE IF NOT EXISTS dolphin_violet;
 
--- One row per start of a run; run_id = hash of input and configuration for a replay.
+-- One row per run: its start (version 1), replaced under FINAL by its stop (version 2).
+-- id = run_id: a replay's is a hash of its input and configuration, a service's is new per
+-- start. body: the same as JSON, with the stop's detail.
 CREATE TABLE IF NOT EXISTS dolphin_violet.runs (
-    run_id String,
+    id String,
     version UInt64,
+    run_id String,
     violet_version String,
     config_hash String,
     source String,
     started_ns Int64,
     stopped_ns Int64,
-    status String
-) ENGINE = ReplacingMergeTree(version) ORDER BY run_id;
+    status String,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
 
 -- One row per accepted scan: the decision, the slot, the full sizing breakdown.
 -- id = '<source>:scan:<scan_number>' (a replay's source is its run id).
@@ -54,7 +58,8 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.rejections (
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;
 
 -- One row per divergent trade event found by the divergence monitor.
--- id = '<run_id>:<scan_number>:<event>'.
+-- id = '<source>:divergence:<scan_number>:<event>'; body: the divergence with every
+-- differing field and its ULP distance (as in divergences.jsonl).
 CREATE TABLE IF NOT EXISTS dolphin_violet.divergences (
     id String,
     version UInt64,

@@ -1,6 +1,7 @@
 //! `cargo xtask`: VIOLET's developer tasks. `cargo xtask ci` is what CI runs.
 
 mod bench_replay;
+mod bench_ship;
 mod ci;
 mod faulty_oracle;
 mod faulty_trader;
@@ -50,6 +51,9 @@ enum Task {
 enum Bench {
     /// `violet replay` vs BLUE's trader on the default stream shape: median wall-clock ratio.
     Replay(bench_replay::Args),
+    /// The ClickHouse journal's shipping rate: ~200,000 decision records from a spool to a
+    /// local server (started for it), in records/s and decision rows/s.
+    Ship(bench_ship::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Task::FaultyTrader(args) => faulty_trader::run(&args),
         Task::GenStream(args) => gen_stream::run(&args),
         Task::Bench { bench: Bench::Replay(args) } => bench_replay::run(&args),
+        Task::Bench { bench: Bench::Ship(args) } => bench_ship::run(&args),
     };
     match result {
         Ok(code) => code,

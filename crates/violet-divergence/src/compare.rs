@@ -204,4 +204,28 @@ mod tests {
         assert_eq!(r.count(Class::FieldMismatch), 1);
         assert_eq!(r.divergences[0].fields[0].field, "trade_id");
     }
+
+    #[test]
+    fn divergences_jsonl_is_json_even_when_a_side_lacks_the_field() {
+        let violet = BLUE.replace(",\"capital_after\":25010.0", ",\"extra\":null");
+        let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(&violet).expect("ok"));
+        let text = r.to_jsonl();
+        assert_eq!(text.lines().count(), 1);
+        let v = violet_domain::json::parse_owned(text.trim(), violet_domain::json::ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        let Some(violet_domain::json::JsonValue::Array(fields)) = v.get("fields") else { panic!("{text}") };
+        let by_name = |n: &str| {
+            fields
+                .iter()
+                .find(|f| matches!(f.get("field"), Some(violet_domain::json::JsonValue::Str(s)) if s == n))
+                .expect(n)
+        };
+        let capital = by_name("capital_after");
+        assert!(capital.get("blue").is_some() && capital.get("violet").is_none(), "{text}");
+        let extra = by_name("extra");
+        assert!(
+            extra.get("blue").is_none() && matches!(extra.get("violet"), Some(violet_domain::json::JsonValue::Null)),
+            "{text}"
+        );
+    }
 }

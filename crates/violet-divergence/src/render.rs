@@ -21,35 +21,48 @@ fn opt(v: Option<&JsonValue>) -> String {
 }
 
 impl Report {
-    /// Divergences as JSON lines: `{"class","scan_number","event","blue_line","violet_line","fields":[...]}`.
+    /// Divergences as JSON lines, one [`Report::divergence_json`] each.
     #[must_use]
     pub fn to_jsonl(&self) -> String {
         let mut s = String::new();
         for d in &self.divergences {
-            let mut w = ObjectWriter::new(&mut s);
-            w.str("class", d.class.as_str()).int("scan_number", d.scan_number).str("event", &d.event);
-            let line =
-                |idx: Option<usize>, recs: &[TradeRecord]| idx.map_or("null".to_string(), |i| recs[i].line.to_string());
-            w.raw("blue_line", &line(d.blue, &self.blue)).raw("violet_line", &line(d.violet, &self.violet));
-            let mut f = String::from("[");
-            for (k, fd) in d.fields.iter().enumerate() {
-                if k > 0 {
-                    f.push(',');
-                }
-                let mut fw = ObjectWriter::new(&mut f);
-                fw.str("field", &fd.field).raw("blue", &opt(fd.blue.as_ref())).raw("violet", &opt(fd.violet.as_ref()));
-                match fd.ulps {
-                    Some(u) => fw.int("ulps", u),
-                    None => fw.raw("ulps", "null"),
-                };
-                fw.finish();
-            }
-            f.push(']');
-            w.raw("fields", &f);
-            w.finish();
+            self.divergence_json(d, &mut s);
             s.push('\n');
         }
         s
+    }
+
+    /// One divergence as a JSON object:
+    /// `{"class","scan_number","event","blue_line","violet_line","fields":[{"field","blue","violet","ulps"}...]}`;
+    /// a field's `blue` or `violet` key is left out where that side lacks the field.
+    pub fn divergence_json(&self, d: &Divergence, s: &mut String) {
+        let mut w = ObjectWriter::new(s);
+        w.str("class", d.class.as_str()).int("scan_number", d.scan_number).str("event", &d.event);
+        let line =
+            |idx: Option<usize>, recs: &[TradeRecord]| idx.map_or("null".to_string(), |i| recs[i].line.to_string());
+        w.raw("blue_line", &line(d.blue, &self.blue)).raw("violet_line", &line(d.violet, &self.violet));
+        let mut f = String::from("[");
+        for (k, fd) in d.fields.iter().enumerate() {
+            if k > 0 {
+                f.push(',');
+            }
+            let mut fw = ObjectWriter::new(&mut f);
+            // A side where the field is absent has no key (the text "absent" is not JSON).
+            fw.str("field", &fd.field);
+            for (k, v) in [("blue", &fd.blue), ("violet", &fd.violet)] {
+                if let Some(v) = v {
+                    v.write(fw.key(k));
+                }
+            }
+            match fd.ulps {
+                Some(u) => fw.int("ulps", u),
+                None => fw.raw("ulps", "null"),
+            };
+            fw.finish();
+        }
+        f.push(']');
+        w.raw("fields", &f);
+        w.finish();
     }
 
     /// One divergence in a line: class, event, scan, lines in both files, differing fields

@@ -5,6 +5,8 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use violet_domain::json::{ParseOptions, Parser};
+
 use crate::Journal;
 use crate::record::Record;
 
@@ -68,6 +70,8 @@ pub struct FileJournal {
     buf: String,
     next_seq: u64,
     durable: u64,
+    /// Records in `buf`.
+    pending: u64,
     /// Records found durable on open: the first this many appended now are skipped.
     resume: u64,
     last_flush: Instant,
@@ -109,12 +113,11 @@ fn scan_segment(path: &Path, repair: bool) -> Result<u64, JournalError> {
     File::open(path).and_then(|mut f| f.read_to_end(&mut text)).map_err(io_at(path))?;
     let mut good_end = 0usize;
     let mut count = 0u64;
+    let mut parser = Parser::new(ParseOptions::default());
     for (k, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
         let line_no = k + 1;
         let complete = line.ends_with(b"\n");
-        let parses = std::str::from_utf8(line).is_ok_and(|t| {
-            violet_domain::json::parse_owned(t.trim_end(), violet_domain::json::ParseOptions::default()).is_ok()
-        });
+        let parses = std::str::from_utf8(line).is_ok_and(|t| parser.parse(t.trim_end()).is_ok());
         if complete && parses {
             good_end += line.len();
             count += 1;
@@ -172,10 +175,17 @@ impl FileJournal {
             buf: String::with_capacity(policy.max_bytes + 4096),
             next_seq: 0,
             durable,
+            pending: 0,
             resume: durable,
             last_flush: Instant::now(),
             policy,
         })
+    }
+
+    /// The journal's directory.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Records durable in the journal (including those found on open).
@@ -204,8 +214,8 @@ impl FileJournal {
         self.file.write_all(self.buf.as_bytes())?;
         self.file.sync_data()?;
         self.file_len += self.buf.len() as u64;
-        let lines = self.buf.bytes().filter(|&b| b == b'\n').count() as u64;
-        self.durable += lines;
+        self.durable += self.pending;
+        self.pending = 0;
         self.buf.clear();
         self.last_flush = Instant::now();
         if self.file_len >= SEGMENT_MAX {
@@ -228,6 +238,7 @@ impl Journal for FileJournal {
         }
         record.write_line(seq, &mut self.buf);
         self.buf.push('\n');
+        self.pending += 1;
         if self.buf.len() >= self.policy.max_bytes || self.last_flush.elapsed() >= self.policy.max_interval {
             self.write_out()?;
         }
@@ -248,7 +259,7 @@ impl Drop for FileJournal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::RecordKind;
+    use crate::record::{Col, RecordKind};
 
     fn rec(i: u64) -> String {
         format!("{{\"n\":{i}}}")
@@ -258,7 +269,16 @@ mod tests {
         let mut j = FileJournal::open(dir, "run-a", FlushPolicy::default())?;
         for i in 0..n {
             let body = rec(i);
-            j.append(&Record { kind: RecordKind::Decision, id: &format!("t:{i}"), body: &body }).expect("append");
+            let id = format!("t:{i}");
+            j.append(&Record {
+                kind: RecordKind::Rejection,
+                id: &id,
+                run: "r",
+                version: 1,
+                cols: &[Col::Int(0)],
+                body: &body,
+            })
+            .expect("append");
         }
         Ok(j)
     }
@@ -318,7 +338,9 @@ mod tests {
         let mut j = FileJournal::open(&dir, "run-a", policy).expect("open");
         for i in 0..100 {
             let body = rec(i);
-            j.append(&Record { kind: RecordKind::Trade, id: "x", body: &body }).expect("append");
+            let cols = [Col::Int(1), Col::Str("ENTRY")];
+            j.append(&Record { kind: RecordKind::Trade, id: "x", run: "r", version: 1, cols: &cols, body: &body })
+                .expect("append");
         }
         assert_eq!(FileJournal::read_all(&dir).expect("read").len(), 0, "not once per event");
         j.flush().expect("flush");

@@ -12,17 +12,22 @@
 //!   holds every record once.
 //! - [`JournalSink`]: the engine's sink writing into a journal.
 //!
-//! - [`clickhouse`]: the HTTP client and the DDL (`ddl/*.sql`), applied idempotently.
-//!
-//! The ClickHouse journal (spool → ship → acknowledge → trim) comes next (issue 6).
+//! - [`clickhouse`]: the HTTP client, the DDL (`ddl/*.sql`, applied idempotently) and the
+//!   ClickHouse journal: spool (a [`FileJournal`]) → ship TabSeparated batches →
+//!   acknowledge → trim.
+//! - [`AnyJournal`]: either, chosen at run time; [`RunRow`]: a run's start and stop.
 
+mod any;
 pub mod clickhouse;
 mod file;
 mod record;
+mod run;
 mod sink;
 
+pub use any::AnyJournal;
 pub use file::{FileJournal, FlushPolicy, JournalError};
-pub use record::{Record, RecordKind};
+pub use record::{Col, Record, RecordKind};
+pub use run::{RunRow, RunStatus};
 pub use sink::JournalSink;
 
 /// Where journal records go.

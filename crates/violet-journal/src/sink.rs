@@ -1,5 +1,7 @@
-//! The engine's sink, journaling.
+//! The engine's sink, journaling; and the records the engine does not make (runs,
+//! divergences).
 
+use std::fmt::Write as _;
 use std::io;
 
 use violet_domain::event::Rejection;
@@ -8,22 +10,32 @@ use violet_engine::decision::DecisionRecord;
 use violet_engine::execution::TradeEvent;
 
 use crate::Journal;
-use crate::record::{Record, RecordKind};
+use crate::record::{Col, Record, RecordKind};
+use crate::run::RunRow;
 
 /// Journals every decision, trade event and rejection; ids are `<source>:scan:<n>`,
-/// `<source>:trade:<id>:<ENTRY|EXIT>` and `<source>:line:<n>`.
+/// `<source>:trade:<id>:<ENTRY|EXIT>` and `<source>:line:<n>`: pure functions of the
+/// event and the source, so a rerun over the same events writes the same ids.
 #[derive(Debug)]
 pub struct JournalSink<J> {
     journal: J,
     source: String,
+    run: String,
     body: String,
     id: String,
 }
 
 impl<J: Journal> JournalSink<J> {
-    /// A sink into `journal`, ids prefixed with `source` (e.g. `replay`).
-    pub fn new(journal: J, source: &str) -> Self {
-        Self { journal, source: source.to_string(), body: String::with_capacity(1024), id: String::new() }
+    /// A sink into `journal` for run `run`, ids prefixed with `source` (a replay's source is
+    /// its run id; a service's is its configured name).
+    pub fn new(journal: J, source: &str, run: &str) -> Self {
+        Self {
+            journal,
+            source: source.to_string(),
+            run: run.to_string(),
+            body: String::with_capacity(1024),
+            id: String::with_capacity(64),
+        }
     }
 
     /// The journal.
@@ -35,15 +47,57 @@ impl<J: Journal> JournalSink<J> {
     pub fn into_inner(self) -> J {
         self.journal
     }
+
+    fn append(&mut self, kind: RecordKind, version: u64, cols: &[Col<'_>]) -> io::Result<()> {
+        self.journal.append(&Record { kind, id: &self.id, run: &self.run, version, cols, body: &self.body })
+    }
+
+    fn start_id(&mut self) {
+        self.id.clear();
+        self.id.push_str(&self.source);
+    }
+
+    /// Journal the run's row (its start, or its stop: the stop has the higher version and
+    /// replaces the start under FINAL).
+    ///
+    /// # Errors
+    /// The journal's I/O error.
+    pub fn run_row(&mut self, row: &RunRow<'_>) -> io::Result<()> {
+        self.body.clear();
+        row.write_json(&mut self.body);
+        self.id.clear();
+        self.id.push_str(&self.run);
+        let cols = row.cols();
+        self.append(RecordKind::Run, row.version(), &cols)
+    }
+
+    /// Journal one divergence found by the divergence monitor: `body` is its JSON (see
+    /// `violet_divergence::Report::divergence_json`); id `<source>:divergence:<scan>:<event>`.
+    ///
+    /// # Errors
+    /// The journal's I/O error.
+    pub fn divergence(&mut self, class: &str, scan_number: i64, event: &str, body: &str) -> io::Result<()> {
+        self.body.clear();
+        self.body.push_str(body);
+        self.start_id();
+        let _ = write!(self.id, ":divergence:{scan_number}:{event}");
+        self.append(RecordKind::Divergence, 1, &[Col::Str(class), Col::Int(scan_number), Col::Str(event)])
+    }
 }
 
 impl<J: Journal> Sink for JournalSink<J> {
     fn decision(&mut self, r: &DecisionRecord<'_>) -> io::Result<()> {
         self.body.clear();
         r.write_json(&mut self.body);
-        self.id.clear();
-        self.id.push_str(&format!("{}:scan:{}", self.source, r.scan_number));
-        self.journal.append(&Record { kind: RecordKind::Decision, id: &self.id, body: &self.body })
+        self.start_id();
+        let _ = write!(self.id, ":scan:{}", r.scan_number);
+        let cols = [
+            Col::Int(r.scan_number),
+            Col::Int(r.ts_ns),
+            Col::Str(r.decision.action.as_str()),
+            Col::Str(r.decision.reason.as_str()),
+        ];
+        self.append(RecordKind::Decision, 1, &cols)
     }
 
     fn trade(&mut self, t: &TradeEvent) -> io::Result<()> {
@@ -53,16 +107,16 @@ impl<J: Journal> Sink for JournalSink<J> {
             TradeEvent::Entry(_) => "ENTRY",
             TradeEvent::Exit(_) => "EXIT",
         };
-        self.id.clear();
-        self.id.push_str(&format!("{}:trade:{}:{leg}", self.source, t.trade_id()));
-        self.journal.append(&Record { kind: RecordKind::Trade, id: &self.id, body: &self.body })
+        self.start_id();
+        let _ = write!(self.id, ":trade:{}:{leg}", t.trade_id());
+        self.append(RecordKind::Trade, 1, &[Col::Int(t.scan_number()), Col::Str(leg)])
     }
 
     fn rejection(&mut self, r: &Rejection) -> io::Result<()> {
         self.body.clear();
         self.body.push_str(&r.to_json());
-        self.id.clear();
-        self.id.push_str(&format!("{}:line:{}", self.source, r.line));
-        self.journal.append(&Record { kind: RecordKind::Rejection, id: &self.id, body: &self.body })
+        self.start_id();
+        let _ = write!(self.id, ":line:{}", r.line);
+        self.append(RecordKind::Rejection, 1, &[Col::Int(i64::try_from(r.line).unwrap_or(i64::MAX))])
     }
 }

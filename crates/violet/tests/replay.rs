@@ -186,10 +186,14 @@ fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
     std::fs::write(&bad, corrupted).expect("write");
     let report = tmp("report");
     let summary = tmp("div.summary");
+    let journal = tmp("div.journal");
+    let _ = std::fs::remove_dir_all(&journal);
     let out = violet(&[
         "replay",
         "--events",
         events.to_str().expect("path"),
+        "--data-dir",
+        journal.to_str().expect("path"),
         "--blue-trades",
         bad.to_str().expect("path"),
         "--report-dir",
@@ -213,6 +217,15 @@ fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
     assert_eq!(divs.len(), 2);
     assert_eq!(divs[1].get("class").map(ToString::to_string).as_deref(), Some("\"extra\""));
     assert_eq!(divs[1].get("scan_number").map(ToString::to_string), Some(scan7));
+    // The journal holds both divergences and the run's start and stop.
+    let records: Vec<JsonValue> =
+        violet_journal::FileJournal::read_all(&journal).expect("journal").iter().map(|l| json(l)).collect();
+    let kind =
+        |k: &str| records.iter().filter(|r| r.get("kind").is_some_and(|v| v.to_string() == format!("\"{k}\""))).count();
+    assert_eq!(kind("divergence"), 2);
+    assert_eq!(kind("run"), 2);
+    let last = records.last().expect("records");
+    assert!(last.to_string().contains("\"status\":\"STOPPED\""), "the stop is the last record: {last}");
     let html = std::fs::read_to_string(report.join("report.html")).expect("report.html");
     assert!(html.contains("<svg") && html.contains("<circle"), "the chart marks the divergences");
 

@@ -7,25 +7,26 @@ use super::number::write_f64;
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let esc = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            c if (c as u32) < 0x20 => None,
+    // Every byte to escape is ASCII, and no byte of a multi-byte UTF-8 character is: a byte
+    // scan finds them and slices stay on character boundaries.
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..0x20 => "",
             _ => continue,
         };
         out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                use std::fmt::Write as _;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
+        if esc.is_empty() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(esc);
         }
-        start = i + c.len_utf8();
+        start = i + 1;
     }
     out.push_str(&s[start..]);
     out.push('"');
@@ -127,4 +128,26 @@ pub mod itoa_like {
         )*};
     }
     int!(i32, i64, u32, u64, usize);
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::write_str;
+    use crate::json::{JsonValue, ParseOptions, parse_owned};
+
+    proptest! {
+        /// Any string, control characters and non-ASCII included, reads back unchanged.
+        #[test]
+        fn write_str_round_trips(s in "(\\PC|[\\x00-\\x1f\"\\\\])*") {
+            let mut out = String::new();
+            write_str(&mut out, &s);
+            prop_assert!(out.bytes().all(|b| b >= 0x20), "{out:?}");
+            match parse_owned(&out, ParseOptions::default()) {
+                Ok(JsonValue::Str(back)) => prop_assert_eq!(back, s),
+                other => prop_assert!(false, "{out:?} -> {other:?}"),
+            }
+        }
+    }
 }

@@ -69,6 +69,15 @@ impl TradeEvent {
         }
     }
 
+    /// The scan it happened on.
+    #[must_use]
+    pub fn scan_number(&self) -> i64 {
+        match self {
+            TradeEvent::Entry(e) => e.scan_number,
+            TradeEvent::Exit(e) => e.scan_number,
+        }
+    }
+
     /// Append the JSON line (without LF), keys and order as BLUE writes them.
     pub fn write_json(&self, out: &mut String) {
         let mut w = ObjectWriter::new(out);

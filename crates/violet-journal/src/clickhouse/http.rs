@@ -18,6 +18,14 @@ pub enum ClickHouseError {
         /// The error.
         source: std::io::Error,
     },
+    /// The journal's spool directory failed (I/O, or a line that is not a record).
+    #[error("journal spool {path}")]
+    Spool {
+        /// The spool directory.
+        path: std::path::PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
     /// The server answered with an error status.
     #[error("ClickHouse at {url} answered HTTP {status}: {body}")]
     Status {

@@ -3,8 +3,10 @@
 
 mod ddl;
 mod http;
+mod local;
 mod ship;
 
 pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl, statements};
 pub use http::{ClickHouse, ClickHouseError};
+pub use local::{LocalServer, LocalServerError, SERVER_BINARY};
 pub use ship::{ClickHouseJournal, ShipStats};

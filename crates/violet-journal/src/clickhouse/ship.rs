@@ -8,21 +8,25 @@
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use violet_domain::json::{ObjectWriter, ParseOptions, Parser, write_str};
+use violet_domain::json::{ParseOptions, Parser};
 
 use super::http::{ClickHouse, ClickHouseError};
 use crate::Journal;
 use crate::file::{FileJournal, FlushPolicy, JournalError, TRIMMED, segment_path, segments, trimmed_records};
-use crate::record::Record;
+use crate::record::{Record, RecordKind};
 
 const ACK: &str = "shipped";
-/// Records per insert batch.
+/// Records per insert batch (at most).
 const BATCH: usize = 50_000;
+/// Bytes read from the spool per round (at most, unless one record is longer).
+const BATCH_BYTES: u64 = 24 << 20;
+/// Shortest time between two shipping rounds, unless a round found a full batch or the
+/// journal is finishing.
+const SHIP_INTERVAL: Duration = Duration::from_millis(100);
 
 /// What the shipper did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,8 +40,9 @@ pub struct ShipStats {
 /// A ClickHouse journal: a spool directory plus a shipper thread.
 #[derive(Debug)]
 pub struct ClickHouseJournal {
+    dir: PathBuf,
     spool: FileJournal,
-    finishing: Arc<AtomicBool>,
+    signal: Arc<Signal>,
     shipper: Option<JoinHandle<Result<ShipStats, ClickHouseError>>>,
 }
 
@@ -66,70 +71,120 @@ fn write_atomically(dir: &Path, name: &str, text: &str) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Append the row of one spool line (`{"seq":N,"kind":K,"id":I,"body":{...}}`, as
-/// [`Record`] writes it) to its table's `INSERT ... FORMAT JSONEachRow` body.
-fn row(run_id: &str, line: &str, parser: &mut Parser, inserts: &mut [String; 3]) -> Option<()> {
-    // The body is the rest of the line after the id: an id is a JSON string, so the first
-    // unescaped `","body":` ends it.
-    let at = line.find("\",\"body\":")?;
-    let body_text = line.get(at + 9..line.len().checked_sub(1)?)?;
-    let head = format!("{}\"}}", &line[..at]);
-    let (kind, id) = {
-        let doc = parser.parse(&head).ok()?;
-        let root = doc.root();
-        (root.get("kind")?.as_str()?.into_owned(), root.get("id")?.as_str()?.into_owned())
-    };
-    let doc = parser.parse(body_text).ok()?;
-    let body = doc.root();
-    let raw = |k: &str| body.get(k).and_then(|v| v.number_text()).unwrap_or("0").to_string();
-    let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(|s| s.into_owned()).unwrap_or_default();
-    let slot = match kind.as_str() {
-        "decision" => 0,
-        "trade_event" => 1,
-        _ => 2,
-    };
-    let out = &mut inserts[slot];
-    let mut w = ObjectWriter::new(out);
-    w.str("id", &id).int("version", 1u64).str("run_id", run_id);
-    match slot {
-        0 => {
-            w.raw("scan_number", &raw("scan_number"))
-                .raw("ts_ns", &raw("ts_ns"))
-                .str("action", &text("action"))
-                .str("reason", &text("reason"));
-        }
-        1 => {
-            w.raw("scan_number", &raw("scan_number")).str("event", &text("event"));
-        }
-        _ => {
-            w.raw("line", &raw("line"));
+/// Append `s` TabSeparated-escaped (backslash, tab, newline).
+fn tsv_str(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(i) = memchr::memchr3(b'\\', b'\t', b'\n', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'\\' => "\\\\",
+            b'\t' => "\\t",
+            _ => "\\n",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// The INSERT statement heading a kind's batch: explicit columns, TabSeparated rows.
+fn insert_head(kind: RecordKind) -> String {
+    let mut cols = vec!["id", "version", "run_id"];
+    cols.extend_from_slice(kind.columns());
+    cols.push("body");
+    format!("INSERT INTO dolphin_violet.{} ({}) FORMAT TabSeparated\n", kind.table(), cols.join(", "))
+}
+
+/// Append the TabSeparated row of one spool line (as [`Record`] writes it:
+/// `{"seq":N,"kind":K,"id":I,"run":R,"version":V,"cols":[...],"body":{...}}`) to its
+/// kind's insert. Only the short head is parsed: the body follows the first `],"body":`
+/// (inside a JSON string a quote is always escaped, so that text can only be structure) and
+/// is copied as it is, escaped.
+fn row(line: &str, parser: &mut Parser, inserts: &mut [String]) -> Option<()> {
+    const BODY: &str = "],\"body\":";
+    let at = line.find(BODY)?;
+    let body = line.get(at + BODY.len()..line.len().checked_sub(1)?)?;
+    let mut head = String::with_capacity(at + 2);
+    head.push_str(&line[..=at]);
+    head.push('}');
+    let doc = parser.parse(&head).ok()?;
+    let [kind, id, run, version, cols] = doc.root().pick(["kind", "id", "run", "version", "cols"]);
+    let kind = RecordKind::from_name(&kind?.as_str()?)?;
+    let out = &mut inserts[RecordKind::ALL.iter().position(|&k| k == kind)?];
+    tsv_str(out, &id?.as_str()?);
+    out.push('\t');
+    out.push_str(version?.number_text()?);
+    out.push('\t');
+    tsv_str(out, &run?.as_str()?);
+    for c in cols?.array()? {
+        out.push('\t');
+        match c.number_text() {
+            Some(n) => out.push_str(n),
+            None => tsv_str(out, &c.as_str()?),
         }
     }
-    write_str(w.key("body"), body_text);
-    w.finish();
+    out.push('\t');
+    tsv_str(out, body);
     out.push('\n');
     Some(())
 }
 
-const INSERTS: [&str; 3] = [
-    "INSERT INTO dolphin_violet.decisions FORMAT JSONEachRow\n",
-    "INSERT INTO dolphin_violet.trade_events FORMAT JSONEachRow\n",
-    "INSERT INTO dolphin_violet.rejections FORMAT JSONEachRow\n",
-];
+/// Wakes the shipper when the spool made records durable, and tells it to finish.
+#[derive(Debug, Default)]
+struct Signal {
+    state: Mutex<(bool, bool)>,
+    cv: Condvar,
+}
+
+impl Signal {
+    fn set(&self, finish: bool) {
+        let mut s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.0 = true;
+        s.1 |= finish;
+        self.cv.notify_one();
+    }
+
+    /// New records are durable in the spool.
+    fn wake(&self) {
+        self.set(false);
+    }
+
+    /// Ship what is left, then stop.
+    fn finish(&self) {
+        self.set(true);
+    }
+
+    fn finishing(&self) -> bool {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1
+    }
+
+    /// Wait until told to finish, at most `timeout`.
+    fn wait_finish(&self, timeout: Duration) {
+        let s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = self.cv.wait_timeout_while(s, timeout, |s| !s.1);
+    }
+
+    /// Wait for a wake-up (at most `timeout`: the spool is also read then), and consume it.
+    fn wait(&self, timeout: Duration) {
+        let s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mut s, _) =
+            self.cv.wait_timeout_while(s, timeout, |s| !s.0).unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.0 = false;
+    }
+}
 
 struct Shipper {
     dir: PathBuf,
     ch: ClickHouse,
-    run_id: String,
-    finishing: Arc<AtomicBool>,
+    signal: Arc<Signal>,
     stats: ShipStats,
     parser: Parser,
 }
 
 impl Shipper {
-    /// Complete lines from `pos` on (at most `BATCH`), and the position after them.
-    fn read(&self, pos: Position) -> io::Result<(Vec<String>, Position)> {
-        let mut lines = Vec::new();
+    /// Complete lines from `pos` on (at most `BATCH`), how many, and the position after them.
+    fn read(&self, pos: Position) -> io::Result<(String, usize, Position)> {
+        let mut lines = String::new();
+        let mut count = 0;
         let mut pos = pos;
         let segs = segments(&self.dir)?;
         let first = pos.segment;
@@ -140,22 +195,30 @@ impl Shipper {
             let mut f = File::open(segment_path(&self.dir, n))?;
             f.seek(SeekFrom::Start(pos.offset))?;
             let mut buf = Vec::new();
-            f.take(64 << 20).read_to_end(&mut buf)?;
-            let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            // A bounded read; a record longer than the bound is read whole.
+            let mut limit = BATCH_BYTES;
+            while (&mut f).take(limit).read_to_end(&mut buf)? == usize::try_from(limit).unwrap_or(usize::MAX)
+                && memchr::memchr(b'\n', &buf).is_none()
+            {
+                limit *= 2;
+            }
             let mut used = 0;
-            for l in buf[..complete].split_inclusive(|&b| b == b'\n') {
-                if lines.len() >= BATCH {
+            for end in memchr::memchr_iter(b'\n', &buf) {
+                if count >= BATCH {
                     break;
                 }
-                lines.push(String::from_utf8_lossy(l).trim_end().to_string());
-                used += l.len();
+                count += 1;
+                used = end + 1;
             }
+            buf.truncate(used);
+            lines.push_str(std::str::from_utf8(&buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?);
             pos.offset += used as u64;
-            if lines.len() >= BATCH || n != *segs.last().unwrap_or(&n) && used < complete {
+            // Go on to the next segment only when this one is shipped to its end.
+            if count >= BATCH || pos.offset < f.metadata()?.len() {
                 break;
             }
         }
-        Ok((lines, pos))
+        Ok((lines, count, pos))
     }
 
     fn insert(&mut self, body: &str) -> Result<(), ClickHouseError> {
@@ -179,7 +242,7 @@ impl Shipper {
         let mut changed = false;
         for &n in segs.iter().filter(|&&n| n < pos.segment) {
             let path = segment_path(&self.dir, n);
-            let records = fs::read(&path)?.iter().filter(|&&b| b == b'\n').count() as u64;
+            let records = memchr::memchr_iter(b'\n', &fs::read(&path)?).count() as u64;
             trimmed += records;
             // Delete, then count: a crash in between makes a rerun emit those records again
             // (same ids, so they collapse under FINAL), never skip records not shipped.
@@ -194,32 +257,42 @@ impl Shipper {
     }
 
     fn run(mut self) -> Result<ShipStats, ClickHouseError> {
-        let spool = format!("spool {}", self.dir.display());
-        let io_err = |e: io::Error| ClickHouseError::Io { url: spool.clone(), source: e };
+        let dir = self.dir.clone();
+        let io_err = |e: io::Error| ClickHouseError::Spool { path: dir.clone(), source: e };
         let mut pos = read_ack(&self.dir);
         loop {
-            let finishing = self.finishing.load(Ordering::Acquire);
-            let (lines, next) = self.read(pos).map_err(io_err)?;
-            if lines.is_empty() {
+            let finishing = self.signal.finishing();
+            let round = Instant::now();
+            let (lines, count, next) = self.read(pos).map_err(io_err)?;
+            if count == 0 {
                 if finishing {
                     return Ok(self.stats);
                 }
-                std::thread::sleep(Duration::from_millis(20));
+                self.signal.wait(Duration::from_millis(250));
                 continue;
             }
-            let mut inserts = INSERTS.map(String::from);
-            for l in &lines {
-                row(&self.run_id, l, &mut self.parser, &mut inserts);
+            let heads = RecordKind::ALL.map(insert_head);
+            let mut inserts = heads.clone();
+            for l in lines.lines() {
+                if row(l, &mut self.parser, &mut inserts).is_none() {
+                    let what = format!("not a journal record: {l:.200}");
+                    return Err(io_err(io::Error::new(io::ErrorKind::InvalidData, what)));
+                }
             }
-            for (k, body) in inserts.iter().enumerate() {
-                if body.len() > INSERTS[k].len() {
+            for (head, body) in heads.iter().zip(&inserts) {
+                if body.len() > head.len() {
                     self.insert(body)?;
                 }
             }
-            self.stats.shipped += lines.len() as u64;
+            self.stats.shipped += count as u64;
             pos = next;
             write_atomically(&self.dir, ACK, &format!("{} {}", pos.segment, pos.offset)).map_err(io_err)?;
             self.trim(pos).map_err(io_err)?;
+            if count < BATCH && !finishing {
+                // Every insert costs the server a new part per table: fewer, larger batches
+                // cost it far less CPU than one per spool flush.
+                self.signal.wait_finish(SHIP_INTERVAL.saturating_sub(round.elapsed()));
+            }
         }
     }
 }
@@ -231,12 +304,11 @@ impl ClickHouseJournal {
     /// The spool's [`JournalError`].
     pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy, ch: ClickHouse) -> Result<Self, JournalError> {
         let spool = FileJournal::open(dir, run_id, policy)?;
-        let finishing = Arc::new(AtomicBool::new(false));
+        let signal = Arc::new(Signal::default());
         let shipper = Shipper {
             dir: dir.to_path_buf(),
             ch,
-            run_id: run_id.to_string(),
-            finishing: Arc::clone(&finishing),
+            signal: Arc::clone(&signal),
             stats: ShipStats::default(),
             parser: Parser::new(ParseOptions { allow_constants: true }),
         };
@@ -244,7 +316,7 @@ impl ClickHouseJournal {
             .name("violet-ship".into())
             .spawn(move || shipper.run())
             .map_err(|e| JournalError::Io { path: dir.to_path_buf(), source: e })?;
-        Ok(Self { spool, finishing, shipper: Some(handle) })
+        Ok(Self { dir: dir.to_path_buf(), spool, signal, shipper: Some(handle) })
     }
 
     /// Flush the spool and wait until everything in it is shipped (retrying while the
@@ -254,15 +326,15 @@ impl ClickHouseJournal {
     /// The spool's I/O error, a query the server refuses, or `timeout` passing with
     /// records still unshipped (they stay in the spool: a rerun ships them).
     pub fn finish(mut self, timeout: Duration) -> Result<ShipStats, ClickHouseError> {
-        let spool_err = |e: io::Error| ClickHouseError::Io { url: "spool".into(), source: e };
+        let spool_err = |e: io::Error| ClickHouseError::Spool { path: self.dir.clone(), source: e };
         self.spool.flush().map_err(spool_err)?;
-        self.finishing.store(true, Ordering::Release);
+        self.signal.finish();
         let Some(handle) = self.shipper.take() else { return Ok(ShipStats::default()) };
         let t = Instant::now();
         while !handle.is_finished() {
             if t.elapsed() > timeout {
-                return Err(ClickHouseError::Io {
-                    url: "spool".into(),
+                return Err(ClickHouseError::Spool {
+                    path: self.dir.clone(),
                     source: io::Error::new(
                         io::ErrorKind::TimedOut,
                         "records remain unshipped in the spool; rerun to ship them",
@@ -277,10 +349,17 @@ impl ClickHouseJournal {
 
 impl Journal for ClickHouseJournal {
     fn append(&mut self, record: &Record<'_>) -> io::Result<()> {
-        self.spool.append(record)
+        let before = self.spool.durable_records();
+        self.spool.append(record)?;
+        if self.spool.durable_records() != before {
+            self.signal.wake();
+        }
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.spool.flush()
+        self.spool.flush()?;
+        self.signal.wake();
+        Ok(())
     }
 }

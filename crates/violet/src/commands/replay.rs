@@ -10,9 +10,9 @@ use anyhow::Context as _;
 use std::time::Duration;
 use violet_divergence::{compare, one_line, parse_trades};
 use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal};
-use violet_journal::{FileJournal, FlushPolicy, Journal as _, JournalSink};
+use violet_journal::{AnyJournal, FileJournal, FlushPolicy, JournalSink, RunRow, RunStatus};
 
-use violet_clock::{Cadence, CadencePlan};
+use violet_clock::{Cadence, CadencePlan, Clock as _, LiveClock};
 use violet_engine::replay::{ReplayOptions, WriterSink, replay};
 
 use crate::config::load_blue_config;
@@ -104,6 +104,11 @@ fn run_id(args: &Args, opts: &ReplayOptions) -> String {
     format!("replay-{h:016x}")
 }
 
+/// Hash of the configuration and the cadence plan (the `config_hash` of the run's row).
+fn config_hash(opts: &ReplayOptions) -> String {
+    format!("{:016x}", violet_domain::hash::fnv1a(format!("{:?}|{}", opts.cfg, opts.plan).as_bytes()))
+}
+
 /// Copies trade-event bytes to an optional output and to a shared buffer.
 struct Tee {
     a: Option<Box<dyn Write>>,
@@ -163,22 +168,34 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let opts = ReplayOptions { cfg, plan, threads: args.threads };
     let show_progress = !args.quiet && io::stderr().is_terminal();
     let policy = FlushPolicy { max_interval: Duration::from_millis(args.journal_flush_ms), ..FlushPolicy::default() };
-    let (mut file_journal, mut ch_journal) = (None, None);
     // The run id is also the records' source: ids (`<run>:scan:N`...) never collide across runs.
     let run = run_id(args, &opts);
-    match (&args.clickhouse_url, &args.data_dir) {
+    let config_hash = config_hash(&opts);
+    let started_ns = LiveClock::new().now();
+    let mut journal = match (&args.clickhouse_url, &args.data_dir) {
         (Some(url), dir) => {
             let spool = dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool"));
             let ch = ClickHouse::new(url)?;
-            ch_journal = Some(JournalSink::new(ClickHouseJournal::open(&spool, &run, policy, ch)?, &run));
+            Some(AnyJournal::ClickHouse(ClickHouseJournal::open(&spool, &run, policy, ch)?))
         }
-        (None, Some(dir)) => {
-            file_journal = Some(JournalSink::new(FileJournal::open(dir, &run, policy)?, &run));
-        }
-        (None, None) => {}
+        (None, Some(dir)) => Some(AnyJournal::File(FileJournal::open(dir, &run, policy)?)),
+        (None, None) => None,
+    }
+    .map(|j| JournalSink::new(j, &run, &run));
+    let run_row = |status, stopped_ns, detail| RunRow {
+        violet_version: env!("CARGO_PKG_VERSION"),
+        config_hash: &config_hash,
+        source: &run,
+        started_ns,
+        stopped_ns,
+        status,
+        detail,
+    };
+    if let Some(j) = journal.as_mut() {
+        j.run_row(&run_row(RunStatus::Running, 0, "replay"))?;
     }
     let result = {
-        let mut sink = (WriterSink::new(trades, decisions), (file_journal, ch_journal.as_mut()));
+        let mut sink = (WriterSink::new(trades, decisions), journal.as_mut());
         let r = replay(
             input,
             &opts,
@@ -195,9 +212,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
         r.and_then(|s| {
             sink.0.flush()?;
-            if let Some(j) = (sink.1).0.as_mut() {
-                j.journal_mut().flush()?;
-            }
             Ok(s)
         })
     };
@@ -218,15 +232,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(w) = rejections.as_mut() {
         w.flush()?;
     }
-    if let Some(j) = ch_journal {
-        let stats = j.into_inner().finish(Duration::from_secs(args.ship_timeout_s))?;
-        if !args.quiet {
-            eprintln!(
-                "violet replay: journal shipped {} records to ClickHouse ({} retries)",
-                stats.shipped, stats.retries
-            );
-        }
-    }
     let mut summary_json = summary.to_json();
     let mut code = ExitCode::SUCCESS;
     if let Some(blue) = blue {
@@ -235,6 +240,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         report
             .write_dir(&args.report_dir)
             .with_context(|| format!("cannot write the report into {}", args.report_dir.display()))?;
+        if let Some(j) = journal.as_mut() {
+            let mut body = String::new();
+            for d in &report.divergences {
+                body.clear();
+                report.divergence_json(d, &mut body);
+                j.divergence(d.class.as_str(), d.scan_number, &d.event, &body)?;
+            }
+        }
         let n = report.divergences.len();
         summary_json.insert_str(summary_json.len() - 1, &format!(",\"divergences\":{n}"));
         if !args.quiet {
@@ -246,6 +259,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         if n > 0 {
             code = ExitCode::from(3);
+        }
+    }
+    if let Some(mut j) = journal {
+        j.run_row(&run_row(RunStatus::Stopped, LiveClock::new().now(), "replay complete"))?;
+        if let Some(stats) = j.into_inner().close(Duration::from_secs(args.ship_timeout_s))?
+            && !args.quiet
+        {
+            eprintln!(
+                "violet replay: journal shipped {} records to ClickHouse ({} retries)",
+                stats.shipped, stats.retries
+            );
         }
     }
     if let Some(p) = &args.summary_json {

@@ -1,0 +1,153 @@
+//! A throwaway ClickHouse server on loopback, for tests and benchmarks: Debian's
+//! `clickhouse-server` started with a fresh data folder in a temporary directory (the recipe
+//! of `../shared/docs/clickhouse.md`), killed and removed on drop.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::http::ClickHouse;
+
+/// The server binary Debian's `clickhouse-server` package installs.
+pub const SERVER_BINARY: &str = "/usr/sbin/clickhouse-server";
+
+/// A local server that could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalServerError {
+    /// The binary is not installed.
+    #[error(
+        "{SERVER_BINARY} is missing: install Debian's clickhouse-server (apt-get install clickhouse-server; `cargo xtask ci` does it)"
+    )]
+    Missing,
+    /// Preparing the folder or spawning failed.
+    #[error("cannot start {SERVER_BINARY} in {dir}")]
+    Io {
+        /// The server's folder.
+        dir: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// It did not answer in time.
+    #[error("clickhouse-server did not answer on {url} within 30 s; its error log: {log}")]
+    NotUp {
+        /// Its URL.
+        url: String,
+        /// The end of its error log.
+        log: String,
+    },
+}
+
+/// A running local server.
+#[derive(Debug)]
+pub struct LocalServer {
+    child: Child,
+    dir: PathBuf,
+    url: String,
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn config(dir: &Path, port: u16) -> String {
+    let d = dir.display();
+    format!(
+        r#"<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>{d}/server.log</log><errorlog>{d}/server.err.log</errorlog></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>{port}</http_port>
+  <path>{d}/data/</path><tmp_path>{d}/data/tmp/</tmp_path>
+  <user_files_path>{d}/data/user_files/</user_files_path>
+  <format_schema_path>{d}/data/format_schemas/</format_schema_path>
+  <mark_cache_size>268435456</mark_cache_size>
+  <timezone>UTC</timezone>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
+    <profile>default</profile><quota>default</quota></default></users>
+  <profiles><default></default></profiles>
+  <quotas><default></default></quotas>
+</yandex>
+"#
+    )
+}
+
+impl LocalServer {
+    /// Start a server named `name` (its folder: `<tmp>/violet-ch-<pid>-<name>`, emptied
+    /// first) on a free loopback port, and wait until it answers.
+    ///
+    /// # Errors
+    /// [`LocalServerError`]: not installed, cannot be spawned, or silent for 30 s.
+    pub fn start(name: &str) -> Result<Self, LocalServerError> {
+        if !Path::new(SERVER_BINARY).exists() {
+            return Err(LocalServerError::Missing);
+        }
+        let dir = std::env::temp_dir().join(format!("violet-ch-{}-{name}", std::process::id()));
+        let io = |source| LocalServerError::Io { dir: dir.clone(), source };
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let port = free_port().map_err(io)?;
+        std::fs::write(dir.join("config.xml"), config(&dir, port)).map_err(io)?;
+        let child = spawn(&dir).map_err(io)?;
+        let server = Self { child, dir, url: format!("http://127.0.0.1:{port}") };
+        server.wait_up()?;
+        Ok(server)
+    }
+
+    /// Its URL (`http://127.0.0.1:PORT`).
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A client for it.
+    #[must_use]
+    pub fn client(&self) -> ClickHouse {
+        ClickHouse::new(&self.url).unwrap_or_else(|e| unreachable!("own URL {}: {e}", self.url))
+    }
+
+    /// Kill it (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Start it again on the same data and port, and wait until it answers.
+    ///
+    /// # Errors
+    /// As [`LocalServer::start`].
+    pub fn restart(&mut self) -> Result<(), LocalServerError> {
+        self.child = spawn(&self.dir).map_err(|source| LocalServerError::Io { dir: self.dir.clone(), source })?;
+        self.wait_up()
+    }
+
+    fn wait_up(&self) -> Result<(), LocalServerError> {
+        let t = Instant::now();
+        let ch = self.client();
+        while !ch.query("SELECT 1").is_ok_and(|r| r.trim() == "1") {
+            if t.elapsed() > Duration::from_secs(30) {
+                let log = std::fs::read_to_string(self.dir.join("server.err.log")).unwrap_or_default();
+                let tail: String = log.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
+                return Err(LocalServerError::NotUp { url: self.url.clone(), log: tail });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+}
+
+fn spawn(dir: &Path) -> std::io::Result<Child> {
+    Command::new(SERVER_BINARY)
+        .arg(format!("--config-file={}", dir.join("config.xml").display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
