@@ -4,7 +4,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::Journal;
-use crate::clickhouse::{ClickHouseError, ClickHouseJournal, ShipStats};
+use crate::clickhouse::{ClickHouseJournal, ShipError, ShipStats};
 use crate::file::FileJournal;
 use crate::record::Record;
 
@@ -23,10 +23,10 @@ impl AnyJournal {
     ///
     /// # Errors
     /// An I/O error of the files, or [`ClickHouseJournal::finish`]'s error.
-    pub fn close(self, timeout: Duration) -> Result<Option<ShipStats>, ClickHouseError> {
+    pub fn close(self, timeout: Duration) -> Result<Option<ShipStats>, ShipError> {
         match self {
             AnyJournal::File(mut f) => {
-                f.flush().map_err(|source| ClickHouseError::Spool { path: f.dir().to_path_buf(), source })?;
+                f.flush().map_err(|source| ShipError::Spool { path: f.dir().to_path_buf(), source })?;
                 Ok(None)
             }
             AnyJournal::ClickHouse(c) => c.finish(timeout).map(Some),

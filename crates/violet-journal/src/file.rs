@@ -142,6 +142,22 @@ impl FileJournal {
     /// # Errors
     /// [`JournalError`]: I/O, another run's directory, or a damaged record before the last.
     pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy) -> Result<Self, JournalError> {
+        Self::open_as(dir, run_id, policy, true)
+    }
+
+    /// Open (or create) the journal of a long-running service in append mode: `dir` is
+    /// owned by `owner` (the service's name, recorded as `service:<owner>`), a torn last
+    /// record is cut as on [`FileJournal::open`], and every record appended now is kept,
+    /// numbered after the ones already there. A restarted service re-journals what it
+    /// re-reads; its records' ids are event-derived, so the copies collapse downstream.
+    ///
+    /// # Errors
+    /// As [`FileJournal::open`].
+    pub fn open_append(dir: &Path, owner: &str, policy: FlushPolicy) -> Result<Self, JournalError> {
+        Self::open_as(dir, &format!("service:{owner}"), policy, false)
+    }
+
+    fn open_as(dir: &Path, run_id: &str, policy: FlushPolicy, rerun: bool) -> Result<Self, JournalError> {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
         let meta = dir.join(META);
         match fs::read_to_string(&meta) {
@@ -173,10 +189,10 @@ impl FileJournal {
             file,
             file_len,
             buf: String::with_capacity(policy.max_bytes + 4096),
-            next_seq: 0,
+            next_seq: if rerun { 0 } else { durable },
             durable,
             pending: 0,
-            resume: durable,
+            resume: if rerun { durable } else { 0 },
             last_flush: Instant::now(),
             policy,
         })
@@ -267,6 +283,11 @@ mod tests {
 
     fn write(dir: &Path, n: u64) -> Result<FileJournal, JournalError> {
         let mut j = FileJournal::open(dir, "run-a", FlushPolicy::default())?;
+        append_n(&mut j, n);
+        Ok(j)
+    }
+
+    fn append_n(j: &mut FileJournal, n: u64) {
         for i in 0..n {
             let body = rec(i);
             let id = format!("t:{i}");
@@ -280,7 +301,32 @@ mod tests {
             })
             .expect("append");
         }
-        Ok(j)
+    }
+
+    #[test]
+    fn append_mode_keeps_every_record_and_numbers_on_after_a_torn_one() {
+        let dir = tmp("append");
+        let mut j = FileJournal::open_append(&dir, "svc", FlushPolicy::default()).expect("open");
+        append_n(&mut j, 3);
+        drop(j);
+        OpenOptions::new()
+            .append(true)
+            .open(segment_path(&dir, 1))
+            .and_then(|mut f| f.write_all(b"{\"seq\":3,\"ki"))
+            .expect("tear");
+        let mut j = FileJournal::open_append(&dir, "svc", FlushPolicy::default()).expect("reopen");
+        append_n(&mut j, 2);
+        drop(j);
+        let lines = FileJournal::read_all(&dir).expect("read");
+        let seqs: Vec<String> = lines.iter().map(|l| l[..l.find(',').expect("comma")].to_string()).collect();
+        assert_eq!(seqs, ["{\"seq\":0", "{\"seq\":1", "{\"seq\":2", "{\"seq\":3", "{\"seq\":4"]);
+        // A replay's journal is not a service's, nor another service's.
+        assert!(matches!(FileJournal::open(&dir, "run-a", FlushPolicy::default()), Err(JournalError::OtherRun { .. })));
+        assert!(matches!(
+            FileJournal::open_append(&dir, "other", FlushPolicy::default()),
+            Err(JournalError::OtherRun { .. })
+        ));
+        fs::remove_dir_all(&dir).ok();
     }
 
     fn tmp(name: &str) -> PathBuf {

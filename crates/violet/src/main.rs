@@ -41,6 +41,14 @@ enum Command {
     Replay(Box<commands::replay::Args>),
     /// Print or apply the ClickHouse DDL (dolphin_violet and the dolphin stand-in).
     Ddl(commands::ddl::Args),
+    /// Run the observe-only DARK service: BLUE's live tables (or stdin) through the engine
+    /// on the live clock, journaled to ClickHouse, compared with BLUE's trade events.
+    ///
+    /// No venue exists yet: no order can leave the process. SIGTERM or SIGINT stops
+    /// gracefully (the event in hand finished, the journal flushed and shipped, the stop
+    /// recorded in dolphin_violet.runs; exit 0); a second signal exits at once (143)
+    /// without corrupting the journal. Operations: docs/operations.md.
+    Run(commands::run::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +58,7 @@ fn main() -> ExitCode {
         Command::Oracle(args) => commands::oracle::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
         Command::Ddl(args) => commands::ddl::run(&args),
+        Command::Run(args) => commands::run::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,6 @@
 //! The DDL (`ddl/*.sql`), applied idempotently.
 
-use super::http::{ClickHouse, ClickHouseError};
+use violet_clickhouse::{ClickHouse, ClickHouseError};
 
 /// VIOLET's database.
 pub const DDL_DOLPHIN_VIOLET: &str = include_str!("../../../../ddl/dolphin_violet.sql");
@@ -20,14 +20,19 @@ pub fn statements(ddl: &str) -> Vec<String> {
 /// # Errors
 /// The first statement the server refuses or cannot be sent.
 pub fn apply_ddl(ch: &ClickHouse) -> Result<usize, ClickHouseError> {
-    let mut n = 0;
-    for ddl in [DDL_DOLPHIN_VIOLET, DDL_DOLPHIN] {
-        for st in statements(ddl) {
-            ch.query(&st)?;
-            n += 1;
-        }
+    Ok(apply(ch, DDL_DOLPHIN_VIOLET)? + apply(ch, DDL_DOLPHIN)?)
+}
+
+/// Apply the statements of one DDL text; returns how many.
+///
+/// # Errors
+/// The first statement the server refuses or cannot be sent.
+pub fn apply(ch: &ClickHouse, ddl: &str) -> Result<usize, ClickHouseError> {
+    let all = statements(ddl);
+    for st in &all {
+        ch.query(st)?;
     }
-    Ok(n)
+    Ok(all.len())
 }
 
 #[cfg(test)]

@@ -1,12 +1,9 @@
-//! ClickHouse over its HTTP interface: a minimal HTTP/1.0 client (one request per
-//! connection; no TLS: loopback and private networks only) and the DDL.
+//! The journal's ClickHouse side: the DDL and the shipper (the client itself is
+//! `violet-clickhouse`, re-exported here).
 
 mod ddl;
-mod http;
-mod local;
 mod ship;
 
-pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl, statements};
-pub use http::{ClickHouse, ClickHouseError};
-pub use local::{LocalServer, LocalServerError, SERVER_BINARY};
-pub use ship::{ClickHouseJournal, ShipStats};
+pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply, apply_ddl, statements};
+pub use ship::{ClickHouseJournal, ShipError, ShipStats};
+pub use violet_clickhouse::{ClickHouse, ClickHouseError, LocalServer, LocalServerError, SERVER_BINARY};

@@ -8,16 +8,17 @@
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use violet_domain::json::{ParseOptions, Parser};
 
-use super::http::{ClickHouse, ClickHouseError};
 use crate::Journal;
 use crate::file::{FileJournal, FlushPolicy, JournalError, TRIMMED, segment_path, segments, trimmed_records};
 use crate::record::{Record, RecordKind};
+use violet_clickhouse::{ClickHouse, ClickHouseError};
 
 const ACK: &str = "shipped";
 /// Records per insert batch (at most).
@@ -37,13 +38,30 @@ pub struct ShipStats {
     pub retries: u64,
 }
 
+/// Shipping that failed for good (an unreachable server is retried, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum ShipError {
+    /// The server refused a query (4xx): the rows or the schema are wrong.
+    #[error(transparent)]
+    ClickHouse(#[from] ClickHouseError),
+    /// The spool directory failed (I/O, a line that is not a record, or records left
+    /// unshipped when the time to finish ran out).
+    #[error("journal spool {path}")]
+    Spool {
+        /// The spool directory.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+}
+
 /// A ClickHouse journal: a spool directory plus a shipper thread.
 #[derive(Debug)]
 pub struct ClickHouseJournal {
     dir: PathBuf,
     spool: FileJournal,
     signal: Arc<Signal>,
-    shipper: Option<JoinHandle<Result<ShipStats, ClickHouseError>>>,
+    shipper: Option<JoinHandle<Result<ShipStats, ShipError>>>,
 }
 
 /// Shipping position: segment number and byte offset in it.
@@ -133,6 +151,9 @@ fn row(line: &str, parser: &mut Parser, inserts: &mut [String]) -> Option<()> {
 struct Signal {
     state: Mutex<(bool, bool)>,
     cv: Condvar,
+    /// Mirrors of the shipper's stats, for [`ClickHouseJournal::progress`].
+    shipped: AtomicU64,
+    retries: AtomicU64,
 }
 
 impl Signal {
@@ -229,6 +250,7 @@ impl Shipper {
                 Err(e @ ClickHouseError::Status { status: 400..=499, .. }) => return Err(e),
                 Err(_) => {
                     self.stats.retries += 1;
+                    self.signal.retries.store(self.stats.retries, Ordering::Relaxed);
                     std::thread::sleep(backoff);
                     backoff = (backoff * 2).min(Duration::from_secs(2));
                 }
@@ -256,9 +278,9 @@ impl Shipper {
         Ok(())
     }
 
-    fn run(mut self) -> Result<ShipStats, ClickHouseError> {
+    fn run(mut self) -> Result<ShipStats, ShipError> {
         let dir = self.dir.clone();
-        let io_err = |e: io::Error| ClickHouseError::Spool { path: dir.clone(), source: e };
+        let io_err = |e: io::Error| ShipError::Spool { path: dir.clone(), source: e };
         let mut pos = read_ack(&self.dir);
         loop {
             let finishing = self.signal.finishing();
@@ -285,6 +307,7 @@ impl Shipper {
                 }
             }
             self.stats.shipped += count as u64;
+            self.signal.shipped.store(self.stats.shipped, Ordering::Relaxed);
             pos = next;
             write_atomically(&self.dir, ACK, &format!("{} {}", pos.segment, pos.offset)).map_err(io_err)?;
             self.trim(pos).map_err(io_err)?;
@@ -303,7 +326,31 @@ impl ClickHouseJournal {
     /// # Errors
     /// The spool's [`JournalError`].
     pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy, ch: ClickHouse) -> Result<Self, JournalError> {
-        let spool = FileJournal::open(dir, run_id, policy)?;
+        Self::start(FileJournal::open(dir, run_id, policy)?, ch)
+    }
+
+    /// Open the spool in `dir` owned by service `owner` in append mode (see
+    /// [`FileJournal::open_append`]) and start shipping to `ch`: what was not shipped
+    /// before a crash is shipped first.
+    ///
+    /// # Errors
+    /// The spool's [`JournalError`].
+    pub fn open_append(dir: &Path, owner: &str, policy: FlushPolicy, ch: ClickHouse) -> Result<Self, JournalError> {
+        Self::start(FileJournal::open_append(dir, owner, policy)?, ch)
+    }
+
+    /// What the shipper has done so far in this process (for status lines).
+    #[must_use]
+    pub fn progress(&self) -> ShipStats {
+        ShipStats {
+            shipped: self.signal.shipped.load(Ordering::Relaxed),
+            retries: self.signal.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    fn start(spool: FileJournal, ch: ClickHouse) -> Result<Self, JournalError> {
+        let dir = spool.dir().to_path_buf();
+        let dir = dir.as_path();
         let signal = Arc::new(Signal::default());
         let shipper = Shipper {
             dir: dir.to_path_buf(),
@@ -325,15 +372,15 @@ impl ClickHouseJournal {
     /// # Errors
     /// The spool's I/O error, a query the server refuses, or `timeout` passing with
     /// records still unshipped (they stay in the spool: a rerun ships them).
-    pub fn finish(mut self, timeout: Duration) -> Result<ShipStats, ClickHouseError> {
-        let spool_err = |e: io::Error| ClickHouseError::Spool { path: self.dir.clone(), source: e };
+    pub fn finish(mut self, timeout: Duration) -> Result<ShipStats, ShipError> {
+        let spool_err = |e: io::Error| ShipError::Spool { path: self.dir.clone(), source: e };
         self.spool.flush().map_err(spool_err)?;
         self.signal.finish();
         let Some(handle) = self.shipper.take() else { return Ok(ShipStats::default()) };
         let t = Instant::now();
         while !handle.is_finished() {
             if t.elapsed() > timeout {
-                return Err(ClickHouseError::Spool {
+                return Err(ShipError::Spool {
                     path: self.dir.clone(),
                     source: io::Error::new(
                         io::ErrorKind::TimedOut,

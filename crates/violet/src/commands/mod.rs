@@ -3,3 +3,4 @@ pub mod check;
 pub mod ddl;
 pub mod oracle;
 pub mod replay;
+pub mod run;

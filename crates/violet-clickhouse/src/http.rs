@@ -4,6 +4,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use crate::secret::Secret;
+
 /// A ClickHouse request that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClickHouseError {
@@ -15,14 +17,6 @@ pub enum ClickHouseError {
     Io {
         /// The server.
         url: String,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// The journal's spool directory failed (I/O, or a line that is not a record).
-    #[error("journal spool {path}")]
-    Spool {
-        /// The spool directory.
-        path: std::path::PathBuf,
         /// The error.
         source: std::io::Error,
     },
@@ -45,6 +39,9 @@ pub struct ClickHouse {
     addr: String,
     host: String,
     timeout: Duration,
+    /// `Authorization: Basic ...` (user and password), when a password is set. Its `Debug`
+    /// shows no secret.
+    auth: Option<Secret>,
 }
 
 impl ClickHouse {
@@ -60,7 +57,24 @@ impl ClickHouse {
         }
         let addr = if hostport.contains(':') { hostport.to_string() } else { format!("{hostport}:8123") };
         let host = addr.split(':').next().unwrap_or_default().to_string();
-        Ok(Self { url: url.to_string(), addr, host, timeout: Duration::from_secs(30) })
+        Ok(Self { url: url.to_string(), addr, host, timeout: Duration::from_secs(30), auth: None })
+    }
+
+    /// The same server, as `user` with `password` (HTTP basic authentication).
+    #[must_use]
+    pub fn with_credentials(mut self, user: &str, password: &Secret) -> Self {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose()));
+        self.auth = Some(Secret::new(format!("Authorization: Basic {token}\r\n")));
+        self
+    }
+
+    /// Run `query` and return the response body as text (lossy UTF-8).
+    ///
+    /// # Errors
+    /// As [`ClickHouse::query_bytes`].
+    pub fn query(&self, query: &str) -> Result<String, ClickHouseError> {
+        self.query_bytes(query.as_bytes()).map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// The URL.
@@ -69,35 +83,41 @@ impl ClickHouse {
         &self.url
     }
 
-    /// Run `query` (the whole request body: a statement, or `INSERT ... FORMAT X` then rows);
-    /// return the response body.
+    /// Run `query` (the whole request body: a statement, or `INSERT ... FORMAT X` then rows,
+    /// binary for `RowBinary`); return the response body.
     ///
     /// # Errors
     /// [`ClickHouseError::Io`] when the server cannot be reached (retryable),
     /// [`ClickHouseError::Status`] when it refuses the query.
-    pub fn query(&self, query: &str) -> Result<String, ClickHouseError> {
+    pub fn query_bytes(&self, query: &[u8]) -> Result<Vec<u8>, ClickHouseError> {
         let io = |source| ClickHouseError::Io { url: self.url.clone(), source };
         let mut s = TcpStream::connect(&self.addr).map_err(io)?;
         s.set_read_timeout(Some(self.timeout)).map_err(io)?;
         s.set_write_timeout(Some(self.timeout)).map_err(io)?;
         s.set_nodelay(true).map_err(io)?;
         let head = format!(
-            "POST / HTTP/1.0\r\nHost: {}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: {}\r\n\r\n",
+            "POST / HTTP/1.0\r\nHost: {}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n{}\r\n",
             self.host,
-            query.len()
+            query.len(),
+            self.auth.as_ref().map_or("", Secret::expose)
         );
-        s.write_all(head.as_bytes()).and_then(|()| s.write_all(query.as_bytes())).map_err(io)?;
+        s.write_all(head.as_bytes()).and_then(|()| s.write_all(query)).map_err(io)?;
         let mut resp = Vec::new();
         s.read_to_end(&mut resp).map_err(io)?;
-        let text = String::from_utf8_lossy(&resp);
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let split = memchr::memmem::find(&resp, b"\r\n\r\n");
+        let (head, body) = match split {
+            Some(at) => (&resp[..at], &resp[at + 4..]),
+            None => (&resp[..], &[][..]),
+        };
+        let head = String::from_utf8_lossy(head);
         let status: u16 = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
         if status == 200 {
-            Ok(body.to_string())
+            Ok(body.to_vec())
         } else if status == 0 {
             Err(io(std::io::Error::new(std::io::ErrorKind::InvalidData, "no HTTP status in the response")))
         } else {
-            Err(ClickHouseError::Status { url: self.url.clone(), status, body: body.trim().to_string() })
+            let body = String::from_utf8_lossy(body).trim().to_string();
+            Err(ClickHouseError::Status { url: self.url.clone(), status, body })
         }
     }
 }

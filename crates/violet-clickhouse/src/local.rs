@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::http::ClickHouse;
+use crate::http::ClickHouse;
+use crate::secret::Secret;
 
 /// The server binary Debian's `clickhouse-server` package installs.
 pub const SERVER_BINARY: &str = "/usr/sbin/clickhouse-server";
@@ -44,13 +45,14 @@ pub struct LocalServer {
     child: Child,
     dir: PathBuf,
     url: String,
+    password: Option<Secret>,
 }
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn config(dir: &Path, port: u16) -> String {
+fn config(dir: &Path, port: u16, password: &str) -> String {
     let d = dir.display();
     format!(
         r#"<?xml version="1.0"?>
@@ -63,7 +65,7 @@ fn config(dir: &Path, port: u16) -> String {
   <format_schema_path>{d}/data/format_schemas/</format_schema_path>
   <mark_cache_size>268435456</mark_cache_size>
   <timezone>UTC</timezone>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
+  <users><default><password>{password}</password><networks><ip>127.0.0.1</ip></networks>
     <profile>default</profile><quota>default</quota></default></users>
   <profiles><default></default></profiles>
   <quotas><default></default></quotas>
@@ -79,6 +81,15 @@ impl LocalServer {
     /// # Errors
     /// [`LocalServerError`]: not installed, cannot be spawned, or silent for 30 s.
     pub fn start(name: &str) -> Result<Self, LocalServerError> {
+        Self::start_with_password(name, None)
+    }
+
+    /// As [`LocalServer::start`], the `default` user requiring `password` when given
+    /// (plain text in the server's config: a test server only).
+    ///
+    /// # Errors
+    /// As [`LocalServer::start`].
+    pub fn start_with_password(name: &str, password: Option<&Secret>) -> Result<Self, LocalServerError> {
         if !Path::new(SERVER_BINARY).exists() {
             return Err(LocalServerError::Missing);
         }
@@ -87,9 +98,10 @@ impl LocalServer {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(io)?;
         let port = free_port().map_err(io)?;
-        std::fs::write(dir.join("config.xml"), config(&dir, port)).map_err(io)?;
+        let pw = password.map_or("", Secret::expose);
+        std::fs::write(dir.join("config.xml"), config(&dir, port, pw)).map_err(io)?;
         let child = spawn(&dir).map_err(io)?;
-        let server = Self { child, dir, url: format!("http://127.0.0.1:{port}") };
+        let server = Self { child, dir, url: format!("http://127.0.0.1:{port}"), password: password.cloned() };
         server.wait_up()?;
         Ok(server)
     }
@@ -100,10 +112,14 @@ impl LocalServer {
         &self.url
     }
 
-    /// A client for it.
+    /// A client for it (with the password, when it has one).
     #[must_use]
     pub fn client(&self) -> ClickHouse {
-        ClickHouse::new(&self.url).unwrap_or_else(|e| unreachable!("own URL {}: {e}", self.url))
+        let ch = ClickHouse::new(&self.url).unwrap_or_else(|e| unreachable!("own URL {}: {e}", self.url));
+        match &self.password {
+            Some(p) => ch.with_credentials("default", p),
+            None => ch,
+        }
     }
 
     /// Kill it (SIGKILL), as a crash would.

@@ -1,0 +1,63 @@
+//! Tailing BLUE's trade events (`dolphin.trade_events`) for the divergence monitor.
+
+use std::collections::HashSet;
+
+use violet_clickhouse::{ClickHouse, RowReader};
+
+use crate::feed::FeedError;
+
+/// BLUE's trade events as they appear, each (trade id, event) once, in `ts_ns` order.
+#[derive(Debug, Clone)]
+pub struct BlueTrades {
+    ch: ClickHouse,
+    batch: usize,
+    from_ts: i64,
+    seen: HashSet<(u64, String)>,
+}
+
+impl BlueTrades {
+    /// Tail from rows with `ts_ns >= since_ts_ns`.
+    #[must_use]
+    pub fn new(ch: ClickHouse, batch: usize, since_ts_ns: i64) -> Self {
+        Self { ch, batch: batch.max(2), from_ts: since_ts_ns, seen: HashSet::new() }
+    }
+
+    /// Append the bodies (BLUE's JSON lines) of trade events not seen before.
+    ///
+    /// # Errors
+    /// [`FeedError`] when the server fails or answers something else.
+    pub fn poll(&mut self, out: &mut Vec<String>) -> Result<usize, FeedError> {
+        let mut added = 0;
+        loop {
+            // `>=`: rows sharing the last timestamp read are read again and skipped as seen,
+            // so one inserted later with that timestamp is not missed.
+            let q = format!(
+                "SELECT trade_id, event, ts_ns, body FROM dolphin.trade_events WHERE ts_ns >= {} \
+                 ORDER BY ts_ns, trade_id, event LIMIT {} FORMAT RowBinary",
+                self.from_ts, self.batch
+            );
+            let data = self.ch.query_bytes(q.as_bytes())?;
+            let mut r = RowReader::new(&data);
+            let bad = |source| FeedError::Rows { query: q.clone(), source };
+            let (mut rows, mut fresh, mut last_ts) = (0, 0, self.from_ts);
+            while !r.is_done() {
+                let id = r.u64().map_err(bad)?;
+                let event = r.str().map_err(bad)?;
+                last_ts = r.i64().map_err(bad)?;
+                let body = r.str().map_err(bad)?;
+                rows += 1;
+                if self.seen.insert((id, event.to_string())) {
+                    out.push(body.to_string());
+                    fresh += 1;
+                }
+            }
+            added += fresh;
+            if rows < self.batch {
+                self.from_ts = last_ts;
+                return Ok(added);
+            }
+            // A full batch: go on after it (past its timestamp if it held nothing new).
+            self.from_ts = if fresh == 0 { last_ts.saturating_add(1) } else { last_ts };
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Tailing BLUE's scan and factor tables.
+
+use violet_clickhouse::{ClickHouse, RowBinaryError, RowReader};
+
+use crate::feed::{Feed, FeedError};
+use crate::line::{FactorRow, ScanRow};
+use crate::merge::merge;
+
+/// Tails `dolphin.eigen_scans` and `dolphin.factor_snapshots`, rows with `ts_ns` above the
+/// last seen, at most `batch` rows of each table per poll.
+#[derive(Debug, Clone)]
+pub struct ClickHouseFeed {
+    ch: ClickHouse,
+    batch: usize,
+    scans_after: i64,
+    factors_after: i64,
+}
+
+impl ClickHouseFeed {
+    /// A feed from `ch` starting at rows with `ts_ns >= since_ts_ns`.
+    #[must_use]
+    pub fn new(ch: ClickHouse, batch: usize, since_ts_ns: i64) -> Self {
+        let after = since_ts_ns.saturating_sub(1);
+        Self { ch, batch: batch.max(2), scans_after: after, factors_after: after }
+    }
+
+    /// The cursors: rows with `ts_ns` above these are still to be read (scans, factors).
+    #[must_use]
+    pub fn cursors(&self) -> (i64, i64) {
+        (self.scans_after, self.factors_after)
+    }
+
+    /// Run `query` (`FORMAT RowBinary`) and read its rows with `read`.
+    fn rows<T>(
+        &self,
+        query: String,
+        read: impl Fn(&mut RowReader<'_>) -> Result<T, RowBinaryError>,
+    ) -> Result<Vec<T>, FeedError> {
+        let data = self.ch.query_bytes(query.as_bytes())?;
+        let mut r = RowReader::new(&data);
+        let mut rows = Vec::new();
+        while !r.is_done() {
+            rows.push(read(&mut r).map_err(|source| FeedError::Rows { query: query.clone(), source })?);
+        }
+        Ok(rows)
+    }
+
+    fn scans(&self) -> Result<Vec<ScanRow>, FeedError> {
+        let q = format!(
+            "SELECT scan_number, ts_ns, vel_div, assets FROM dolphin.eigen_scans WHERE ts_ns > {} \
+             ORDER BY ts_ns, scan_number LIMIT {} FORMAT RowBinary",
+            self.scans_after, self.batch
+        );
+        self.rows(q, |r| {
+            Ok(ScanRow { scan_number: r.i64()?, ts_ns: r.i64()?, vel_div: r.f64()?, assets: r.str()?.to_string() })
+        })
+    }
+
+    fn factors(&self) -> Result<Vec<FactorRow>, FeedError> {
+        let q = format!(
+            "SELECT ts_ns, acb_boost, acb_beta, mc_scale, esof_score, ob_consensus, dc_status, posture \
+             FROM dolphin.factor_snapshots WHERE ts_ns > {} ORDER BY ts_ns LIMIT {} FORMAT RowBinary",
+            self.factors_after, self.batch
+        );
+        self.rows(q, |r| {
+            Ok(FactorRow {
+                ts_ns: r.i64()?,
+                acb_boost: r.f64()?,
+                acb_beta: r.f64()?,
+                mc_scale: r.f64()?,
+                esof_score: r.f64()?,
+                ob_consensus: r.f64()?,
+                dc_status: r.str()?.to_string(),
+                posture: r.str()?.to_string(),
+            })
+        })
+    }
+}
+
+impl Feed for ClickHouseFeed {
+    fn poll(&mut self, out: &mut Vec<Vec<u8>>) -> Result<bool, FeedError> {
+        // Factors first: a snapshot inserted just before its scan is then never missed by
+        // a poll that sees the scan.
+        let factors = self.factors()?;
+        let scans = self.scans()?;
+        let m = merge(scans, factors, self.batch, self.scans_after, self.factors_after);
+        self.scans_after = m.scans_after;
+        self.factors_after = m.factors_after;
+        out.extend(m.lines.into_iter().map(String::into_bytes));
+        Ok(true)
+    }
+}

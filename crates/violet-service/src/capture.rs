@@ -1,0 +1,33 @@
+//! A sink that keeps the engine's trade events (as BLUE's JSON lines) for the monitor.
+
+use std::io;
+
+use violet_engine::Sink;
+use violet_engine::decision::DecisionRecord;
+use violet_engine::execution::TradeEvent;
+
+/// Trade events since the last drain.
+#[derive(Debug, Default)]
+pub struct TradeCapture {
+    lines: Vec<String>,
+}
+
+impl TradeCapture {
+    /// Take the captured lines.
+    pub fn drain(&mut self) -> std::vec::Drain<'_, String> {
+        self.lines.drain(..)
+    }
+}
+
+impl Sink for TradeCapture {
+    fn decision(&mut self, _: &DecisionRecord<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn trade(&mut self, event: &TradeEvent) -> io::Result<()> {
+        let mut s = String::with_capacity(512);
+        event.write_json(&mut s);
+        self.lines.push(s);
+        Ok(())
+    }
+}

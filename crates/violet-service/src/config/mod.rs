@@ -1,0 +1,8 @@
+//! Configuration: the schema (`model.rs`) and loading it from TOML plus the environment
+//! (`load.rs`).
+
+mod load;
+mod model;
+
+pub use load::{ConfigError, Loaded, PASSWORD_ENV, env_vars, load};
+pub use model::{ClickHouseConfig, EngineConfig, FeedConfig, JournalConfig, MonitorConfig, Service, ServiceConfig};

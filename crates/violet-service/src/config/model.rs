@@ -1,0 +1,147 @@
+//! The service's configuration: one TOML file, every key overridable from the environment.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything `violet run` reads from its TOML file. Every key has a default; the database
+/// password is not here (see [`crate::config::load`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceConfig {
+    /// The service itself.
+    pub service: Service,
+    /// The ClickHouse server (feed and journal).
+    pub clickhouse: ClickHouseConfig,
+    /// Where events come from.
+    pub feed: FeedConfig,
+    /// The journal.
+    pub journal: JournalConfig,
+    /// The divergence monitor.
+    pub monitor: MonitorConfig,
+    /// The engine.
+    pub engine: EngineConfig,
+}
+
+/// `[service]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Service {
+    /// The service's name: the prefix of every journaled id (`<name>:scan:<n>`) and the
+    /// owner of the spool directory. Keep it across restarts.
+    pub name: String,
+    /// The spool directory (journal segments waiting to be shipped) and the divergence report.
+    pub data_dir: PathBuf,
+    /// Log level: error, warn, info, debug, trace.
+    pub log_level: String,
+    /// Seconds between status lines in the log.
+    pub status_interval_s: u64,
+}
+
+impl Default for Service {
+    fn default() -> Self {
+        Self {
+            name: "violet".into(),
+            data_dir: PathBuf::from("violet-data"),
+            log_level: "info".into(),
+            status_interval_s: 60,
+        }
+    }
+}
+
+/// `[clickhouse]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClickHouseConfig {
+    /// The HTTP interface, `http://host:port`.
+    pub url: String,
+    /// The user.
+    pub user: String,
+    /// A file holding the password, mode 0600 (or set `VIOLET_CLICKHOUSE_PASSWORD`).
+    /// Empty: no password (or the environment's).
+    pub password_file: PathBuf,
+}
+
+impl Default for ClickHouseConfig {
+    fn default() -> Self {
+        Self { url: "http://127.0.0.1:8123".into(), user: "default".into(), password_file: PathBuf::new() }
+    }
+}
+
+/// `[feed]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedConfig {
+    /// `clickhouse` (tail `dolphin.eigen_scans` and `dolphin.factor_snapshots`) or
+    /// `stdin` (event-stream JSON lines on standard input; the service stops at its end).
+    pub kind: String,
+    /// Milliseconds between polls when nothing new arrived.
+    pub poll_interval_ms: u64,
+    /// Rows per table per poll (at most).
+    pub batch: usize,
+    /// Read rows with `ts_ns` at or after this (every start re-reads from here, rebuilding
+    /// the engine's state; the rows' ids make the re-journaled copies collapse).
+    pub since_ts_ns: i64,
+}
+
+impl Default for FeedConfig {
+    fn default() -> Self {
+        Self { kind: "clickhouse".into(), poll_interval_ms: 250, batch: 10_000, since_ts_ns: 0 }
+    }
+}
+
+/// `[journal]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JournalConfig {
+    /// Flush (write + fsync) the spool at least this often, in milliseconds.
+    pub flush_ms: u64,
+    /// ... or when this many bytes are buffered.
+    pub flush_bytes: usize,
+    /// On a graceful stop, wait at most this long for the spool to ship (seconds). Keep it
+    /// below the supervisor's stop timeout (30 s).
+    pub ship_timeout_s: u64,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        Self { flush_ms: 1000, flush_bytes: 1 << 20, ship_timeout_s: 20 }
+    }
+}
+
+/// `[monitor]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonitorConfig {
+    /// Compare with BLUE's `dolphin.trade_events`.
+    pub enabled: bool,
+    /// Compare a scan's trade events only this long (ms) after VIOLET decided it, so BLUE's
+    /// rows for it have had time to arrive.
+    pub settle_ms: u64,
+    /// Milliseconds between reads of BLUE's trade events.
+    pub interval_ms: u64,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        Self { enabled: true, settle_ms: 10_000, interval_ms: 1000 }
+    }
+}
+
+/// `[engine]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    /// BLUE's constants (a TOML file as `violet replay --config` reads); empty: BLUE's defaults.
+    pub blue_config: PathBuf,
+    /// Exit-check cadence: `scan` (BLUE parity), `tick`, or a duration such as `100ms`.
+    pub exit_cadence: String,
+    /// Journal-flush cadence.
+    pub flush_cadence: String,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self { blue_config: PathBuf::new(), exit_cadence: "scan".into(), flush_cadence: "scan".into() }
+    }
+}

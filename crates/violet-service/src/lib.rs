@@ -1,0 +1,18 @@
+//! VIOLET's observe-only DARK service (`violet run`): a feed (`violet-feed`) through the
+//! engine on the LiveClock into the ClickHouse journal (`violet-journal`), with the
+//! divergence monitor comparing VIOLET's trade events to BLUE's as they appear.
+//!
+//! - `config/`: the TOML schema and its environment overrides; the password as a `Secret`.
+//! - `run.rs`: the loop and the graceful stop.
+//! - `monitor.rs`: the live divergence monitor.
+//! - `capture.rs`: the sink keeping VIOLET's trade events for the monitor.
+//! - `signals.rs`: SIGTERM/SIGINT (first: graceful; second: at once).
+
+mod capture;
+pub mod config;
+mod monitor;
+mod run;
+pub mod signals;
+
+pub use monitor::{Check, Monitor, MonitorError};
+pub use run::{ServiceError, StopReport, chain as error_chain, run};

@@ -1,0 +1,60 @@
+//! `violet run`: the observe-only DARK service (wiring only: `violet-service` runs it).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use violet_service::config::{Loaded, env_vars, load};
+use violet_service::{ServiceError, error_chain, run as run_service, signals};
+
+/// Arguments of `violet run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The TOML configuration (see deploy/violet.example.toml). Every key can be overridden
+    /// by VIOLET_<SECTION>_<KEY> (e.g. VIOLET_FEED_POLL_INTERVAL_MS=100); the database
+    /// password comes from VIOLET_CLICKHOUSE_PASSWORD or clickhouse.password_file (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print the configuration in effect (file + environment; no secrets) and every
+    /// environment variable it reads, then exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+fn init_logs(level: &str) -> anyhow::Result<()> {
+    let level: tracing::Level = level
+        .parse()
+        .map_err(|_| anyhow::anyhow!("service.log_level = {level:?}: expected error, warn, info, debug or trace"))?;
+    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false).init();
+    Ok(())
+}
+
+fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
+    println!("{}", toml::to_string(&loaded.config)?);
+    println!("# password: {}", if loaded.password.is_some() { "set (not shown)" } else { "none" });
+    println!("# environment overrides:");
+    for (var, key) in env_vars() {
+        println!("#   {var} -> {key}");
+    }
+    Ok(())
+}
+
+/// Run it. Exit 0 after a graceful stop with everything shipped; 1 when the service failed
+/// or records were left in the spool; 2 on a bad configuration; 143 on a second signal.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    let loaded = load(args.config.as_deref(), &env)?;
+    if args.print_config {
+        print_config(&loaded)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    init_logs(&loaded.config.service.log_level)?;
+    let stop = signals::install()?;
+    match run_service(&loaded, &stop) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(e @ ServiceError::Config(_)) => Err(e.into()),
+        Err(e) => {
+            tracing::error!(error = %error_chain(&e), "violet run failed");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
