@@ -69,3 +69,35 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.divergences (
     event String,
     body String
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- Order intents (violet-venue's deadline driver): one row per step of an intent's path;
+-- version = the step number, so FINAL keeps the latest step. Every intent ends in exactly
+-- one terminal state: FILLED, REJECTED (risk, observe-only guard, L3 or venue), EXPIRED (no
+-- acknowledgement by its deadline) or CANCELLED (acknowledged, not filled by its deadline).
+-- id: <source>:order:<client_order_id>; the client order id is a pure function of (run id,
+-- trade id, leg, attempt). body: the step as JSON (what happened, filled so far, detail).
+CREATE TABLE IF NOT EXISTS dolphin_violet.orders (
+    id String,
+    version UInt64,
+    run_id String,
+    client_order_id String,
+    trade_id Int64,
+    leg String,
+    state String,
+    step Int64,
+    at_ns Int64,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- Fills (including late fills closed by reconciliation).
+-- id: <source>:fill:<client_order_id>:<step>; body: quantity, price and the order's step.
+CREATE TABLE IF NOT EXISTS dolphin_violet.fills (
+    id String,
+    version UInt64,
+    run_id String,
+    client_order_id String,
+    trade_id Int64,
+    leg String,
+    at_ns Int64,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;

@@ -47,10 +47,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     step("gate kernels (1,000,000 random + 200,000 extreme per kernel)", kernels)?;
     let mut replay = cargo();
     replay.args(["xtask", "gate", "replay", "--streams", "12", "--scans", "5000"]);
-    step("gate replay (12 streams x 5,000 scans)", replay)?;
+    step("gate replay (12 streams x 5,000 scans, through the instant venue)", replay)?;
     let mut latency = cargo();
     latency.args(["xtask", "gate", "latency"]);
     step("gate latency (fails only beyond 10x a target)", latency)?;
+    let mut ttl = cargo();
+    ttl.args(["xtask", "gate", "ttl"]);
+    step("gate ttl (1,000,000 intents on the TestClock, 10,000 on the LiveClock)", ttl)?;
 
     eprintln!("ci: all steps passed in {:.0} s", t.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)

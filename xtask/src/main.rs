@@ -70,6 +70,10 @@ enum Gate {
     /// lateness, HDR histograms under load. Fails only beyond 10x a target.
     /// Report: target/gates/latency.md.
     Latency(gate::latency::Args),
+    /// The TTL gate: 1,000,000 intents on the TestClock (0 sends after a deadline, every
+    /// expiry on time, one terminal state each) and 10,000 on the LiveClock (expiry
+    /// lateness, p99 target 1 ms, fails beyond 10x). Report: target/gates/ttl.md.
+    Ttl(gate::ttl::Args),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Task::Ci(args) => ci::run(&args),
         Task::Gate { gate: Gate::Kernels(args) } => gate::kernels::run(&args),
         Task::Gate { gate: Gate::Replay(args) } => gate::replay::run(&args),
+        Task::Gate { gate: Gate::Ttl(args) } => gate::ttl::run(&args),
         Task::Gate { gate: Gate::Latency(args) } => gate::latency::run(&args),
         Task::FaultyOracle(args) => faulty_oracle::run(&args),
         Task::FaultyTrader(args) => faulty_trader::run(&args),

@@ -8,7 +8,7 @@ use violet_domain::event::{Event, Factors, Rejection, Scan, Tick};
 use violet_domain::types::{Action, Price};
 
 use crate::decision::{DecisionRecord, FlatRun, decide};
-use crate::execution::{Slot, TradeEvent};
+use crate::execution::{Execution, InstantFill, OrderUpdate, Slot, TradeEvent};
 
 /// Where the engine's outputs go.
 pub trait Sink {
@@ -22,6 +22,14 @@ pub trait Sink {
     /// # Errors
     /// The sink's I/O error; the engine stops on it.
     fn trade(&mut self, event: &TradeEvent) -> io::Result<()>;
+    /// One step of an order's path (venue executions only). Default: ignored.
+    ///
+    /// # Errors
+    /// The sink's I/O error.
+    fn order(&mut self, update: &OrderUpdate) -> io::Result<()> {
+        let _ = update;
+        Ok(())
+    }
     /// A rejected line (journaled, not applied). Default: ignored.
     ///
     /// # Errors
@@ -46,6 +54,10 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
         self.0.rejection(rejection)?;
         self.1.rejection(rejection)
     }
+    fn order(&mut self, update: &OrderUpdate) -> io::Result<()> {
+        self.0.order(update)?;
+        self.1.order(update)
+    }
 }
 
 /// A borrowed sink.
@@ -59,6 +71,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     fn rejection(&mut self, rejection: &Rejection) -> io::Result<()> {
         (**self).rejection(rejection)
     }
+    fn order(&mut self, update: &OrderUpdate) -> io::Result<()> {
+        (**self).order(update)
+    }
 }
 
 /// An optional sink: `None` takes nothing.
@@ -71,6 +86,9 @@ impl<S: Sink> Sink for Option<S> {
     }
     fn rejection(&mut self, rejection: &Rejection) -> io::Result<()> {
         self.as_mut().map_or(Ok(()), |s| s.rejection(rejection))
+    }
+    fn order(&mut self, update: &OrderUpdate) -> io::Result<()> {
+        self.as_mut().map_or(Ok(()), |s| s.order(update))
     }
 }
 
@@ -109,6 +127,8 @@ pub struct Engine<C: Clock> {
     /// Last tick price of the open position's symbol (for between-scan checks).
     tick_price: Option<Price>,
     last_scan: (i64, i64),
+    /// Carries out each leg (default: BLUE's instant fill).
+    exec: Box<dyn Execution + Send>,
 }
 
 impl<C: Clock> Engine<C> {
@@ -126,7 +146,16 @@ impl<C: Clock> Engine<C> {
             timers_started: false,
             tick_price: None,
             last_scan: (0, 0),
+            exec: Box::new(InstantFill),
         }
+    }
+
+    /// Execute legs through `exec` instead of BLUE's instant fill (simulated venues; the
+    /// slot books what actually filled).
+    #[must_use]
+    pub fn with_execution(mut self, exec: Box<dyn Execution + Send>) -> Self {
+        self.exec = exec;
+        self
     }
 
     /// The clock.
@@ -155,6 +184,9 @@ impl<C: Clock> Engine<C> {
     }
 
     fn emit(&mut self, t: Option<TradeEvent>, sink: &mut impl Sink) -> io::Result<Option<u64>> {
+        for u in self.exec.take_updates() {
+            sink.order(&u)?;
+        }
         let Some(t) = t else { return Ok(None) };
         match &t {
             TradeEvent::Entry(_) => self.counts.entries += 1,
@@ -185,7 +217,7 @@ impl<C: Clock> Engine<C> {
                     if let Some(p) = self.tick_price {
                         self.counts.price_checks += 1;
                         let (sn, ts) = self.last_scan;
-                        let t = self.slot.price_check(p, sn, ts, &self.cfg);
+                        let t = self.slot.price_check(p, sn, ts, &self.cfg, self.exec.as_mut());
                         self.emit(t, sink)?;
                     }
                 }
@@ -222,7 +254,7 @@ impl<C: Clock> Engine<C> {
         if self.plan.exit == Cadence::Tick {
             self.counts.price_checks += 1;
             let (sn, _) = self.last_scan;
-            let e = self.slot.price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg);
+            let e = self.slot.price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg, self.exec.as_mut());
             self.emit(e, sink)?;
         }
         Ok(())
@@ -237,14 +269,14 @@ impl<C: Clock> Engine<C> {
         let mut exited = None;
         if let Some(pos) = self.slot.position() {
             let price = scan.price_of(pos.symbol.as_ref());
-            let e = self.slot.exit_on_scan(price, vel_div, sn, ts, &self.cfg);
+            let e = self.slot.exit_on_scan(price, vel_div, sn, ts, &self.cfg, self.exec.as_mut());
             exited = self.emit(e, sink)?;
         }
         let decision = decide(scan, &self.factors, flat, self.slot.capital(), &self.cfg);
         let capital = self.slot.capital();
         let mut entered = None;
         if at_start.is_none() && decision.action == Action::Enter {
-            let e = self.slot.enter(&decision, sn, ts);
+            let e = self.slot.enter(&decision, sn, ts, self.exec.as_mut());
             entered = self.emit(e, sink)?;
         }
         self.counts.decisions += 1;

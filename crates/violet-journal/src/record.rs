@@ -15,12 +15,23 @@ pub enum RecordKind {
     Divergence,
     /// The start or the stop of a run.
     Run,
+    /// One step of an order intent's path (the latest step wins under FINAL).
+    Order,
+    /// A fill.
+    Fill,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 5] =
-        [RecordKind::Decision, RecordKind::Trade, RecordKind::Rejection, RecordKind::Divergence, RecordKind::Run];
+    pub const ALL: [RecordKind; 7] = [
+        RecordKind::Decision,
+        RecordKind::Trade,
+        RecordKind::Rejection,
+        RecordKind::Divergence,
+        RecordKind::Run,
+        RecordKind::Order,
+        RecordKind::Fill,
+    ];
 
     /// Stable name, as written in the journal line.
     #[must_use]
@@ -31,6 +42,8 @@ impl RecordKind {
             RecordKind::Rejection => "rejection",
             RecordKind::Divergence => "divergence",
             RecordKind::Run => "run",
+            RecordKind::Order => "order",
+            RecordKind::Fill => "fill",
         }
     }
 
@@ -49,6 +62,8 @@ impl RecordKind {
             RecordKind::Rejection => "rejections",
             RecordKind::Divergence => "divergences",
             RecordKind::Run => "runs",
+            RecordKind::Order => "orders",
+            RecordKind::Fill => "fills",
         }
     }
 
@@ -62,6 +77,8 @@ impl RecordKind {
             RecordKind::Rejection => &["line"],
             RecordKind::Divergence => &["class", "scan_number", "event"],
             RecordKind::Run => &["violet_version", "config_hash", "source", "started_ns", "stopped_ns", "status"],
+            RecordKind::Order => &["client_order_id", "trade_id", "leg", "state", "step", "at_ns"],
+            RecordKind::Fill => &["client_order_id", "trade_id", "leg", "at_ns"],
         }
     }
 }

@@ -7,7 +7,7 @@ use std::io;
 use violet_domain::event::Rejection;
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
-use violet_engine::execution::TradeEvent;
+use violet_engine::execution::{OrderUpdate, TradeEvent};
 
 use crate::Journal;
 use crate::record::{Col, Record, RecordKind};
@@ -110,6 +110,55 @@ impl<J: Journal> Sink for JournalSink<J> {
         self.start_id();
         let _ = write!(self.id, ":trade:{}:{leg}", t.trade_id());
         self.append(RecordKind::Trade, 1, &[Col::Int(t.scan_number()), Col::Str(leg)])
+    }
+
+    fn order(&mut self, u: &OrderUpdate) -> io::Result<()> {
+        self.body.clear();
+        {
+            let mut w = violet_domain::json::ObjectWriter::new(&mut self.body);
+            w.str("client_order_id", &u.client_order_id)
+                .int("trade_id", u.trade_id)
+                .str("leg", u.leg)
+                .int("at_ns", u.at_ns)
+                .str("state", u.state)
+                .str("what", u.what)
+                .float("filled", u.filled)
+                .str("detail", &u.detail)
+                .int("step", u64::from(u.step));
+            if let Some((q, p)) = u.fill {
+                w.float("fill_quantity", q).float("fill_price", p);
+            }
+            w.finish();
+        }
+        let trade_id = i64::try_from(u.trade_id).unwrap_or(i64::MAX);
+        self.start_id();
+        let _ = write!(self.id, ":order:{}", u.client_order_id);
+        let cols = [
+            Col::Str(&u.client_order_id),
+            Col::Int(trade_id),
+            Col::Str(u.leg),
+            Col::Str(u.state),
+            Col::Int(i64::from(u.step)),
+            Col::Int(u.at_ns),
+        ];
+        // The step is the version: FINAL keeps the latest step (the terminal state).
+        let (kind, id_len) = (RecordKind::Order, self.id.len());
+        self.journal.append(&Record {
+            kind,
+            id: &self.id,
+            run: &self.run,
+            version: u64::from(u.step),
+            cols: &cols,
+            body: &self.body,
+        })?;
+        if u.fill.is_some() {
+            self.id.truncate(id_len);
+            self.id.replace_range(self.source.len()..self.source.len() + ":order:".len(), ":fill:");
+            let _ = write!(self.id, ":{}", u.step);
+            let cols = [Col::Str(&u.client_order_id), Col::Int(trade_id), Col::Str(u.leg), Col::Int(u.at_ns)];
+            self.append(RecordKind::Fill, 1, &cols)?;
+        }
+        Ok(())
     }
 
     fn rejection(&mut self, r: &Rejection) -> io::Result<()> {

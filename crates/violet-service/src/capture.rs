@@ -4,12 +4,14 @@ use std::io;
 
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
-use violet_engine::execution::TradeEvent;
+use violet_engine::execution::{OrderUpdate, TradeEvent};
 
 /// Trade events since the last drain.
 #[derive(Debug, Default)]
 pub struct TradeCapture {
     lines: Vec<String>,
+    /// Order intents refused by the observe-only guard.
+    pub refused: u64,
 }
 
 impl TradeCapture {
@@ -21,6 +23,11 @@ impl TradeCapture {
 
 impl Sink for TradeCapture {
     fn decision(&mut self, _: &DecisionRecord<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn order(&mut self, u: &OrderUpdate) -> io::Result<()> {
+        self.refused += u64::from(u.what == "OBSERVE_ONLY");
         Ok(())
     }
 

@@ -12,6 +12,9 @@ use violet_engine::Engine;
 use violet_feed::{BlueTrades, ClickHouseFeed, Feed, StdinFeed};
 use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, DDL_DOLPHIN_VIOLET, ShipError, apply};
 use violet_journal::{AnyJournal, FlushPolicy, Journal as _, JournalError, JournalSink, RunRow, RunStatus};
+use violet_venue::arming::{ExecutionMode, execution_mode};
+use violet_venue::dark::DarkExecution;
+use violet_venue::venue::ObserveOnlyVenue;
 
 use crate::capture::TradeCapture;
 use crate::config::Loaded;
@@ -133,7 +136,13 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         return Err(ServiceError::Config(format!("service.name = {name:?}: use letters, digits, '-', '_' or '.'")));
     }
-    tracing::warn!("DARK: observe-only service. No venue is configured and no order can leave this process.");
+    let mode =
+        execution_mode(loaded.keys.as_ref(), cfg.execution.armed).map_err(|e| ServiceError::Config(e.to_string()))?;
+    let ExecutionMode::ObserveOnly(why) = &mode;
+    tracing::warn!(
+        reason = why,
+        "DARK: observe-only service. No live venue exists and no order can leave this process: every order intent is refused by the observe-only guard and journaled."
+    );
     tracing::info!(name, url = %cfg.clickhouse.url, feed = %cfg.feed.kind, data_dir = %cfg.service.data_dir.display(),
         overridden = ?loaded.overridden, "violet run starting");
     for var in &loaded.unknown_env {
@@ -182,7 +191,10 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
             cfg.service.data_dir.join("report"),
         )
     });
-    let mut engine = Engine::new(blue, plan, clock);
+    // Client order ids from the service name, not the per-start run id: a restart that
+    // re-decides the same legs reuses their ids, so it can never place a second order.
+    let dark: DarkExecution<ObserveOnlyVenue> = DarkExecution::new(&mode, None, name);
+    let mut engine = Engine::new(blue, plan, clock).with_execution(Box::new(dark));
     let mut stream = EventStream::new();
     let mut capture = TradeCapture::default();
     let mut lines = Vec::new();
@@ -289,8 +301,8 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
     }
     let c = stream.counts();
     let detail = format!(
-        "{{\"reason\":\"{reason}\",\"lines\":{n_lines},\"scans\":{},\"rejected\":{},\"trades\":{trades},\"divergences\":{divergences}}}",
-        c.scans, c.rejected
+        "{{\"reason\":\"{reason}\",\"lines\":{n_lines},\"scans\":{},\"rejected\":{},\"trades\":{trades},\"orders_refused\":{},\"divergences\":{divergences}}}",
+        c.scans, c.rejected, capture.refused
     );
     sink.run_row(&row(RunStatus::Stopped, LiveClock::new().now(), &detail))?;
     let ship = sink.into_inner().close(Duration::from_secs(cfg.journal.ship_timeout_s))?;

@@ -30,7 +30,7 @@ fn ddl_applies_twice_and_creates_every_table() {
     let mut violet_tables: Vec<String> =
         query(s.url(), "SHOW TABLES FROM dolphin_violet").lines().map(str::to_string).collect();
     violet_tables.sort();
-    assert_eq!(violet_tables, ["decisions", "divergences", "rejections", "runs", "trade_events"]);
+    assert_eq!(violet_tables, ["decisions", "divergences", "fills", "orders", "rejections", "runs", "trade_events"]);
     let mut dolphin: Vec<String> = query(s.url(), "SHOW TABLES FROM dolphin").lines().map(str::to_string).collect();
     dolphin.sort();
     assert_eq!(dolphin, ["eigen_scans", "factor_snapshots", "trade_events"]);
@@ -119,6 +119,10 @@ fn replay_journals_into_clickhouse_and_survives_a_server_kill() {
     assert_eq!(count(s.url(), "decisions"), scans, "one decision row per accepted scan");
     assert_eq!(count(s.url(), "trade_events"), trades, "one row per trade event");
     assert_eq!(count(s.url(), "rejections"), rejected, "one row per rejected line");
+    assert_eq!(count(s.url(), "orders"), trades, "one order per trade leg (the instant venue)");
+    assert_eq!(count(s.url(), "fills"), trades, "one fill per leg");
+    let open = query(s.url(), "SELECT count() FROM dolphin_violet.orders FINAL WHERE state != 'FILLED'");
+    assert_eq!(open.trim(), "0", "under FINAL every order shows its terminal state");
     let runs = query(s.url(), "SELECT status, stopped_ns > started_ns FROM dolphin_violet.runs FINAL");
     assert_eq!(runs.trim(), "STOPPED\t1", "the run's stop replaced its start");
     std::fs::remove_dir_all(&work).ok();

@@ -80,11 +80,18 @@ fn kill_9_then_rerun_journals_every_record_once() {
     assert_eq!(got.len() - events(&got).len(), 2, "one start and one stop row");
     assert!(got[0].contains("\"status\":\"RUNNING\"") && got[got.len() - 1].contains("\"status\":\"STOPPED\""));
     let records = events(&got);
-    let mut ids: Vec<&str> = records.iter().filter_map(|l| l.split("\"id\":\"").nth(1)?.split('"').next()).collect();
+    // (id, version) is unique: an order's steps share its id with rising versions.
+    let key = |l: &String| -> Option<(String, String)> {
+        let id = l.split("\"id\":\"").nth(1)?.split('"').next()?.to_string();
+        let version = l.split("\"version\":").nth(1)?.split(',').next()?.to_string();
+        Some((id, version))
+    };
+    let mut ids: Vec<(String, String)> = records.iter().filter_map(key).collect();
+    assert_eq!(ids.len(), records.len(), "every record has an id and a version");
     ids.sort_unstable();
     let n = ids.len();
     ids.dedup();
-    assert_eq!(ids.len(), n, "a record id appears twice");
+    assert_eq!(ids.len(), n, "a record (id, version) appears twice");
 
     // Another run's directory is refused, loudly.
     let out = Command::new(env!("CARGO_BIN_EXE_violet"))

@@ -243,3 +243,76 @@ fn divergence_monitor_points_at_a_corrupted_blue_trade_file() {
     assert_eq!(out.status.code(), Some(0));
     assert!(std::fs::read_to_string(report.join("report.md")).expect("md").contains("No divergence"));
 }
+
+#[test]
+fn the_instant_venue_keeps_blue_parity_and_journals_each_order() {
+    let dir = root().join("fixtures/streams");
+    let data = tmp("instant-journal");
+    let _ = std::fs::remove_dir_all(&data);
+    let out = violet(&[
+        "replay",
+        "--quiet",
+        "--venue",
+        "instant",
+        "--events",
+        dir.join("small-a.jsonl").to_str().expect("p"),
+        "--blue-trades",
+        dir.join("small-a.blue-trades.jsonl").to_str().expect("p"),
+        "--report-dir",
+        tmp("instant-report").to_str().expect("p"),
+        "--data-dir",
+        data.to_str().expect("p"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "no divergence: {}", String::from_utf8_lossy(&out.stderr));
+    let journal = violet_journal::FileJournal::read_all(&data).expect("journal");
+    let trades = journal.iter().filter(|l| l.contains("\"kind\":\"trade_event\"")).count();
+    let filled: Vec<&String> =
+        journal.iter().filter(|l| l.contains("\"kind\":\"order\"") && l.contains("\"state\":\"FILLED\"")).collect();
+    assert_eq!(filled.len(), trades, "every leg is an order that ends FILLED");
+    assert_eq!(journal.iter().filter(|l| l.contains("\"kind\":\"fill\"")).count(), trades, "one fill per leg");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn a_scripted_venue_books_its_fills_and_the_monitor_reports_the_differences() {
+    let dir = root().join("fixtures/streams");
+    let script = tmp("venue-script.jsonl");
+    std::fs::write(
+        &script,
+        "# the documented format\n{\"latency_ms\": 20, \"outcome\": \"fill\", \"slippage_bps\": 3}\n{\"latency_ms\": 150, \"outcome\": \"fill\"}\n{\"latency_ms\": 30, \"outcome\": \"partial\", \"fraction\": 0.5}\n{\"latency_ms\": 10, \"outcome\": \"reject\"}\n",
+    )
+    .expect("script");
+    let trades = tmp("scripted.trades");
+    let out = violet(&[
+        "replay",
+        "--venue",
+        &format!("scripted:{}", script.display()),
+        "--events",
+        dir.join("small-a.jsonl").to_str().expect("p"),
+        "--trades-out",
+        trades.to_str().expect("p"),
+        "--blue-trades",
+        dir.join("small-a.blue-trades.jsonl").to_str().expect("p"),
+        "--report-dir",
+        tmp("scripted-report").to_str().expect("p"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "differences from BLUE are reported, not hidden: {err}");
+    assert!(err.contains("VIOLET-only") && err.contains("scripted:"), "{err}");
+    let text = std::fs::read_to_string(&trades).expect("trades");
+    assert!(!text.is_empty());
+    for l in text.lines() {
+        let v = json(l);
+        let state = v.get("order_state").map(ToString::to_string).unwrap_or_default();
+        assert!(state == "\"FILLED\"" || state == "\"CANCELLED\"", "a booked leg filled (fully or partly): {l}");
+        let id = v.get("client_order_id").map(ToString::to_string).unwrap_or_default();
+        assert!(
+            id.len() <= 42
+                && id.trim_matches('"').bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{id}"
+        );
+    }
+    let bad = violet(&["replay", "--venue", "scripted:/nonexistent/script"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/script"));
+}

@@ -318,6 +318,10 @@ fn the_service_journals_what_replay_decides_stops_on_sigterm_and_resumes() {
     assert_eq!(runs.len(), 2, "{runs:?}");
     assert!(runs.iter().all(|r| r.starts_with("STOPPED\tsvc-")), "{runs:?}");
     assert_ne!(runs[0], runs[1], "a run id per start");
+    // Unarmed: every order intent went to the observe-only guard and was refused.
+    let orders = column(&ch, "SELECT state, count() FROM dolphin_violet.orders FINAL GROUP BY state");
+    assert_eq!(orders, [format!("REJECTED\t{}", want_trades.len())], "one refused intent per trade leg");
+    assert_eq!(count(&ch, "fills"), 0, "nothing filled: nothing was sent");
     let log = std::fs::read_to_string(&log2).expect("log");
     assert!(log.contains("DARK") && log.contains("no order can leave"), "the start-up log says no venue: {log}");
     assert!(
@@ -400,4 +404,40 @@ fn a_bad_configuration_is_refused_naming_the_key() {
     assert!(out.status.success() && text.contains("batch = 7") && text.contains("password: set (not shown)"), "{text}");
     assert!(!text.contains("do-not-print-me"));
     std::fs::remove_dir_all(&work).ok();
+}
+
+#[test]
+fn an_armed_start_is_refused_and_keys_never_show() {
+    let run = |args: &[&str], keys: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_violet"));
+        c.arg("run").args(args).env("VIOLET_CLICKHOUSE_URL", "http://127.0.0.1:1");
+        if keys {
+            c.env("VIOLET_EXCHANGE_API_KEY", "key-must-not-show")
+                .env("VIOLET_EXCHANGE_API_SECRET", "secret-must-not-show");
+        }
+        c.output().expect("run")
+    };
+    let out = run(&["--arm"], true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no live venue adapter"), "{err}");
+    assert!(!err.contains("must-not-show"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["run", "--print-config"])
+        .env("VIOLET_EXECUTION_ARMED", "true")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("armed = true"));
+    let out = run(&["--arm"], false);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no exchange keys"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["run", "--print-config"])
+        .env("VIOLET_EXCHANGE_API_KEY", "key-must-not-show")
+        .env("VIOLET_EXCHANGE_API_SECRET", "secret-must-not-show")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("exchange keys: present (not shown)") && !text.contains("must-not-show"), "{text}");
 }

@@ -3,3 +3,4 @@
 pub mod kernels;
 pub mod latency;
 pub mod replay;
+pub mod ttl;

@@ -103,7 +103,7 @@ fn run_stream(args: &Args, words: &[String], violet: &Path, dir: &Path, i: u64) 
     let violet_trades = dir.join(format!("stream-{seed}.violet-trades.jsonl"));
     let summary = dir.join(format!("stream-{seed}.violet-summary.json"));
     let out = Command::new(violet)
-        .args(["replay", "--quiet", "--events"])
+        .args(["replay", "--quiet", "--venue", "instant", "--events"])
         .arg(&events)
         .arg("--trades-out")
         .arg(&violet_trades)

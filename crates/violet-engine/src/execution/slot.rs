@@ -4,6 +4,7 @@ use violet_alpha::{ExitCheck, Position, evaluate};
 use violet_domain::config::BlueConfig;
 use violet_domain::types::{BarsHeld, Price};
 
+use super::fill::{Execution, LegOrder};
 use super::trade_event::{EntryEvent, ExitEvent, TradeEvent};
 use crate::decision::Decision;
 
@@ -34,22 +35,72 @@ impl Slot {
         self.position.as_ref()
     }
 
-    fn close(&mut self, check: ExitCheck, scan_number: i64, ts_ns: i64, cfg: &BlueConfig) -> Option<TradeEvent> {
+    fn close(
+        &mut self,
+        check: ExitCheck,
+        scan_number: i64,
+        ts_ns: i64,
+        cfg: &BlueConfig,
+        exec: &mut dyn Execution,
+    ) -> Option<TradeEvent> {
         let reason = check.reason?;
-        let pos = self.position.take()?;
-        let pnl = pos.notional * check.pnl_pct - 2.0 * cfg.fee_rate * pos.notional;
+        let open = self.position.as_ref()?;
+        let fill = exec.execute(&LegOrder {
+            trade_id: open.trade_id,
+            exit: true,
+            symbol: open.symbol.as_ref(),
+            notional: open.notional,
+            price: check.price.into_inner(),
+            leverage: open.leverage,
+            decided_ns: ts_ns,
+        });
+        if fill.exec.is_none() {
+            // BLUE's fill: BLUE's arithmetic, operation for operation.
+            let pos = self.position.take()?;
+            let pnl = pos.notional * check.pnl_pct - 2.0 * cfg.fee_rate * pos.notional;
+            self.capital += pnl;
+            return Some(TradeEvent::Exit(ExitEvent {
+                trade_id: pos.trade_id,
+                scan_number,
+                ts_ns,
+                symbol: pos.symbol,
+                price: check.price.into_inner(),
+                reason,
+                bars_held: pos.bars_held.into_inner(),
+                pnl_pct: check.pnl_pct,
+                pnl,
+                capital_after: self.capital,
+                exec: None,
+            }));
+        }
+        // A venue's fill: book what filled, at its price; what did not stays open.
+        if !(fill.notional > 0.0) {
+            return None;
+        }
+        let pos = self.position.as_mut()?;
+        let filled = fill.notional.min(pos.notional);
+        let entry = pos.entry_price.into_inner();
+        let pnl_pct = (entry - fill.price) / entry;
+        let pnl = filled * pnl_pct - 2.0 * cfg.fee_rate * filled;
         self.capital += pnl;
+        let (trade_id, symbol, bars_held) = (pos.trade_id, pos.symbol.clone(), pos.bars_held.into_inner());
+        if filled >= pos.notional {
+            self.position = None;
+        } else {
+            pos.notional -= filled;
+        }
         Some(TradeEvent::Exit(ExitEvent {
-            trade_id: pos.trade_id,
+            trade_id,
             scan_number,
             ts_ns,
-            symbol: pos.symbol,
-            price: check.price.into_inner(),
+            symbol,
+            price: fill.price,
             reason,
-            bars_held: pos.bars_held.into_inner(),
-            pnl_pct: check.pnl_pct,
+            bars_held,
+            pnl_pct,
             pnl,
             capital_after: self.capital,
+            exec: fill.exec,
         }))
     }
 
@@ -61,15 +112,23 @@ impl Slot {
         scan_number: i64,
         ts_ns: i64,
         cfg: &BlueConfig,
+        exec: &mut dyn Execution,
     ) -> Option<TradeEvent> {
         let pos = self.position.as_mut()?;
         let check = evaluate(pos, price, vel_div, cfg);
-        self.close(check, scan_number, ts_ns, cfg)
+        self.close(check, scan_number, ts_ns, cfg, exec)
     }
 
     /// A price check between scans (VIOLET-only cadences): TP and SL at `price`, bars_held
     /// unchanged (it counts scans). Closes the position when either fires.
-    pub fn price_check(&mut self, price: Price, scan_number: i64, ts_ns: i64, cfg: &BlueConfig) -> Option<TradeEvent> {
+    pub fn price_check(
+        &mut self,
+        price: Price,
+        scan_number: i64,
+        ts_ns: i64,
+        cfg: &BlueConfig,
+        exec: &mut dyn Execution,
+    ) -> Option<TradeEvent> {
         let pos = self.position.as_mut()?;
         let entry = pos.entry_price.into_inner();
         let pnl_pct = (entry - price.into_inner()) / entry;
@@ -81,11 +140,18 @@ impl Slot {
             return None;
         };
         pos.last_price = price;
-        self.close(ExitCheck { reason: Some(reason), price, pnl_pct }, scan_number, ts_ns, cfg)
+        self.close(ExitCheck { reason: Some(reason), price, pnl_pct }, scan_number, ts_ns, cfg, exec)
     }
 
-    /// Take an ENTER decision into the (free) slot; `None` when the decision does not enter.
-    pub fn enter(&mut self, d: &Decision<'_>, scan_number: i64, ts_ns: i64) -> Option<TradeEvent> {
+    /// Take an ENTER decision into the (free) slot through `exec`; `None` when the decision
+    /// does not enter or nothing filled.
+    pub fn enter(
+        &mut self,
+        d: &Decision<'_>,
+        scan_number: i64,
+        ts_ns: i64,
+        exec: &mut dyn Execution,
+    ) -> Option<TradeEvent> {
         let (pick, sizing) = (d.pick?, d.sizing?);
         if self.position.is_some() {
             return None;
@@ -93,14 +159,30 @@ impl Slot {
         let trade_id = self.next_trade_id;
         self.next_trade_id += 1;
         let symbol = violet_domain::types::SymbolName::try_new(pick.symbol.to_string()).ok()?;
+        let fill = exec.execute(&LegOrder {
+            trade_id,
+            exit: false,
+            symbol: symbol.as_ref(),
+            notional: sizing.notional,
+            price: pick.price.into_inner(),
+            leverage: sizing.leverage,
+            decided_ns: ts_ns,
+        });
+        let (notional, entry_price) = if fill.exec.is_none() {
+            (sizing.notional, pick.price)
+        } else if fill.notional > 0.0 {
+            (fill.notional, Price::try_new(fill.price).ok()?)
+        } else {
+            return None; // nothing filled: the slot stays free
+        };
         self.position = Some(Position {
             trade_id,
             symbol: symbol.clone(),
             entry_scan: scan_number,
-            entry_price: pick.price,
-            last_price: pick.price,
+            entry_price,
+            last_price: entry_price,
             leverage: sizing.leverage,
-            notional: sizing.notional,
+            notional,
             bars_held: BarsHeld::new(0),
         });
         Some(TradeEvent::Entry(EntryEvent {
@@ -109,9 +191,10 @@ impl Slot {
             ts_ns,
             symbol,
             capital: self.capital,
-            price: pick.price.into_inner(),
+            price: entry_price.into_inner(),
             score: pick.score,
             sizing,
+            exec: fill.exec,
         }))
     }
 }

@@ -4,6 +4,8 @@ use violet_domain::json::ObjectWriter;
 use violet_domain::types::{ExitReason, SymbolName};
 use violet_sizing::SizingBreakdown;
 
+use super::fill::ExecInfo;
+
 /// A position opened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntryEvent {
@@ -23,6 +25,8 @@ pub struct EntryEvent {
     pub score: f64,
     /// The full sizing.
     pub sizing: SizingBreakdown,
+    /// The venue's detail (not BLUE's schema: absent with BLUE's instant fill).
+    pub exec: Option<ExecInfo>,
 }
 
 /// A position closed.
@@ -48,6 +52,18 @@ pub struct ExitEvent {
     pub pnl: f64,
     /// Capital after the trade.
     pub capital_after: f64,
+    /// The venue's detail (absent with BLUE's instant fill).
+    pub exec: Option<ExecInfo>,
+}
+
+/// VIOLET's extra fields (after BLUE's): the order id, its state, what filled.
+fn write_exec(w: &mut ObjectWriter<'_>, exec: Option<&ExecInfo>) {
+    if let Some(x) = exec {
+        w.str("client_order_id", &x.client_order_id)
+            .str("order_state", x.state)
+            .float("filled_quantity", x.filled_quantity)
+            .float("fill_price", x.fill_price);
+    }
 }
 
 /// A trade event.
@@ -93,6 +109,7 @@ impl TradeEvent {
                     .float("price", e.price)
                     .float("score", e.score);
                 e.sizing.write_members(&mut w);
+                write_exec(&mut w, e.exec.as_ref());
             }
             TradeEvent::Exit(e) => {
                 w.str("event", "EXIT")
@@ -106,6 +123,7 @@ impl TradeEvent {
                     .float("pnl_pct", e.pnl_pct)
                     .float("pnl", e.pnl)
                     .float("capital_after", e.capital_after);
+                write_exec(&mut w, e.exec.as_ref());
             }
         }
         w.finish();

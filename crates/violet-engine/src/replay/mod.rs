@@ -6,6 +6,6 @@ mod sink;
 mod summary;
 
 pub use chunks::Chunks;
-pub use run::{ReplayOptions, replay};
+pub use run::{ReplayOptions, replay, replay_with};
 pub use sink::WriterSink;
 pub use summary::ReplaySummary;

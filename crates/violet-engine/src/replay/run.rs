@@ -12,6 +12,7 @@ use violet_domain::json::{ParseOptions, Parser};
 use super::chunks::Chunks;
 use super::summary::ReplaySummary;
 use crate::engine::{Engine, Sink};
+use crate::execution::{Execution, InstantFill};
 
 /// What to replay with.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +42,22 @@ pub fn replay<R: Read + Send, S: Sink>(
     input: R,
     opts: &ReplayOptions,
     sink: &mut S,
+    on_reject: impl FnMut(&Rejection) -> io::Result<()>,
+    on_progress: impl FnMut(u64),
+) -> io::Result<ReplaySummary> {
+    replay_with(input, opts, Box::new(InstantFill), sink, on_reject, on_progress)
+}
+
+/// As [`replay`], each leg carried out by `exec` (a simulated venue) instead of BLUE's
+/// instant fill.
+///
+/// # Errors
+/// An I/O error from the input or a sink.
+pub fn replay_with<R: Read + Send, S: Sink>(
+    input: R,
+    opts: &ReplayOptions,
+    exec: Box<dyn Execution + Send>,
+    sink: &mut S,
     mut on_reject: impl FnMut(&Rejection) -> io::Result<()>,
     mut on_progress: impl FnMut(u64),
 ) -> io::Result<ReplaySummary> {
@@ -49,7 +66,7 @@ pub fn replay<R: Read + Send, S: Sink>(
         n => n,
     }
     .clamp(1, 16);
-    let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN));
+    let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN)).with_execution(exec);
     let mut stream = EventStream::new();
     let mut parsers: Vec<Parser> = (0..threads).map(|_| Parser::new(ParseOptions::default())).collect();
     if threads == 1 {

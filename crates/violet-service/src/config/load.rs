@@ -10,6 +10,9 @@ use super::model::ServiceConfig;
 /// The environment variable holding the database password.
 pub const PASSWORD_ENV: &str = "VIOLET_CLICKHOUSE_PASSWORD";
 
+/// Variables holding secrets, read elsewhere (never configuration keys).
+const SECRETS_ENV: [&str; 3] = [PASSWORD_ENV, "VIOLET_EXCHANGE_API_KEY", "VIOLET_EXCHANGE_API_SECRET"];
+
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -53,6 +56,8 @@ pub struct Loaded {
     pub config: ServiceConfig,
     /// The database password (`Debug` shows `***`).
     pub password: Option<Secret>,
+    /// Exchange keys, when provided (`Debug` shows `***`).
+    pub keys: Option<violet_venue::arming::ApiKeys>,
     /// Keys the environment overrode (`feed.batch`...), for the start-up log.
     pub overridden: Vec<String>,
     /// `VIOLET_*` variables that match no key (likely typos), for the start-up log.
@@ -119,7 +124,9 @@ pub fn load(path: Option<&Path>, env: &BTreeMap<String, String>) -> Result<Loade
     }
     let unknown_env = env
         .keys()
-        .filter(|k| k.starts_with("VIOLET_") && *k != PASSWORD_ENV && !known.iter().any(|(v, _, _)| v == *k))
+        .filter(|k| {
+            k.starts_with("VIOLET_") && !SECRETS_ENV.contains(&k.as_str()) && !known.iter().any(|(v, _, _)| v == *k)
+        })
         .cloned()
         .collect();
     let shown = path.map_or_else(|| PathBuf::from("(defaults)"), Path::to_path_buf);
@@ -131,7 +138,8 @@ pub fn load(path: Option<&Path>, env: &BTreeMap<String, String>) -> Result<Loade
         None if config.clickhouse.password_file.as_os_str().is_empty() => None,
         None => Some(Secret::from_file(&config.clickhouse.password_file)?),
     };
-    Ok(Loaded { config, password, overridden, unknown_env })
+    let keys = violet_venue::arming::ApiKeys::load(env, Some(&config.execution.keys_file))?;
+    Ok(Loaded { config, password, keys, overridden, unknown_env })
 }
 
 #[cfg(test)]

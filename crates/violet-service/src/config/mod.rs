@@ -5,4 +5,6 @@ mod load;
 mod model;
 
 pub use load::{ConfigError, Loaded, PASSWORD_ENV, env_vars, load};
-pub use model::{ClickHouseConfig, EngineConfig, FeedConfig, JournalConfig, MonitorConfig, Service, ServiceConfig};
+pub use model::{
+    ClickHouseConfig, EngineConfig, ExecutionConfig, FeedConfig, JournalConfig, MonitorConfig, Service, ServiceConfig,
+};

@@ -21,6 +21,8 @@ pub struct ServiceConfig {
     pub monitor: MonitorConfig,
     /// The engine.
     pub engine: EngineConfig,
+    /// Order execution (DARK until keys).
+    pub execution: ExecutionConfig,
 }
 
 /// `[service]`.
@@ -144,4 +146,16 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self { blue_config: PathBuf::new(), exit_cadence: "scan".into(), flush_cadence: "scan".into() }
     }
+}
+
+/// `[execution]`. Execution is armed only when exchange keys are present **and** `armed` is
+/// true (or `violet run --arm`); otherwise every order goes to the observe-only guard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExecutionConfig {
+    /// The operator's arming switch.
+    pub armed: bool,
+    /// A file with the exchange API key and secret (two lines, mode 0600), or set
+    /// `VIOLET_EXCHANGE_API_KEY` and `VIOLET_EXCHANGE_API_SECRET`.
+    pub keys_file: PathBuf,
 }

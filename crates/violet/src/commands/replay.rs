@@ -13,7 +13,10 @@ use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal};
 use violet_journal::{AnyJournal, FileJournal, FlushPolicy, JournalSink, RunRow, RunStatus};
 
 use violet_clock::{Cadence, CadencePlan, Clock as _, LiveClock};
-use violet_engine::replay::{ReplayOptions, WriterSink, replay};
+use violet_engine::replay::{ReplayOptions, WriterSink, replay_with};
+use violet_venue::contracts::Contracts;
+use violet_venue::execution::simulated;
+use violet_venue::sim::VenueSpec;
 
 use crate::config::load_blue_config;
 use crate::io::{TrackedInput, create_output, open_events};
@@ -45,6 +48,20 @@ pub struct Args {
     /// `100ms` (VIOLET-only modes: TP/SL also checked between scans at tick prices).
     #[arg(long, value_name = "CADENCE", default_value = "scan")]
     exit_cadence: Cadence,
+    /// The simulated venue: `instant` (default: the exact notional at the decision price, no
+    /// latency, no L3 — trade events stay BLUE's), `scripted:FILE` (per-order latency and
+    /// outcome from a script; format in violet-venue's sim/scripted.rs) or `scripted-seed:N`
+    /// (drawn from a seed). Scripted venues go through L3 (--contracts) and the TTL driver;
+    /// bookkeeping follows the actual fills (a VIOLET-only mode: --blue-trades reports the
+    /// differences).
+    #[arg(long, value_name = "VENUE", default_value = "instant")]
+    venue: VenueSpec,
+    /// Contract specs for L3 (JSON as fixtures/contracts.json; default: that file, bundled).
+    #[arg(long, value_name = "FILE")]
+    contracts: Option<PathBuf>,
+    /// Order TTL in milliseconds: an order not acknowledged by decision time + TTL expires.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    ttl_ms: u64,
     /// Journal-flush cadence (recorded in the summary; the journal arrives later).
     #[arg(long, value_name = "CADENCE", default_value = "scan")]
     flush_cadence: Cadence,
@@ -99,7 +116,7 @@ fn run_id(args: &Args, opts: &ReplayOptions) -> String {
             )
         }
     };
-    let text = format!("{:?}|{}|{events}", opts.cfg, opts.plan);
+    let text = format!("{:?}|{}|{events}|{}|{}", opts.cfg, opts.plan, args.venue, args.ttl_ms);
     let h = violet_domain::hash::fnv1a(text.as_bytes());
     format!("replay-{h:016x}")
 }
@@ -182,6 +199,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         (None, None) => None,
     }
     .map(|j| JournalSink::new(j, &run, &run));
+    let contracts = match &args.contracts {
+        None => Contracts::bundled(),
+        Some(p) => Contracts::from_file(p)?,
+    };
+    let ttl_ns = i64::try_from(args.ttl_ms.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
+    let exec = simulated(&args.venue, &run, ttl_ns, contracts)?;
+    if args.venue != VenueSpec::Instant && !args.quiet {
+        eprintln!(
+            "violet replay: venue {} (VIOLET-only: L3, {} ms TTL, bookkeeping follows the fills; not BLUE parity)",
+            args.venue, args.ttl_ms
+        );
+    }
     let run_row = |status, stopped_ns, detail| RunRow {
         violet_version: env!("CARGO_PKG_VERSION"),
         config_hash: &config_hash,
@@ -196,9 +225,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let result = {
         let mut sink = (WriterSink::new(trades, decisions), journal.as_mut());
-        let r = replay(
+        let r = replay_with(
             input,
             &opts,
+            exec,
             &mut sink,
             |r| match rejections.as_mut() {
                 Some(w) => writeln!(w, "{}", r.to_json()),

@@ -14,6 +14,12 @@ pub struct Args {
     /// password comes from VIOLET_CLICKHOUSE_PASSWORD or clickhouse.password_file (mode 0600).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Arm execution (as execution.armed = true). Execution is armed only with exchange keys
+    /// present too (VIOLET_EXCHANGE_API_KEY + VIOLET_EXCHANGE_API_SECRET, or
+    /// execution.keys_file, mode 0600). No live venue adapter exists yet: an armed start is
+    /// refused, saying why.
+    #[arg(long)]
+    arm: bool,
     /// Print the configuration in effect (file + environment; no secrets) and every
     /// environment variable it reads, then exit.
     #[arg(long)]
@@ -31,6 +37,7 @@ fn init_logs(level: &str) -> anyhow::Result<()> {
 fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
     println!("{}", toml::to_string(&loaded.config)?);
     println!("# password: {}", if loaded.password.is_some() { "set (not shown)" } else { "none" });
+    println!("# exchange keys: {}", if loaded.keys.is_some() { "present (not shown)" } else { "none" });
     println!("# environment overrides:");
     for (var, key) in env_vars() {
         println!("#   {var} -> {key}");
@@ -42,7 +49,8 @@ fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
 /// or records were left in the spool; 2 on a bad configuration; 143 on a second signal.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
-    let loaded = load(args.config.as_deref(), &env)?;
+    let mut loaded = load(args.config.as_deref(), &env)?;
+    loaded.config.execution.armed |= args.arm;
     if args.print_config {
         print_config(&loaded)?;
         return Ok(ExitCode::SUCCESS);

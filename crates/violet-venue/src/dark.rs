@@ -1,0 +1,88 @@
+//! The execution `violet run` uses until it is armed: every leg becomes an intent, passes
+//! the risk gate and is offered to the observe-only guard, which refuses it; the refusal is
+//! recorded (REJECTED, "observe-only") and the engine books BLUE's fill, so the DARK service
+//! shadows BLUE exactly. The venue it was given is never called.
+
+use violet_engine::execution::{Execution, InstantFill, LegFill, LegOrder, OrderUpdate};
+
+use crate::arming::ExecutionMode;
+use crate::execution::intent_for;
+use crate::order::DEFAULT_TTL_NS;
+use crate::risk::{RiskGate, RiskLimits};
+use crate::venue::{ObserveOnlyVenue, OrderRequest, Venue, ready};
+
+/// Observe-only execution over a venue that is never reached.
+#[derive(Debug)]
+pub struct DarkExecution<V> {
+    /// The venue type it would use when armed; no value is held, so nothing can reach one.
+    _venue: std::marker::PhantomData<fn() -> V>,
+    guard: ObserveOnlyVenue,
+    risk: RiskGate,
+    run_id: String,
+    updates: Vec<OrderUpdate>,
+}
+
+impl<V: Venue> DarkExecution<V> {
+    /// Observe-only execution for run `run_id`. `mode` is the proof that execution is not
+    /// armed (the only mode [`crate::arming::execution_mode`] can return today); `venue` is
+    /// dropped, never called.
+    pub fn new(mode: &ExecutionMode, venue: Option<V>, run_id: &str) -> Self {
+        let ExecutionMode::ObserveOnly(_) = mode;
+        drop(venue);
+        Self {
+            _venue: std::marker::PhantomData,
+            guard: ObserveOnlyVenue::new(),
+            risk: RiskGate::new(RiskLimits::unlimited()),
+            run_id: run_id.to_string(),
+            updates: Vec::new(),
+        }
+    }
+
+    /// Orders the guard refused.
+    #[must_use]
+    pub fn refused(&self) -> u64 {
+        self.guard.refused()
+    }
+}
+
+impl<V: Venue + std::fmt::Debug> Execution for DarkExecution<V> {
+    fn execute(&mut self, o: &LegOrder<'_>) -> LegFill {
+        let intent = intent_for(&self.run_id, o, 0, DEFAULT_TTL_NS);
+        let (id, leg) = (intent.id.clone(), intent.leg);
+        let detail = match self.risk.check(intent, o.decided_ns) {
+            Err(refusal) => refusal.to_string(),
+            Ok(approved) => {
+                let i = approved.into_inner();
+                let req = OrderRequest {
+                    client_order_id: id.clone(),
+                    symbol: i.symbol,
+                    side: i.side,
+                    quantity: i.notional / i.price,
+                    reduce_only: o.exit,
+                };
+                match ready(self.guard.place_order(&req)) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => unreachable!("the observe-only guard accepted an order"),
+                }
+            }
+        };
+        self.updates.push(OrderUpdate {
+            client_order_id: id.to_string(),
+            trade_id: o.trade_id,
+            leg: leg.as_str(),
+            at_ns: o.decided_ns,
+            state: "REJECTED",
+            what: "OBSERVE_ONLY",
+            filled: 0.0,
+            fill: None,
+            detail,
+            step: 1,
+        });
+        // Shadow BLUE: book BLUE's fill.
+        InstantFill.execute(o)
+    }
+
+    fn take_updates(&mut self) -> Vec<OrderUpdate> {
+        std::mem::take(&mut self.updates)
+    }
+}

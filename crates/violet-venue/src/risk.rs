@@ -1,0 +1,225 @@
+//! Pre-trade risk checks. Every intent passes here before any venue call; an approved
+//! intent is a different type ([`RiskApproved`]) from a refused one ([`RiskRefusal`]), so
+//! nothing unapproved can reach the driver.
+
+use std::collections::VecDeque;
+
+use crate::order::{Leg, OrderIntent};
+
+/// The operator's trading state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TradingState {
+    /// Entries and exits.
+    #[default]
+    Active,
+    /// Exits only.
+    Reducing,
+    /// Nothing.
+    Halted,
+}
+
+impl std::str::FromStr for TradingState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_uppercase().as_str() {
+            "ACTIVE" => Ok(Self::Active),
+            "REDUCING" => Ok(Self::Reducing),
+            "HALTED" => Ok(Self::Halted),
+            _ => Err(format!("{s:?}: expected ACTIVE, REDUCING or HALTED")),
+        }
+    }
+}
+
+/// The caps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskLimits {
+    /// Largest notional per order (quote).
+    pub max_notional: f64,
+    /// Largest leverage per order.
+    pub max_leverage: f64,
+    /// Symbols that may trade (empty: none may).
+    pub allow: Vec<String>,
+    /// Orders per rolling second, at most.
+    pub max_orders_per_s: u32,
+    /// The trading state.
+    pub state: TradingState,
+}
+
+impl RiskLimits {
+    /// Caps that refuse nothing (simulated venues in replay: BLUE has no caps).
+    #[must_use]
+    pub fn unlimited() -> Self {
+        Self {
+            max_notional: f64::INFINITY,
+            max_leverage: f64::INFINITY,
+            allow: Vec::new(),
+            max_orders_per_s: u32::MAX,
+            state: TradingState::Active,
+        }
+    }
+}
+
+/// Why an intent was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RiskRefusal {
+    /// Notional above the cap (or not a finite positive number).
+    #[error("notional {notional} above max_notional {max}")]
+    Notional {
+        /// Asked.
+        notional: f64,
+        /// Cap.
+        max: f64,
+    },
+    /// Leverage above the cap.
+    #[error("leverage {leverage} above max_leverage {max}")]
+    Leverage {
+        /// Asked.
+        leverage: f64,
+        /// Cap.
+        max: f64,
+    },
+    /// Symbol not allowed.
+    #[error("symbol {0} not in the allow-list")]
+    Symbol(String),
+    /// Too many orders in the last second.
+    #[error("more than {0} orders in one second")]
+    Rate(u32),
+    /// The trading state forbids it.
+    #[error("trading state {0:?} forbids this {1}")]
+    State(TradingState, &'static str),
+}
+
+/// An intent risk approved; only [`RiskGate::check`] makes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskApproved<T>(T);
+
+impl<T> RiskApproved<T> {
+    /// The approved value.
+    #[must_use]
+    pub fn inner(&self) -> &T {
+        &self.0
+    }
+
+    /// Take it out.
+    #[must_use]
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// The checks, with the rate window.
+#[derive(Debug, Clone)]
+pub struct RiskGate {
+    limits: RiskLimits,
+    recent: VecDeque<i64>,
+    unlimited: bool,
+}
+
+impl RiskGate {
+    /// A gate enforcing `limits`.
+    #[must_use]
+    pub fn new(limits: RiskLimits) -> Self {
+        let unlimited = limits == RiskLimits::unlimited();
+        Self { limits, recent: VecDeque::new(), unlimited }
+    }
+
+    /// Flip the trading state.
+    pub fn set_state(&mut self, state: TradingState) {
+        self.limits.state = state;
+        self.unlimited = self.limits == RiskLimits::unlimited();
+    }
+
+    /// The limits.
+    #[must_use]
+    pub fn limits(&self) -> &RiskLimits {
+        &self.limits
+    }
+
+    /// Check `intent` at `now_ns`.
+    ///
+    /// # Errors
+    /// The first [`RiskRefusal`]: state, symbol, notional, leverage, rate.
+    pub fn check(&mut self, intent: OrderIntent, now_ns: i64) -> Result<RiskApproved<OrderIntent>, RiskRefusal> {
+        if self.unlimited {
+            return Ok(RiskApproved(intent));
+        }
+        let l = &self.limits;
+        match (l.state, intent.leg) {
+            (TradingState::Halted, leg) => return Err(RiskRefusal::State(l.state, leg.as_str())),
+            (TradingState::Reducing, Leg::Entry) => return Err(RiskRefusal::State(l.state, "ENTRY")),
+            _ => {}
+        }
+        if !l.allow.contains(&intent.symbol) {
+            return Err(RiskRefusal::Symbol(intent.symbol));
+        }
+        if !(intent.notional > 0.0 && intent.notional <= l.max_notional) {
+            return Err(RiskRefusal::Notional { notional: intent.notional, max: l.max_notional });
+        }
+        if !(intent.leverage <= l.max_leverage) {
+            return Err(RiskRefusal::Leverage { leverage: intent.leverage, max: l.max_leverage });
+        }
+        while self.recent.front().is_some_and(|&t| t <= now_ns.saturating_sub(1_000_000_000)) {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= l.max_orders_per_s as usize {
+            return Err(RiskRefusal::Rate(l.max_orders_per_s));
+        }
+        self.recent.push_back(now_ns);
+        Ok(RiskApproved(intent))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::{ClientOrderId, Side};
+
+    fn intent(leg: Leg, symbol: &str, notional: f64, leverage: f64) -> OrderIntent {
+        OrderIntent {
+            id: ClientOrderId::new("r", 1, leg, 0),
+            trade_id: 1,
+            leg,
+            attempt: 0,
+            symbol: symbol.into(),
+            side: Side::Sell,
+            notional,
+            price: 1.0,
+            leverage,
+            decided_ns: 0,
+            ttl_ns: 1,
+        }
+    }
+
+    fn gate() -> RiskGate {
+        RiskGate::new(RiskLimits {
+            max_notional: 1000.0,
+            max_leverage: 3.0,
+            allow: vec!["BTCUSDT".into()],
+            max_orders_per_s: 2,
+            state: TradingState::Active,
+        })
+    }
+
+    #[test]
+    fn each_cap_refuses_with_its_reason() {
+        let mut g = gate();
+        assert!(
+            matches!(g.check(intent(Leg::Entry, "ETHUSDT", 10.0, 1.0), 0), Err(RiskRefusal::Symbol(s)) if s == "ETHUSDT")
+        );
+        assert!(matches!(g.check(intent(Leg::Entry, "BTCUSDT", 1000.5, 1.0), 0), Err(RiskRefusal::Notional { .. })));
+        assert!(matches!(g.check(intent(Leg::Entry, "BTCUSDT", f64::NAN, 1.0), 0), Err(RiskRefusal::Notional { .. })));
+        assert!(matches!(g.check(intent(Leg::Entry, "BTCUSDT", 10.0, 3.5), 0), Err(RiskRefusal::Leverage { .. })));
+        assert!(g.check(intent(Leg::Entry, "BTCUSDT", 10.0, 3.0), 0).is_ok());
+        assert!(g.check(intent(Leg::Entry, "BTCUSDT", 10.0, 3.0), 500_000_000).is_ok());
+        assert!(matches!(g.check(intent(Leg::Entry, "BTCUSDT", 10.0, 1.0), 900_000_000), Err(RiskRefusal::Rate(2))));
+        assert!(g.check(intent(Leg::Entry, "BTCUSDT", 10.0, 1.0), 1_000_000_001).is_ok(), "the window rolls");
+        g.set_state(TradingState::Reducing);
+        assert!(matches!(
+            g.check(intent(Leg::Entry, "BTCUSDT", 10.0, 1.0), 5_000_000_000),
+            Err(RiskRefusal::State(..))
+        ));
+        assert!(g.check(intent(Leg::Exit, "BTCUSDT", 10.0, 1.0), 5_000_000_000).is_ok(), "exits while reducing");
+        g.set_state(TradingState::Halted);
+        assert!(matches!(g.check(intent(Leg::Exit, "BTCUSDT", 10.0, 1.0), 9_000_000_000), Err(RiskRefusal::State(..))));
+    }
+}

@@ -1,0 +1,76 @@
+//! The observe-only guard: the venue `violet run` gets whenever execution is not armed.
+
+use crate::order::ClientOrderId;
+use crate::venue::api::{OrderReport, OrderRequest, Venue, VenuePosition};
+use crate::venue::error::{Unrecoverable, VenueError};
+
+/// Refuses every order and cancel with [`Unrecoverable::ObserveOnly`], and counts them. It
+/// holds no keys and no connection: nothing can leave the process through it.
+#[derive(Debug, Default, Clone)]
+pub struct ObserveOnlyVenue {
+    refused: u64,
+}
+
+impl ObserveOnlyVenue {
+    /// A guard with nothing refused yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Orders (and cancels) refused so far.
+    #[must_use]
+    pub fn refused(&self) -> u64 {
+        self.refused
+    }
+}
+
+impl Venue for ObserveOnlyVenue {
+    async fn place_order(&mut self, _: &OrderRequest) -> Result<OrderReport, VenueError> {
+        self.refused += 1;
+        Err(Unrecoverable::ObserveOnly.into())
+    }
+
+    async fn cancel_order(&mut self, _: &str, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+        self.refused += 1;
+        Err(Unrecoverable::ObserveOnly.into())
+    }
+
+    async fn query_order(&mut self, _: &str, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+        Err(Unrecoverable::ObserveOnly.into())
+    }
+
+    async fn positions(&mut self) -> Result<Vec<VenuePosition>, VenueError> {
+        Ok(Vec::new())
+    }
+
+    async fn balance(&mut self) -> Result<f64, VenueError> {
+        Ok(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::Side;
+    use crate::venue::api::ready;
+
+    #[test]
+    fn every_order_is_refused_typed_and_counted() {
+        let mut v = ObserveOnlyVenue::new();
+        let req = OrderRequest {
+            client_order_id: ClientOrderId::new("r", 1, crate::order::Leg::Entry, 0),
+            symbol: "BTCUSDT".into(),
+            side: Side::Sell,
+            quantity: 1.0,
+            reduce_only: false,
+        };
+        for n in 1..=3 {
+            let e = ready(v.place_order(&req)).expect_err("refused");
+            assert_eq!(e, VenueError::Unrecoverable(Unrecoverable::ObserveOnly));
+            assert!(!e.is_recoverable());
+            assert_eq!(v.refused(), n);
+        }
+        assert!(ready(v.positions()).expect("positions").is_empty());
+    }
+}
