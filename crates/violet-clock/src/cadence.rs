@@ -31,6 +31,14 @@ pub enum CadenceError {
         /// Why not.
         why: &'static str,
     },
+    /// An order TTL that is not positive.
+    #[error("{action} order TTL of {ttl_ns} ns: a TTL must be positive")]
+    BadTtl {
+        /// entry or exit.
+        action: &'static str,
+        /// The TTL asked for.
+        ttl_ns: i64,
+    },
 }
 
 impl FromStr for Cadence {
@@ -74,8 +82,12 @@ impl fmt::Display for Cadence {
     }
 }
 
-/// The cadence of every action. All `scan` (the default) is BLUE parity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The default time to live of an order intent: 100 ms.
+pub const DEFAULT_ORDER_TTL_NS: i64 = 100_000_000;
+
+/// The cadence of every action, and how long each action's orders may wait. All `scan` (the
+/// default) is BLUE parity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CadencePlan {
     /// Entry decisions. Only `scan`: an entry needs a scan's assets and signal.
     pub entry: Cadence,
@@ -84,6 +96,22 @@ pub struct CadencePlan {
     pub exit: Cadence,
     /// Journal flushes.
     pub flush: Cadence,
+    /// TTL of an entry's order intent (ns): sent only before decision time + TTL.
+    pub entry_ttl_ns: i64,
+    /// TTL of an exit's order intent (ns).
+    pub exit_ttl_ns: i64,
+}
+
+impl Default for CadencePlan {
+    fn default() -> Self {
+        Self {
+            entry: Cadence::Scan,
+            exit: Cadence::Scan,
+            flush: Cadence::Scan,
+            entry_ttl_ns: DEFAULT_ORDER_TTL_NS,
+            exit_ttl_ns: DEFAULT_ORDER_TTL_NS,
+        }
+    }
 }
 
 impl CadencePlan {
@@ -99,7 +127,22 @@ impl CadencePlan {
                 why: "an entry decision needs a scan (its assets and vel_div)",
             });
         }
-        Ok(Self { entry, exit, flush })
+        Ok(Self { entry, exit, flush, ..Self::default() })
+    }
+
+    /// The same plan with order TTLs per action (both > 0).
+    ///
+    /// # Errors
+    /// [`CadenceError::BadTtl`] for a TTL of 0 or less.
+    pub fn with_ttl(mut self, entry_ttl_ns: i64, exit_ttl_ns: i64) -> Result<Self, CadenceError> {
+        for (action, ttl_ns) in [("entry", entry_ttl_ns), ("exit", exit_ttl_ns)] {
+            if ttl_ns <= 0 {
+                return Err(CadenceError::BadTtl { action, ttl_ns });
+            }
+        }
+        self.entry_ttl_ns = entry_ttl_ns;
+        self.exit_ttl_ns = exit_ttl_ns;
+        Ok(self)
     }
 
     /// Whether this plan is BLUE's (every decision-affecting action on scans).
@@ -111,7 +154,11 @@ impl CadencePlan {
 
 impl fmt::Display for CadencePlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "entry={},exit={},flush={}", self.entry, self.exit, self.flush)
+        write!(f, "entry={},exit={},flush={}", self.entry, self.exit, self.flush)?;
+        if (self.entry_ttl_ns, self.exit_ttl_ns) != (DEFAULT_ORDER_TTL_NS, DEFAULT_ORDER_TTL_NS) {
+            write!(f, ",entry_ttl={}ns,exit_ttl={}ns", self.entry_ttl_ns, self.exit_ttl_ns)?;
+        }
+        Ok(())
     }
 }
 
@@ -137,5 +184,8 @@ mod tests {
         }
         assert!(CadencePlan::new(Cadence::Tick, Cadence::Scan, Cadence::Scan).is_err());
         assert!(CadencePlan::default().is_blue_parity());
+        let p = CadencePlan::default().with_ttl(50_000_000, 200_000_000).expect("ttl");
+        assert_eq!(p.to_string(), "entry=scan,exit=scan,flush=scan,entry_ttl=50000000ns,exit_ttl=200000000ns");
+        assert!(CadencePlan::default().with_ttl(0, 1).is_err());
     }
 }

@@ -13,6 +13,6 @@ mod cadence;
 mod clock;
 mod scheduler;
 
-pub use cadence::{Cadence, CadenceError, CadencePlan};
+pub use cadence::{Cadence, CadenceError, CadencePlan, DEFAULT_ORDER_TTL_NS};
 pub use clock::{Clock, LiveClock, TestClock, UnixNanos};
 pub use scheduler::{DeadlineId, DeadlineScheduler, Fired};

@@ -1,19 +1,30 @@
 //! Tailing BLUE's scan and factor tables.
 
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
 use violet_clickhouse::{ClickHouse, RowBinaryError, RowReader};
 
 use crate::feed::{Feed, FeedError};
 use crate::line::{FactorRow, ScanRow};
-use crate::merge::merge;
+use crate::merge::{MergeKey, merge};
 
 /// Tails `dolphin.eigen_scans` and `dolphin.factor_snapshots`, rows with `ts_ns` above the
-/// last seen, at most `batch` rows of each table per poll.
+/// last seen, at most `batch` rows of each table per poll. Rows wait `settle` after they are
+/// first read before they are applied, in merged order: a row of one table inserted shortly
+/// after a later row of the other still takes its place (rows arriving later than that are
+/// applied on arrival, counted in [`ClickHouseFeed::late`]).
 #[derive(Debug, Clone)]
 pub struct ClickHouseFeed {
     ch: ClickHouse,
     batch: usize,
     scans_after: i64,
     factors_after: i64,
+    settle: Duration,
+    pending: BTreeMap<(MergeKey, u64), (String, Instant)>,
+    seq: u64,
+    last_emitted: Option<MergeKey>,
+    late: u64,
 }
 
 impl ClickHouseFeed {
@@ -21,7 +32,30 @@ impl ClickHouseFeed {
     #[must_use]
     pub fn new(ch: ClickHouse, batch: usize, since_ts_ns: i64) -> Self {
         let after = since_ts_ns.saturating_sub(1);
-        Self { ch, batch: batch.max(2), scans_after: after, factors_after: after }
+        Self {
+            ch,
+            batch: batch.max(2),
+            scans_after: after,
+            factors_after: after,
+            settle: Duration::ZERO,
+            pending: BTreeMap::new(),
+            seq: 0,
+            last_emitted: None,
+            late: 0,
+        }
+    }
+
+    /// Hold each row `settle` after it is first read before applying it.
+    #[must_use]
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
+        self
+    }
+
+    /// Rows that arrived after a later row had been applied (applied out of order).
+    #[must_use]
+    pub fn late(&self) -> u64 {
+        self.late
     }
 
     /// The cursors: rows with `ts_ns` above these are still to be read (scans, factors).
@@ -86,7 +120,22 @@ impl Feed for ClickHouseFeed {
         let m = merge(scans, factors, self.batch, self.scans_after, self.factors_after);
         self.scans_after = m.scans_after;
         self.factors_after = m.factors_after;
-        out.extend(m.lines.into_iter().map(String::into_bytes));
+        let now = Instant::now();
+        for (k, line) in m.keys.into_iter().zip(m.lines) {
+            if self.last_emitted.is_some_and(|last| k < last) {
+                self.late += 1;
+            }
+            self.seq += 1;
+            self.pending.insert((k, self.seq), (line, now));
+        }
+        while let Some(entry) = self.pending.first_entry() {
+            if entry.get().1.elapsed() < self.settle {
+                break;
+            }
+            let ((k, _), (line, _)) = entry.remove_entry();
+            self.last_emitted = Some(self.last_emitted.map_or(k, |l| l.max(k)));
+            out.push(line.into_bytes());
+        }
         Ok(true)
     }
 }

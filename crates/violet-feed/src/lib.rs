@@ -13,5 +13,5 @@ pub use blue_trades::BlueTrades;
 pub use clickhouse::ClickHouseFeed;
 pub use feed::{Feed, FeedError};
 pub use line::{FactorRow, ScanRow};
-pub use merge::{Merged, merge};
+pub use merge::{MergeKey, Merged, merge};
 pub use stdin::StdinFeed;

@@ -3,11 +3,16 @@
 
 use crate::line::{FactorRow, ScanRow};
 
+/// Where an event goes in the merged order: (ts, factors 0 / scans 1, scan number).
+pub type MergeKey = (i64, u8, i64);
+
 /// The rows to apply now, in order, and how far each table has been read.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Merged {
     /// Event-stream lines in event order.
     pub lines: Vec<String>,
+    /// Each line's merge key.
+    pub keys: Vec<MergeKey>,
     /// The new scans cursor: rows with `ts_ns` above it are still to read.
     pub scans_after: i64,
     /// The new factors cursor.
@@ -51,6 +56,7 @@ pub fn merge(
     factors.retain(|r| r.ts_ns <= horizon);
     let out = Merged {
         lines: Vec::with_capacity(scans.len() + factors.len()),
+        keys: Vec::with_capacity(scans.len() + factors.len()),
         scans_after: scans.last().map_or(scans_after, |r| r.ts_ns),
         factors_after: factors.last().map_or(factors_after, |r| r.ts_ns),
     };
@@ -63,8 +69,15 @@ pub fn merge(
             (None, Some(_)) => true,
             (Some(a), Some(b)) => b.ts_ns <= a.ts_ns,
         };
-        let line = if take_factor { f.next().map(|r| r.to_line()) } else { s.next().map(|r| r.to_line()) };
-        out.lines.extend(line);
+        let keyed = if take_factor {
+            f.next().map(|r| ((r.ts_ns, 0, 0), r.to_line()))
+        } else {
+            s.next().map(|r| ((r.ts_ns, 1, r.scan_number), r.to_line()))
+        };
+        if let Some((k, line)) = keyed {
+            out.keys.push(k);
+            out.lines.push(line);
+        }
     }
     out
 }

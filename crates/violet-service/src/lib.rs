@@ -6,11 +6,13 @@
 //! - `run.rs`: the loop and the graceful stop.
 //! - `monitor.rs`: the live divergence monitor.
 //! - `capture.rs`: the sink keeping VIOLET's trade events for the monitor.
+//! - `risk.rs`: `[risk]` caps and the trading-state file an operator flips.
 //! - `signals.rs`: SIGTERM/SIGINT (first: graceful; second: at once).
 
 mod capture;
 pub mod config;
 mod monitor;
+mod risk;
 mod run;
 pub mod signals;
 

@@ -156,7 +156,10 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
         ch = ch.with_credentials(&cfg.clickhouse.user, pw);
     }
     let mut feed: Box<dyn Feed> = match cfg.feed.kind.as_str() {
-        "clickhouse" => Box::new(ClickHouseFeed::new(ch.clone(), cfg.feed.batch, cfg.feed.since_ts_ns)),
+        "clickhouse" => Box::new(
+            ClickHouseFeed::new(ch.clone(), cfg.feed.batch, cfg.feed.since_ts_ns)
+                .with_settle(Duration::from_millis(cfg.feed.settle_ms)),
+        ),
         "stdin" => Box::new(StdinFeed::stdin(cfg.feed.batch)),
         other => return Err(ServiceError::Config(format!("feed.kind = {other:?}: expected clickhouse or stdin"))),
     };
@@ -193,7 +196,10 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
     });
     // Client order ids from the service name, not the per-start run id: a restart that
     // re-decides the same legs reuses their ids, so it can never place a second order.
-    let dark: DarkExecution<ObserveOnlyVenue> = DarkExecution::new(&mode, None, name);
+    let (risk, switch) = crate::risk::gate(&cfg.risk).map_err(ServiceError::Config)?;
+    let mut state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch);
+    let ttl = (plan.entry_ttl_ns, plan.exit_ttl_ns);
+    let dark: DarkExecution<ObserveOnlyVenue> = DarkExecution::with_risk(&mode, None, name, risk, ttl);
     let mut engine = Engine::new(blue, plan, clock).with_execution(Box::new(dark));
     let mut stream = EventStream::new();
     let mut capture = TradeCapture::default();
@@ -207,6 +213,9 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
     let reason = 'run: loop {
         if stop.load(Ordering::Relaxed) {
             break 'run "signal";
+        }
+        if let Some(f) = state_file.as_mut() {
+            f.poll();
         }
         lines.clear();
         let more = match feed.poll(&mut lines) {

@@ -19,21 +19,29 @@ pub struct DarkExecution<V> {
     guard: ObserveOnlyVenue,
     risk: RiskGate,
     run_id: String,
+    ttl_ns: (i64, i64),
     updates: Vec<OrderUpdate>,
 }
 
 impl<V: Venue> DarkExecution<V> {
-    /// Observe-only execution for run `run_id`. `mode` is the proof that execution is not
-    /// armed (the only mode [`crate::arming::execution_mode`] can return today); `venue` is
-    /// dropped, never called.
+    /// Observe-only execution with client ids from `run_id`. `mode` is the proof that
+    /// execution is not armed (the only mode [`crate::arming::execution_mode`] can return
+    /// today); `venue` is dropped, never called.
     pub fn new(mode: &ExecutionMode, venue: Option<V>, run_id: &str) -> Self {
+        Self::with_risk(mode, venue, run_id, RiskGate::new(RiskLimits::unlimited()), (DEFAULT_TTL_NS, DEFAULT_TTL_NS))
+    }
+
+    /// As [`DarkExecution::new`], with the operator's risk gate (its refusals are recorded
+    /// with their reason; what it approves the guard refuses) and the entry/exit TTLs.
+    pub fn with_risk(mode: &ExecutionMode, venue: Option<V>, run_id: &str, risk: RiskGate, ttl_ns: (i64, i64)) -> Self {
         let ExecutionMode::ObserveOnly(_) = mode;
         drop(venue);
         Self {
             _venue: std::marker::PhantomData,
             guard: ObserveOnlyVenue::new(),
-            risk: RiskGate::new(RiskLimits::unlimited()),
+            risk,
             run_id: run_id.to_string(),
+            ttl_ns,
             updates: Vec::new(),
         }
     }
@@ -47,10 +55,10 @@ impl<V: Venue> DarkExecution<V> {
 
 impl<V: Venue + std::fmt::Debug> Execution for DarkExecution<V> {
     fn execute(&mut self, o: &LegOrder<'_>) -> LegFill {
-        let intent = intent_for(&self.run_id, o, 0, DEFAULT_TTL_NS);
+        let intent = intent_for(&self.run_id, o, 0, if o.exit { self.ttl_ns.1 } else { self.ttl_ns.0 });
         let (id, leg) = (intent.id.clone(), intent.leg);
-        let detail = match self.risk.check(intent, o.decided_ns) {
-            Err(refusal) => refusal.to_string(),
+        let (what, detail) = match self.risk.check(intent, o.decided_ns) {
+            Err(refusal) => ("RISK_REFUSED", refusal.to_string()),
             Ok(approved) => {
                 let i = approved.into_inner();
                 let req = OrderRequest {
@@ -61,7 +69,7 @@ impl<V: Venue + std::fmt::Debug> Execution for DarkExecution<V> {
                     reduce_only: o.exit,
                 };
                 match ready(self.guard.place_order(&req)) {
-                    Err(e) => e.to_string(),
+                    Err(e) => ("OBSERVE_ONLY", e.to_string()),
                     Ok(_) => unreachable!("the observe-only guard accepted an order"),
                 }
             }
@@ -72,7 +80,7 @@ impl<V: Venue + std::fmt::Debug> Execution for DarkExecution<V> {
             leg: leg.as_str(),
             at_ns: o.decided_ns,
             state: "REJECTED",
-            what: "OBSERVE_ONLY",
+            what,
             filled: 0.0,
             fill: None,
             detail,

@@ -38,7 +38,8 @@ pub struct SimExecution<S> {
     risk: RiskGate,
     contracts: Contracts,
     run_id: String,
-    ttl_ns: i64,
+    /// Entry and exit TTLs (ns).
+    ttl_ns: (i64, i64),
     attempts: HashMap<(u64, Leg), u32>,
     /// Base quantity still open per trade (entries add, exits remove): an exit buys back
     /// what the entry sold, not a notional at the exit price.
@@ -47,8 +48,9 @@ pub struct SimExecution<S> {
 }
 
 impl<S: BehaviourSource> SimExecution<S> {
-    /// Execute through `source` for run `run_id` with `ttl_ns` per intent.
-    pub fn new(source: S, run_id: &str, ttl_ns: i64, contracts: Contracts, limits: RiskLimits) -> Self {
+    /// Execute through `source` for run `run_id`; entries' intents live `ttl_ns.0`, exits'
+    /// `ttl_ns.1` (the cadence plan's order TTLs).
+    pub fn new(source: S, run_id: &str, ttl_ns: (i64, i64), contracts: Contracts, limits: RiskLimits) -> Self {
         Self {
             runtime: SimRuntime::new(source, i64::MIN),
             risk: RiskGate::new(limits),
@@ -118,7 +120,8 @@ impl<S: BehaviourSource + std::fmt::Debug> Execution for SimExecution<S> {
     fn execute(&mut self, o: &LegOrder<'_>) -> LegFill {
         let leg = if o.exit { Leg::Exit } else { Leg::Entry };
         let attempt = self.attempts.entry((o.trade_id, leg)).or_insert(0);
-        let intent = intent_for(&self.run_id, o, *attempt, self.ttl_ns);
+        let ttl = if o.exit { self.ttl_ns.1 } else { self.ttl_ns.0 };
+        let intent = intent_for(&self.run_id, o, *attempt, ttl);
         *attempt += 1;
         let id = intent.id.clone();
         let approved = match self.risk.check(intent, o.decided_ns) {
@@ -205,7 +208,7 @@ impl<S: BehaviourSource + std::fmt::Debug> Execution for SimExecution<S> {
 pub fn simulated(
     spec: &crate::sim::VenueSpec,
     run_id: &str,
-    ttl_ns: i64,
+    ttl_ns: (i64, i64),
     contracts: Contracts,
 ) -> Result<Box<dyn Execution + Send>, crate::sim::ScriptError> {
     use crate::sim::{InstantVenue, ScriptedVenue, SeededVenue, VenueSpec};

@@ -3,6 +3,8 @@
 //! nothing unapproved can reach the driver.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::order::{Leg, OrderIntent};
 
@@ -16,6 +18,46 @@ pub enum TradingState {
     Reducing,
     /// Nothing.
     Halted,
+}
+
+impl std::fmt::Display for TradingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TradingState::Active => "ACTIVE",
+            TradingState::Reducing => "REDUCING",
+            TradingState::Halted => "HALTED",
+        })
+    }
+}
+
+/// The trading state, shared: the operator (or the service reading its state file) flips
+/// it while the gate holds it.
+#[derive(Debug, Clone, Default)]
+pub struct TradingSwitch(Arc<AtomicU8>);
+
+impl TradingSwitch {
+    /// A switch at `state`.
+    #[must_use]
+    pub fn new(state: TradingState) -> Self {
+        let s = Self::default();
+        s.set(state);
+        s
+    }
+
+    /// Flip it.
+    pub fn set(&self, state: TradingState) {
+        self.0.store(state as u8, Ordering::SeqCst);
+    }
+
+    /// The current state.
+    #[must_use]
+    pub fn get(&self) -> TradingState {
+        match self.0.load(Ordering::SeqCst) {
+            0 => TradingState::Active,
+            1 => TradingState::Reducing,
+            _ => TradingState::Halted,
+        }
+    }
 }
 
 impl std::str::FromStr for TradingState {
@@ -37,8 +79,8 @@ pub struct RiskLimits {
     pub max_notional: f64,
     /// Largest leverage per order.
     pub max_leverage: f64,
-    /// Symbols that may trade (empty: none may).
-    pub allow: Vec<String>,
+    /// Symbols that may trade (`None`: any).
+    pub allow: Option<Vec<String>>,
     /// Orders per rolling second, at most.
     pub max_orders_per_s: u32,
     /// The trading state.
@@ -52,7 +94,7 @@ impl RiskLimits {
         Self {
             max_notional: f64::INFINITY,
             max_leverage: f64::INFINITY,
-            allow: Vec::new(),
+            allow: None,
             max_orders_per_s: u32::MAX,
             state: TradingState::Active,
         }
@@ -85,7 +127,7 @@ pub enum RiskRefusal {
     #[error("more than {0} orders in one second")]
     Rate(u32),
     /// The trading state forbids it.
-    #[error("trading state {0:?} forbids this {1}")]
+    #[error("trading state {0} forbids this {1}")]
     State(TradingState, &'static str),
 }
 
@@ -113,6 +155,7 @@ pub struct RiskGate {
     limits: RiskLimits,
     recent: VecDeque<i64>,
     unlimited: bool,
+    switch: Option<TradingSwitch>,
 }
 
 impl RiskGate {
@@ -120,7 +163,13 @@ impl RiskGate {
     #[must_use]
     pub fn new(limits: RiskLimits) -> Self {
         let unlimited = limits == RiskLimits::unlimited();
-        Self { limits, recent: VecDeque::new(), unlimited }
+        Self { limits, recent: VecDeque::new(), unlimited, switch: None }
+    }
+
+    /// A gate whose trading state is `switch` (flipped from outside), not `limits.state`.
+    #[must_use]
+    pub fn with_switch(limits: RiskLimits, switch: TradingSwitch) -> Self {
+        Self { limits, recent: VecDeque::new(), unlimited: false, switch: Some(switch) }
     }
 
     /// Flip the trading state.
@@ -144,12 +193,13 @@ impl RiskGate {
             return Ok(RiskApproved(intent));
         }
         let l = &self.limits;
-        match (l.state, intent.leg) {
-            (TradingState::Halted, leg) => return Err(RiskRefusal::State(l.state, leg.as_str())),
-            (TradingState::Reducing, Leg::Entry) => return Err(RiskRefusal::State(l.state, "ENTRY")),
+        let state = self.switch.as_ref().map_or(l.state, TradingSwitch::get);
+        match (state, intent.leg) {
+            (TradingState::Halted, leg) => return Err(RiskRefusal::State(state, leg.as_str())),
+            (TradingState::Reducing, Leg::Entry) => return Err(RiskRefusal::State(state, "ENTRY")),
             _ => {}
         }
-        if !l.allow.contains(&intent.symbol) {
+        if l.allow.as_ref().is_some_and(|a| !a.contains(&intent.symbol)) {
             return Err(RiskRefusal::Symbol(intent.symbol));
         }
         if !(intent.notional > 0.0 && intent.notional <= l.max_notional) {
@@ -194,7 +244,7 @@ mod tests {
         RiskGate::new(RiskLimits {
             max_notional: 1000.0,
             max_leverage: 3.0,
-            allow: vec!["BTCUSDT".into()],
+            allow: Some(vec!["BTCUSDT".into()]),
             max_orders_per_s: 2,
             state: TradingState::Active,
         })
@@ -221,5 +271,20 @@ mod tests {
         assert!(g.check(intent(Leg::Exit, "BTCUSDT", 10.0, 1.0), 5_000_000_000).is_ok(), "exits while reducing");
         g.set_state(TradingState::Halted);
         assert!(matches!(g.check(intent(Leg::Exit, "BTCUSDT", 10.0, 1.0), 9_000_000_000), Err(RiskRefusal::State(..))));
+    }
+
+    #[test]
+    fn a_switch_flipped_outside_the_gate_takes_effect_at_once() {
+        let switch = TradingSwitch::new(TradingState::Active);
+        let mut g = RiskGate::with_switch(RiskLimits::unlimited(), switch.clone());
+        assert!(g.check(intent(Leg::Entry, "ANY", 10.0, 1.0), 0).is_ok(), "no allow-list: any symbol");
+        switch.set(TradingState::Halted);
+        assert!(matches!(
+            g.check(intent(Leg::Entry, "ANY", 10.0, 1.0), 1),
+            Err(RiskRefusal::State(TradingState::Halted, _))
+        ));
+        switch.set(TradingState::Reducing);
+        assert!(g.check(intent(Leg::Exit, "ANY", 10.0, 1.0), 2).is_ok());
+        assert!(g.check(intent(Leg::Entry, "ANY", 10.0, 1.0), 3).is_err());
     }
 }

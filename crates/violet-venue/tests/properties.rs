@@ -171,7 +171,7 @@ proptest! {
     #[test]
     fn scripted_replays_account_for_every_intent(seed in any::<u64>(), which in any::<bool>(), start in 0usize..1000, len in 200usize..2000) {
         let input = stream(which, start, len);
-        let exec = SimExecution::new(SeededVenue::new(seed), "run-s", 100_000_000, Contracts::bundled(), RiskLimits::unlimited());
+        let exec = SimExecution::new(SeededVenue::new(seed), "run-s", (100_000_000, 60_000_000), Contracts::bundled(), RiskLimits::unlimited());
         let mut out = Collect::default();
         replay_with(input.as_bytes(), &ReplayOptions::default(), Box::new(exec), &mut out, |_| Ok(()), |_| {}).expect("replay");
         one_terminal_state_each(&out.orders).map_err(TestCaseError::fail)?;

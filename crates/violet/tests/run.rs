@@ -130,6 +130,8 @@ fn insert(ch: &ClickHouse, rows: &[(String, Row)]) {
             }
         }
     }
+    // Scans first, their factor snapshots a moment later (the harder order): the feed's
+    // settle window (feed.settle_ms) still puts each snapshot before its scans.
     for w in [scans, facts] {
         ch.query_bytes(&w.into_bytes()).unwrap_or_else(|e| panic!("insert: {e}"));
     }
@@ -337,6 +339,13 @@ fn stdin_feed_and_a_second_signal_mid_shipping_lose_nothing() {
     let ch = server.client();
     let work = fresh_dir("run-stdin");
     let cfg = config(&work, server.url(), "stdin");
+    // The operator halted trading through the state file: every intent is refused by the
+    // risk gate (before the observe-only guard), with its reason.
+    let state = work.join("trading_state");
+    std::fs::write(&state, "HALTED\n").expect("state");
+    let mut text = std::fs::read_to_string(&cfg).expect("cfg");
+    text.push_str(&format!("\n[risk]\nstate_file = {:?}\n", state.display().to_string()));
+    std::fs::write(&cfg, text).expect("cfg");
     let fixture = std::fs::read(root().join("fixtures/streams/small-a.jsonl")).expect("fixture");
     let counts: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("fixtures/streams/small-a.blue-counts.json")).expect("c"),
@@ -382,6 +391,11 @@ fn stdin_feed_and_a_second_signal_mid_shipping_lose_nothing() {
         "the first run's stop row survived: {runs:?}"
     );
     assert!(runs[1].starts_with("STOPPED\t") && runs[1].contains("input ended"), "{runs:?}");
+    let orders = column(&ch, "SELECT state, count() FROM dolphin_violet.orders FINAL GROUP BY state");
+    let refused = query(&ch, "SELECT count() FROM dolphin_violet.orders FINAL WHERE body LIKE '%RISK_REFUSED%HALTED%'");
+    assert_eq!(orders.len(), 1, "{orders:?}");
+    assert!(orders[0].starts_with("REJECTED\t"), "{orders:?}");
+    assert_eq!(orders[0].split('\t').nth(1), Some(refused.trim()), "every intent refused by the HALTED state");
     std::fs::remove_dir_all(&work).ok();
 }
 

@@ -23,6 +23,8 @@ pub struct ServiceConfig {
     pub engine: EngineConfig,
     /// Order execution (DARK until keys).
     pub execution: ExecutionConfig,
+    /// Pre-trade risk caps (checked before any venue call, armed or not).
+    pub risk: RiskConfig,
 }
 
 /// `[service]`.
@@ -84,11 +86,14 @@ pub struct FeedConfig {
     /// Read rows with `ts_ns` at or after this (every start re-reads from here, rebuilding
     /// the engine's state; the rows' ids make the re-journaled copies collapse).
     pub since_ts_ns: i64,
+    /// Hold each row this long (ms) after it is first read, so a factor snapshot or scan
+    /// inserted a little after a later row of the other table still takes its place.
+    pub settle_ms: u64,
 }
 
 impl Default for FeedConfig {
     fn default() -> Self {
-        Self { kind: "clickhouse".into(), poll_interval_ms: 250, batch: 10_000, since_ts_ns: 0 }
+        Self { kind: "clickhouse".into(), poll_interval_ms: 250, batch: 10_000, since_ts_ns: 0, settle_ms: 250 }
     }
 }
 
@@ -140,11 +145,21 @@ pub struct EngineConfig {
     pub exit_cadence: String,
     /// Journal-flush cadence.
     pub flush_cadence: String,
+    /// TTL of an entry's order intent (ms): not sent at or after decision time + TTL.
+    pub entry_ttl_ms: u64,
+    /// TTL of an exit's order intent (ms).
+    pub exit_ttl_ms: u64,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self { blue_config: PathBuf::new(), exit_cadence: "scan".into(), flush_cadence: "scan".into() }
+        Self {
+            blue_config: PathBuf::new(),
+            exit_cadence: "scan".into(),
+            flush_cadence: "scan".into(),
+            entry_ttl_ms: 100,
+            exit_ttl_ms: 100,
+        }
     }
 }
 
@@ -158,4 +173,37 @@ pub struct ExecutionConfig {
     /// A file with the exchange API key and secret (two lines, mode 0600), or set
     /// `VIOLET_EXCHANGE_API_KEY` and `VIOLET_EXCHANGE_API_SECRET`.
     pub keys_file: PathBuf,
+}
+
+/// `[risk]`: caps every order intent passes before any venue call. 0 (or empty) means no
+/// cap; set them before arming (the first live stage trades one asset).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskConfig {
+    /// Largest notional per order (quote); 0: no cap.
+    pub max_notional: f64,
+    /// Largest leverage per order; 0: no cap.
+    pub max_leverage: f64,
+    /// Symbols allowed, comma-separated; empty: any.
+    pub allow: String,
+    /// Orders per rolling second; 0: no cap.
+    pub max_orders_per_s: u32,
+    /// ACTIVE, REDUCING (exits only) or HALTED (nothing).
+    pub state: String,
+    /// A file holding ACTIVE, REDUCING or HALTED: re-read while running, so an operator can
+    /// flip the state without a restart (`echo HALTED > FILE`). Empty: `state` only.
+    pub state_file: PathBuf,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        Self {
+            max_notional: 0.0,
+            max_leverage: 0.0,
+            allow: String::new(),
+            max_orders_per_s: 0,
+            state: "ACTIVE".into(),
+            state_file: PathBuf::new(),
+        }
+    }
 }

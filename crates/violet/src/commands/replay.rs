@@ -59,9 +59,13 @@ pub struct Args {
     /// Contract specs for L3 (JSON as fixtures/contracts.json; default: that file, bundled).
     #[arg(long, value_name = "FILE")]
     contracts: Option<PathBuf>,
-    /// Order TTL in milliseconds: an order not acknowledged by decision time + TTL expires.
+    /// TTL of an entry's order intent, in milliseconds: it is sent only before decision
+    /// time + TTL, and expires if not acknowledged by then (part of the cadence plan).
     #[arg(long, value_name = "MS", default_value_t = 100)]
-    ttl_ms: u64,
+    entry_ttl_ms: u64,
+    /// TTL of an exit's order intent, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    exit_ttl_ms: u64,
     /// Journal-flush cadence (recorded in the summary; the journal arrives later).
     #[arg(long, value_name = "CADENCE", default_value = "scan")]
     flush_cadence: Cadence,
@@ -116,7 +120,7 @@ fn run_id(args: &Args, opts: &ReplayOptions) -> String {
             )
         }
     };
-    let text = format!("{:?}|{}|{events}|{}|{}", opts.cfg, opts.plan, args.venue, args.ttl_ms);
+    let text = format!("{:?}|{}|{events}|{}", opts.cfg, opts.plan, args.venue);
     let h = violet_domain::hash::fnv1a(text.as_bytes());
     format!("replay-{h:016x}")
 }
@@ -162,7 +166,9 @@ impl Write for SharedBuf {
 /// 3 when the divergence monitor (--blue-trades) finds a divergence.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cfg = load_blue_config(args.config.as_deref())?;
-    let plan = CadencePlan::new(Cadence::Scan, args.exit_cadence, args.flush_cadence)?;
+    let ms = |v: u64| i64::try_from(v.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
+    let plan = CadencePlan::new(Cadence::Scan, args.exit_cadence, args.flush_cadence)?
+        .with_ttl(ms(args.entry_ttl_ms), ms(args.exit_ttl_ms))?;
     let input = TrackedInput::new(open_events(args.events.as_deref())?);
     let failed = input.failed_flag();
     // BLUE's trades are read first: an unreadable file is bad usage, found before the work.
@@ -203,12 +209,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         None => Contracts::bundled(),
         Some(p) => Contracts::from_file(p)?,
     };
-    let ttl_ns = i64::try_from(args.ttl_ms.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
-    let exec = simulated(&args.venue, &run, ttl_ns, contracts)?;
+    let exec = simulated(&args.venue, &run, (opts.plan.entry_ttl_ns, opts.plan.exit_ttl_ns), contracts)?;
     if args.venue != VenueSpec::Instant && !args.quiet {
         eprintln!(
-            "violet replay: venue {} (VIOLET-only: L3, {} ms TTL, bookkeeping follows the fills; not BLUE parity)",
-            args.venue, args.ttl_ms
+            "violet replay: venue {} (VIOLET-only: L3, TTL {} ms entry / {} ms exit, bookkeeping follows the fills; not BLUE parity)",
+            args.venue, args.entry_ttl_ms, args.exit_ttl_ms
         );
     }
     let run_row = |status, stopped_ns, detail| RunRow {

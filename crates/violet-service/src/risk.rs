@@ -1,0 +1,89 @@
+//! The operator's risk caps from `[risk]`, and the trading-state file.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use violet_venue::risk::{RiskGate, RiskLimits, TradingState, TradingSwitch};
+
+use crate::config::RiskConfig;
+
+/// The gate for `[risk]` and the switch its state file flips.
+///
+/// # Errors
+/// An unknown `risk.state`, or a negative cap.
+pub fn gate(cfg: &RiskConfig) -> Result<(RiskGate, TradingSwitch), String> {
+    let state: TradingState = cfg.state.parse().map_err(|e| format!("risk.state = {e}"))?;
+    for (key, v) in [("max_notional", cfg.max_notional), ("max_leverage", cfg.max_leverage)] {
+        if !(v >= 0.0 && v.is_finite()) {
+            return Err(format!("risk.{key} = {v}: must be finite and >= 0 (0: no cap)"));
+        }
+    }
+    let cap = |v: f64| if v == 0.0 { f64::INFINITY } else { v };
+    let allow: Vec<String> =
+        cfg.allow.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let limits = RiskLimits {
+        max_notional: cap(cfg.max_notional),
+        max_leverage: cap(cfg.max_leverage),
+        allow: (!allow.is_empty()).then_some(allow),
+        max_orders_per_s: if cfg.max_orders_per_s == 0 { u32::MAX } else { cfg.max_orders_per_s },
+        state,
+    };
+    let switch = TradingSwitch::new(state);
+    Ok((RiskGate::with_switch(limits, switch.clone()), switch))
+}
+
+/// Watches the trading-state file and flips the switch when it changes.
+#[derive(Debug)]
+pub struct StateFile {
+    path: PathBuf,
+    seen: Option<SystemTime>,
+    switch: TradingSwitch,
+}
+
+impl StateFile {
+    /// Watch `path` (nothing when empty).
+    #[must_use]
+    pub fn new(path: PathBuf, switch: TradingSwitch) -> Option<Self> {
+        (!path.as_os_str().is_empty()).then_some(Self { path, seen: None, switch })
+    }
+
+    /// Re-read the file if it changed; log a flip or an unreadable state (the state then
+    /// stays as it was).
+    pub fn poll(&mut self) {
+        let Ok(mtime) = std::fs::metadata(&self.path).and_then(|m| m.modified()) else { return };
+        if self.seen == Some(mtime) {
+            return;
+        }
+        self.seen = Some(mtime);
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        match text.trim().parse::<TradingState>() {
+            Ok(s) if s != self.switch.get() => {
+                tracing::warn!(file = %self.path.display(), from = %self.switch.get(), to = %s, "trading state flipped");
+                self.switch.set(s);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(file = %self.path.display(), error = %e, "trading state file unreadable; state unchanged")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_means_no_cap_and_the_state_file_flips_the_gate() {
+        let (_, switch) = gate(&RiskConfig::default()).expect("defaults");
+        assert_eq!(switch.get(), TradingState::Active);
+        assert!(gate(&RiskConfig { state: "SIDEWAYS".into(), ..RiskConfig::default() }).is_err());
+        assert!(gate(&RiskConfig { max_notional: -1.0, ..RiskConfig::default() }).is_err());
+        let p = std::env::temp_dir().join(format!("violet-state-{}", std::process::id()));
+        std::fs::write(&p, "HALTED\n").expect("write");
+        let mut f = StateFile::new(p.clone(), switch.clone()).expect("watch");
+        f.poll();
+        assert_eq!(switch.get(), TradingState::Halted);
+        let _ = std::fs::remove_file(p);
+    }
+}
