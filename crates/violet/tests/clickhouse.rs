@@ -127,3 +127,24 @@ fn replay_journals_into_clickhouse_and_survives_a_server_kill() {
     assert_eq!(runs.trim(), "STOPPED\t1", "the run's stop replaced its start");
     std::fs::remove_dir_all(&work).ok();
 }
+
+#[test]
+fn a_password_protected_server_takes_the_password_from_the_environment_only() {
+    let pw = violet_clickhouse::Secret::new("s3cret-pw".into());
+    let s =
+        violet_journal::clickhouse::LocalServer::start_with_password("pw", Some(&pw)).unwrap_or_else(|e| panic!("{e}"));
+    let out = violet(&["ddl", "apply", "--clickhouse-url", s.url()]);
+    assert_eq!(out.status.code(), Some(2), "no password: refused");
+    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["ddl", "apply", "--clickhouse-url", s.url()])
+        .env("VIOLET_CLICKHOUSE_PASSWORD", pw.expose())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains(pw.expose()), "the password is never printed: {err}");
+    assert_eq!(
+        s.client().query("SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").expect("q").trim(),
+        "7"
+    );
+}

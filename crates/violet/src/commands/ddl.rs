@@ -20,6 +20,9 @@ enum Action {
         /// The server's HTTP interface, e.g. http://127.0.0.1:8123.
         #[arg(long, value_name = "URL", env = "VIOLET_CLICKHOUSE_URL")]
         clickhouse_url: String,
+        /// The ClickHouse user (with VIOLET_CLICKHOUSE_PASSWORD, never a flag).
+        #[arg(long, value_name = "USER", env = "VIOLET_CLICKHOUSE_USER", default_value = "default")]
+        user: String,
     },
 }
 
@@ -30,8 +33,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             print!("{DDL_DOLPHIN_VIOLET}\n{DDL_DOLPHIN}");
             Ok(ExitCode::SUCCESS)
         }
-        Action::Apply { clickhouse_url } => {
-            let ch = ClickHouse::new(clickhouse_url)?;
+        Action::Apply { clickhouse_url, user } => {
+            let mut ch = ClickHouse::new(clickhouse_url)?;
+            if let Ok(pw) = std::env::var("VIOLET_CLICKHOUSE_PASSWORD") {
+                ch = ch.with_credentials(user, &violet_clickhouse::Secret::new(pw));
+            }
             let n = apply_ddl(&ch)?;
             eprintln!("violet ddl: {n} statements applied to {}", ch.url());
             Ok(ExitCode::SUCCESS)
