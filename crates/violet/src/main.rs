@@ -44,7 +44,8 @@ enum Command {
     /// Run the observe-only DARK service: BLUE's live tables (or stdin) through the engine
     /// on the live clock, journaled to ClickHouse, compared with BLUE's trade events.
     ///
-    /// No venue exists yet: no order can leave the process. SIGTERM or SIGINT stops
+    /// No live venue exists yet: every order intent goes to the observe-only guard, which
+    /// refuses and journals it; no order can leave the process (--arm is refused). SIGTERM or SIGINT stops
     /// gracefully (the event in hand finished, the journal flushed and shipped, the stop
     /// recorded in dolphin_violet.runs; exit 0); a second signal exits at once (143)
     /// without corrupting the journal. Operations: docs/operations.md.

@@ -66,7 +66,8 @@ pub struct Args {
     /// TTL of an exit's order intent, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 100)]
     exit_ttl_ms: u64,
-    /// Journal-flush cadence (recorded in the summary; the journal arrives later).
+    /// Journal-flush cadence (recorded in the summary; the journal itself flushes on the
+    /// --journal-flush-ms time bound or 1 MiB).
     #[arg(long, value_name = "CADENCE", default_value = "scan")]
     flush_cadence: Cadence,
     /// Compare VIOLET's trade events with BLUE's (a trade-events file BLUE's trader wrote
