@@ -150,6 +150,8 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
     }
     let blue = blue_config(&cfg.engine.blue_config)?;
     let plan = plan(loaded)?;
+    let (risk, switch) = crate::risk::gate(&cfg.risk).map_err(ServiceError::Config)?;
+    let mut state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch);
     let mut ch =
         ClickHouse::new(&cfg.clickhouse.url).map_err(|e| ServiceError::Config(format!("clickhouse.url: {e}")))?;
     if let Some(pw) = &loaded.password {
@@ -194,11 +196,9 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
             cfg.service.data_dir.join("report"),
         )
     });
+    let ttl = (plan.entry_ttl_ns, plan.exit_ttl_ns);
     // Client order ids from the service name, not the per-start run id: a restart that
     // re-decides the same legs reuses their ids, so it can never place a second order.
-    let (risk, switch) = crate::risk::gate(&cfg.risk).map_err(ServiceError::Config)?;
-    let mut state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch);
-    let ttl = (plan.entry_ttl_ns, plan.exit_ttl_ns);
     let dark: DarkExecution<ObserveOnlyVenue> = DarkExecution::with_risk(&mode, None, name, risk, ttl);
     let mut engine = Engine::new(blue, plan, clock).with_execution(Box::new(dark));
     let mut stream = EventStream::new();
@@ -288,6 +288,7 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
                 factors = c.factors,
                 rejected = c.rejected,
                 trades,
+                orders_refused = capture.refused,
                 divergences,
                 shipped = ship.shipped,
                 ship_retries = ship.retries,

@@ -326,6 +326,7 @@ fn the_service_journals_what_replay_decides_stops_on_sigterm_and_resumes() {
     assert_eq!(count(&ch, "fills"), 0, "nothing filled: nothing was sent");
     let log = std::fs::read_to_string(&log2).expect("log");
     assert!(log.contains("DARK") && log.contains("no order can leave"), "the start-up log says no venue: {log}");
+    assert!(log.contains("stopped") && log.contains("reason=\"signal\""), "the stop is logged: {log}");
     assert!(
         std::fs::read_to_string(work.join("data/report/report.md")).is_ok_and(|r| r.contains("field")),
         "report written"
