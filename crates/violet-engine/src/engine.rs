@@ -10,6 +10,13 @@ use violet_domain::types::{Action, Price};
 use crate::decision::{DecisionRecord, FlatRun, decide};
 use crate::execution::{Execution, InstantFill, OrderUpdate, Slot, TradeEvent};
 
+/// The hash of what the engine runs with (BLUE's constants and the cadence plan), as 16 hex
+/// digits: the `config_hash` of a run's row, the same for a replay and a service.
+#[must_use]
+pub fn config_hash(cfg: &BlueConfig, plan: &CadencePlan) -> String {
+    format!("{:016x}", violet_domain::hash::fnv1a(format!("{cfg:?}|{plan}").as_bytes()))
+}
+
 /// Where the engine's outputs go.
 pub trait Sink {
     /// One decision per accepted scan.

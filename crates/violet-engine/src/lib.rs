@@ -17,4 +17,4 @@ mod engine;
 pub mod execution;
 pub mod replay;
 
-pub use engine::{Engine, EngineCounts, Sink};
+pub use engine::{Engine, EngineCounts, Sink, config_hash};

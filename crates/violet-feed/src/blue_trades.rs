@@ -2,9 +2,9 @@
 
 use std::collections::HashSet;
 
-use violet_clickhouse::{ClickHouse, RowReader};
+use violet_clickhouse::ClickHouse;
 
-use crate::feed::FeedError;
+use crate::feed::{FeedError, select_rows};
 
 /// BLUE's trade events as they appear, each (trade id, event) once, in `ts_ns` order.
 #[derive(Debug, Clone)]
@@ -36,23 +36,18 @@ impl BlueTrades {
                  ORDER BY ts_ns, trade_id, event LIMIT {} FORMAT RowBinary",
                 self.from_ts, self.batch
             );
-            let data = self.ch.query_bytes(q.as_bytes())?;
-            let mut r = RowReader::new(&data);
-            let bad = |source| FeedError::Rows { query: q.clone(), source };
-            let (mut rows, mut fresh, mut last_ts) = (0, 0, self.from_ts);
-            while !r.is_done() {
-                let id = r.u64().map_err(bad)?;
-                let event = r.str().map_err(bad)?;
-                last_ts = r.i64().map_err(bad)?;
-                let body = r.str().map_err(bad)?;
-                rows += 1;
-                if self.seen.insert((id, event.to_string())) {
-                    out.push(body.to_string());
+            let rows =
+                select_rows(&self.ch, &q, |r| Ok((r.u64()?, r.str()?.to_string(), r.i64()?, r.str()?.to_string())))?;
+            let (n, last_ts) = (rows.len(), rows.last().map_or(self.from_ts, |row| row.2));
+            let mut fresh = 0;
+            for (id, event, _, body) in rows {
+                if self.seen.insert((id, event)) {
+                    out.push(body);
                     fresh += 1;
                 }
             }
             added += fresh;
-            if rows < self.batch {
+            if n < self.batch {
                 self.from_ts = last_ts;
                 return Ok(added);
             }

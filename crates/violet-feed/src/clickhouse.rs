@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use violet_clickhouse::{ClickHouse, RowBinaryError, RowReader};
+use violet_clickhouse::ClickHouse;
 
-use crate::feed::{Feed, FeedError};
+use crate::feed::{Feed, FeedError, select_rows};
 use crate::line::{FactorRow, ScanRow};
 use crate::merge::{MergeKey, merge};
 
@@ -13,7 +13,7 @@ use crate::merge::{MergeKey, merge};
 /// last seen, at most `batch` rows of each table per poll. Rows wait `settle` after they are
 /// first read before they are applied, in merged order: a row of one table inserted shortly
 /// after a later row of the other still takes its place (rows arriving later than that are
-/// applied on arrival, counted in [`ClickHouseFeed::late`]).
+/// applied on arrival, out of order).
 #[derive(Debug, Clone)]
 pub struct ClickHouseFeed {
     ch: ClickHouse,
@@ -23,8 +23,6 @@ pub struct ClickHouseFeed {
     settle: Duration,
     pending: BTreeMap<(MergeKey, u64), (String, Instant)>,
     seq: u64,
-    last_emitted: Option<MergeKey>,
-    late: u64,
 }
 
 impl ClickHouseFeed {
@@ -40,8 +38,6 @@ impl ClickHouseFeed {
             settle: Duration::ZERO,
             pending: BTreeMap::new(),
             seq: 0,
-            last_emitted: None,
-            late: 0,
         }
     }
 
@@ -52,40 +48,13 @@ impl ClickHouseFeed {
         self
     }
 
-    /// Rows that arrived after a later row had been applied (applied out of order).
-    #[must_use]
-    pub fn late(&self) -> u64 {
-        self.late
-    }
-
-    /// The cursors: rows with `ts_ns` above these are still to be read (scans, factors).
-    #[must_use]
-    pub fn cursors(&self) -> (i64, i64) {
-        (self.scans_after, self.factors_after)
-    }
-
-    /// Run `query` (`FORMAT RowBinary`) and read its rows with `read`.
-    fn rows<T>(
-        &self,
-        query: String,
-        read: impl Fn(&mut RowReader<'_>) -> Result<T, RowBinaryError>,
-    ) -> Result<Vec<T>, FeedError> {
-        let data = self.ch.query_bytes(query.as_bytes())?;
-        let mut r = RowReader::new(&data);
-        let mut rows = Vec::new();
-        while !r.is_done() {
-            rows.push(read(&mut r).map_err(|source| FeedError::Rows { query: query.clone(), source })?);
-        }
-        Ok(rows)
-    }
-
     fn scans(&self) -> Result<Vec<ScanRow>, FeedError> {
         let q = format!(
             "SELECT scan_number, ts_ns, vel_div, assets FROM dolphin.eigen_scans WHERE ts_ns > {} \
              ORDER BY ts_ns, scan_number LIMIT {} FORMAT RowBinary",
             self.scans_after, self.batch
         );
-        self.rows(q, |r| {
+        select_rows(&self.ch, &q, |r| {
             Ok(ScanRow { scan_number: r.i64()?, ts_ns: r.i64()?, vel_div: r.f64()?, assets: r.str()?.to_string() })
         })
     }
@@ -96,7 +65,7 @@ impl ClickHouseFeed {
              FROM dolphin.factor_snapshots WHERE ts_ns > {} ORDER BY ts_ns LIMIT {} FORMAT RowBinary",
             self.factors_after, self.batch
         );
-        self.rows(q, |r| {
+        select_rows(&self.ch, &q, |r| {
             Ok(FactorRow {
                 ts_ns: r.i64()?,
                 acb_boost: r.f64()?,
@@ -122,9 +91,6 @@ impl Feed for ClickHouseFeed {
         self.factors_after = m.factors_after;
         let now = Instant::now();
         for (k, line) in m.keys.into_iter().zip(m.lines) {
-            if self.last_emitted.is_some_and(|last| k < last) {
-                self.late += 1;
-            }
             self.seq += 1;
             self.pending.insert((k, self.seq), (line, now));
         }
@@ -132,8 +98,7 @@ impl Feed for ClickHouseFeed {
             if entry.get().1.elapsed() < self.settle {
                 break;
             }
-            let ((k, _), (line, _)) = entry.remove_entry();
-            self.last_emitted = Some(self.last_emitted.map_or(k, |l| l.max(k)));
+            let (_, (line, _)) = entry.remove_entry();
             out.push(line.into_bytes());
         }
         Ok(true)

@@ -1,6 +1,6 @@
 //! The feed trait.
 
-use violet_clickhouse::{ClickHouseError, RowBinaryError};
+use violet_clickhouse::{ClickHouse, ClickHouseError, RowBinaryError, RowReader};
 
 /// A source of event-stream lines.
 pub trait Feed {
@@ -37,4 +37,22 @@ impl FeedError {
     pub fn is_transient(&self) -> bool {
         matches!(self, FeedError::ClickHouse(ClickHouseError::Io { .. }))
     }
+}
+
+/// Run `query` (`FORMAT RowBinary`) on `ch` and read every row of the answer with `read`.
+///
+/// # Errors
+/// [`FeedError`]: the server failed, or the answer is not the rows `read` expects.
+pub(crate) fn select_rows<T>(
+    ch: &ClickHouse,
+    query: &str,
+    mut read: impl FnMut(&mut RowReader<'_>) -> Result<T, RowBinaryError>,
+) -> Result<Vec<T>, FeedError> {
+    let data = ch.query_bytes(query.as_bytes())?;
+    let mut r = RowReader::new(&data);
+    let mut rows = Vec::new();
+    while !r.is_done() {
+        rows.push(read(&mut r).map_err(|source| FeedError::Rows { query: query.to_string(), source })?);
+    }
+    Ok(rows)
 }

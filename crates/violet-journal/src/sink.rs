@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::io;
 
+use violet_divergence::{Divergence, Report};
 use violet_domain::event::Rejection;
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
@@ -71,17 +72,21 @@ impl<J: Journal> JournalSink<J> {
         self.append(RecordKind::Run, row.version(), &cols)
     }
 
-    /// Journal one divergence found by the divergence monitor: `body` is its JSON (see
-    /// `violet_divergence::Report::divergence_json`); id `<source>:divergence:<scan>:<event>`.
+    /// Journal divergence `d` of `report` (the divergence monitor's finding, as
+    /// `Report::divergence_json` writes it); id `<source>:divergence:<scan>:<event>`.
     ///
     /// # Errors
     /// The journal's I/O error.
-    pub fn divergence(&mut self, class: &str, scan_number: i64, event: &str, body: &str) -> io::Result<()> {
+    pub fn divergence(&mut self, report: &Report, d: &Divergence) -> io::Result<()> {
         self.body.clear();
-        self.body.push_str(body);
+        report.divergence_json(d, &mut self.body);
         self.start_id();
-        let _ = write!(self.id, ":divergence:{scan_number}:{event}");
-        self.append(RecordKind::Divergence, 1, &[Col::Str(class), Col::Int(scan_number), Col::Str(event)])
+        let _ = write!(self.id, ":divergence:{}:{}", d.scan_number, d.event);
+        self.append(
+            RecordKind::Divergence,
+            1,
+            &[Col::Str(d.class.as_str()), Col::Int(d.scan_number), Col::Str(&d.event)],
+        )
     }
 }
 
@@ -142,19 +147,10 @@ impl<J: Journal> Sink for JournalSink<J> {
             Col::Int(u.at_ns),
         ];
         // The step is the version: FINAL keeps the latest step (the terminal state).
-        let (kind, id_len) = (RecordKind::Order, self.id.len());
-        self.journal.append(&Record {
-            kind,
-            id: &self.id,
-            run: &self.run,
-            version: u64::from(u.step),
-            cols: &cols,
-            body: &self.body,
-        })?;
+        self.append(RecordKind::Order, u64::from(u.step), &cols)?;
         if u.fill.is_some() {
-            self.id.truncate(id_len);
-            self.id.replace_range(self.source.len()..self.source.len() + ":order:".len(), ":fill:");
-            let _ = write!(self.id, ":{}", u.step);
+            self.start_id();
+            let _ = write!(self.id, ":fill:{}:{}", u.client_order_id, u.step);
             let cols = [Col::Str(&u.client_order_id), Col::Int(trade_id), Col::Str(u.leg), Col::Int(u.at_ns)];
             self.append(RecordKind::Fill, 1, &cols)?;
         }

@@ -32,7 +32,6 @@ pub struct Monitor {
     settle: Duration,
     journaled: HashSet<(i64, String, &'static str)>,
     report_dir: PathBuf,
-    bad_blue_lines: u64,
 }
 
 fn parse_one(line: &str, n: usize) -> Option<TradeRecord> {
@@ -55,7 +54,6 @@ impl Monitor {
             settle,
             journaled: HashSet::new(),
             report_dir,
-            bad_blue_lines: 0,
         }
     }
 
@@ -72,12 +70,6 @@ impl Monitor {
         }
     }
 
-    /// BLUE trade lines that could not be read (skipped).
-    #[must_use]
-    pub fn bad_blue_lines(&self) -> u64 {
-        self.bad_blue_lines
-    }
-
     /// Read BLUE's new trade events, compare both sides up to the horizon, journal the
     /// divergences not journaled before (ids `<source>:divergence:<scan>:<event>`), and
     /// rewrite the report when anything changed.
@@ -91,7 +83,6 @@ impl Monitor {
             match parse_one(l, self.blue_records.len() + 1) {
                 Some(r) => self.blue_records.push(r),
                 None => {
-                    self.bad_blue_lines += 1;
                     tracing::warn!(line = %l.chars().take(200).collect::<String>(), "BLUE trade event unreadable, skipped");
                 }
             }
@@ -108,12 +99,9 @@ impl Monitor {
         let report = compare(upto(&self.blue_records), upto(&self.ours));
         let compared = report.blue.len() + report.violet.len();
         let mut new = 0;
-        let mut body = String::new();
         for d in &report.divergences {
             if self.journaled.insert((d.scan_number, d.event.clone(), d.class.as_str())) {
-                body.clear();
-                report.divergence_json(d, &mut body);
-                journal.divergence(d.class.as_str(), d.scan_number, &d.event, &body)?;
+                journal.divergence(&report, d)?;
                 tracing::warn!(scan = d.scan_number, event = %d.event, class = d.class.as_str(), "divergence: {}", report.describe(d));
                 new += 1;
             }

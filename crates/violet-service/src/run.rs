@@ -169,7 +169,7 @@ pub fn run(loaded: &Loaded, stop: &AtomicBool) -> Result<StopReport, ServiceErro
     let clock = LiveClock::new();
     let started_ns = clock.now();
     let run_id = format!("{name}-{started_ns}");
-    let config_hash = format!("{:016x}", violet_domain::hash::fnv1a(format!("{blue:?}|{plan}").as_bytes()));
+    let config_hash = violet_engine::config_hash(&blue, &plan);
     let policy =
         FlushPolicy { max_bytes: cfg.journal.flush_bytes, max_interval: Duration::from_millis(cfg.journal.flush_ms) };
     let flush_every = policy.max_interval;

@@ -45,17 +45,11 @@ impl<V: Venue> DarkExecution<V> {
             updates: Vec::new(),
         }
     }
-
-    /// Orders the guard refused.
-    #[must_use]
-    pub fn refused(&self) -> u64 {
-        self.guard.refused()
-    }
 }
 
 impl<V: Venue + std::fmt::Debug> Execution for DarkExecution<V> {
     fn execute(&mut self, o: &LegOrder<'_>) -> LegFill {
-        let intent = intent_for(&self.run_id, o, 0, if o.exit { self.ttl_ns.1 } else { self.ttl_ns.0 });
+        let intent = intent_for(&self.run_id, o, 0, self.ttl_ns);
         let (id, leg) = (intent.id.clone(), intent.leg);
         let (what, detail) = match self.risk.check(intent, o.decided_ns) {
             Err(refusal) => ("RISK_REFUSED", refusal.to_string()),

@@ -13,9 +13,16 @@ use crate::order::{ClientOrderId, Leg, OrderIntent, OrderState, Side};
 use crate::risk::{RiskGate, RiskLimits};
 use crate::sim::{BehaviourSource, SimRuntime};
 
-/// The intent for one of the slot's legs: client id from (`run_id`, trade, leg, `attempt`).
-pub(crate) fn intent_for(run_id: &str, o: &LegOrder<'_>, attempt: u32, ttl_ns: i64) -> OrderIntent {
-    let leg = if o.exit { Leg::Exit } else { Leg::Entry };
+/// The leg of a slot's order.
+pub(crate) fn leg_of(o: &LegOrder<'_>) -> Leg {
+    if o.exit { Leg::Exit } else { Leg::Entry }
+}
+
+/// The intent for one of the slot's legs: client id from (`run_id`, trade, leg, `attempt`),
+/// TTL `ttl_ns.0` for an entry, `ttl_ns.1` for an exit.
+pub(crate) fn intent_for(run_id: &str, o: &LegOrder<'_>, attempt: u32, ttl_ns: (i64, i64)) -> OrderIntent {
+    let leg = leg_of(o);
+    let ttl_ns = if o.exit { ttl_ns.1 } else { ttl_ns.0 };
     OrderIntent {
         id: ClientOrderId::new(run_id, o.trade_id, leg, attempt),
         trade_id: o.trade_id,
@@ -61,11 +68,6 @@ impl<S: BehaviourSource> SimExecution<S> {
             open_qty: HashMap::new(),
             updates: Vec::new(),
         }
-    }
-
-    /// The runtime (driver counters, closes).
-    pub fn runtime(&self) -> &SimRuntime<S> {
-        &self.runtime
     }
 
     fn update(&mut self, e: &OrderEvent, trade_id: u64, leg: Leg) {
@@ -118,10 +120,9 @@ impl<S: BehaviourSource> SimExecution<S> {
 
 impl<S: BehaviourSource + std::fmt::Debug> Execution for SimExecution<S> {
     fn execute(&mut self, o: &LegOrder<'_>) -> LegFill {
-        let leg = if o.exit { Leg::Exit } else { Leg::Entry };
+        let leg = leg_of(o);
         let attempt = self.attempts.entry((o.trade_id, leg)).or_insert(0);
-        let ttl = if o.exit { self.ttl_ns.1 } else { self.ttl_ns.0 };
-        let intent = intent_for(&self.run_id, o, *attempt, ttl);
+        let intent = intent_for(&self.run_id, o, *attempt, self.ttl_ns);
         *attempt += 1;
         let id = intent.id.clone();
         let approved = match self.risk.check(intent, o.decided_ns) {

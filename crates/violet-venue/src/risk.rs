@@ -178,12 +178,6 @@ impl RiskGate {
         self.unlimited = self.limits == RiskLimits::unlimited();
     }
 
-    /// The limits.
-    #[must_use]
-    pub fn limits(&self) -> &RiskLimits {
-        &self.limits
-    }
-
     /// Check `intent` at `now_ns`.
     ///
     /// # Errors

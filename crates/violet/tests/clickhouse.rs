@@ -7,17 +7,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use violet_journal::clickhouse::{ClickHouse, LocalServer};
+use violet_journal::clickhouse::ClickHouse;
 
 mod common;
-use common::{fresh_dir, long_stream, violet};
+use common::{fresh_dir, local_server as start, long_stream, violet};
 
 fn query(url: &str, q: &str) -> String {
     ClickHouse::new(url).expect("url").query(q).unwrap_or_else(|e| panic!("{q}: {e}"))
-}
-
-fn start(name: &str) -> LocalServer {
-    LocalServer::start(name).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

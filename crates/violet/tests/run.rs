@@ -9,14 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use violet_clickhouse::{ClickHouse, LocalServer, RowWriter};
+use violet_clickhouse::{ClickHouse, RowWriter};
 
 mod common;
-use common::{fresh_dir, root, violet};
-
-fn start(name: &str) -> LocalServer {
-    LocalServer::start(name).unwrap_or_else(|e| panic!("{e}"))
-}
+use common::{fresh_dir, local_server as start, root, violet};
 
 fn query(ch: &ClickHouse, q: &str) -> String {
     ch.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))

@@ -27,6 +27,7 @@ use violet_engine::execution::TradeEvent;
 use violet_engine::replay::{ReplayOptions, replay};
 use violet_engine::{Engine, Sink};
 
+use super::hdr::{HEADER, beyond_10x, histogram, row};
 use crate::util::root;
 
 /// Arguments of `cargo xtask gate latency`.
@@ -102,10 +103,6 @@ fn set_number(t: &mut Template, n: u64) {
     t.line[t.number_at..t.number_at + 10].copy_from_slice(digits.as_bytes());
 }
 
-fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 600_000_000_000, 3).unwrap_or_else(|_| unreachable!("valid bounds"))
-}
-
 /// (a): arrival → decision, per scan, on the live clock.
 fn decision_latency(assets: usize, scans: u64) -> anyhow::Result<Histogram<u64>> {
     let clock = LiveClock::new();
@@ -159,25 +156,6 @@ fn deadline_lateness(n: u64, spacing_ns: i64) -> Histogram<u64> {
     h
 }
 
-fn row(name: &str, h: &Histogram<u64>, target: Option<u64>) -> String {
-    let us = |v: u64| v as f64 / 1000.0;
-    let p99 = h.value_at_quantile(0.99);
-    let (target, verdict) = match target {
-        None => ("-".to_string(), "recorded (no target)"),
-        Some(t) if p99 <= t => (format!("{:.0}", us(t)), "met"),
-        Some(t) if p99 <= 10 * t => (format!("{:.0}", us(t)), "missed (within 10x)"),
-        Some(t) => (format!("{:.0}", us(t)), "FAILED (beyond 10x)"),
-    };
-    format!(
-        "| {name} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {target} | {verdict} |",
-        h.len(),
-        us(h.value_at_quantile(0.5)),
-        us(p99),
-        us(h.value_at_quantile(0.999)),
-        us(h.max()),
-    )
-}
-
 /// Run the gate.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let stream = fs::read(root().join("fixtures/streams/small-a.jsonl"))
@@ -211,10 +189,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "Load: {}. Times in µs, LiveClock.\n",
         if args.no_load { "none" } else { "another thread replaying fixtures/streams/small-a.jsonl in a loop" }
     );
-    let _ = writeln!(
-        r,
-        "| measure | n | p50 | p99 | p99.9 | max | p99 target | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|"
-    );
+    let _ = writeln!(r, "{HEADER}");
     let _ = writeln!(r, "{}", row("scan → decision, 50 assets (decode included)", &a50, Some(TARGET_DECISION_NS)));
     let _ = writeln!(r, "{}", row("scan → decision, 500 assets (decode included)", &a500, None));
     let _ = writeln!(r, "{}", row("deadline lateness", &late, Some(TARGET_LATENESS_NS)));
@@ -222,10 +197,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     fs::create_dir_all(&dir).ok();
     fs::write(dir.join("latency.md"), &r).ok();
     eprint!("{r}");
-    let failed = [(&a50, TARGET_DECISION_NS), (&late, TARGET_LATENESS_NS)]
-        .iter()
-        .filter(|(h, t)| h.value_at_quantile(0.99) > 10 * t)
-        .count();
+    let failed =
+        [(&a50, TARGET_DECISION_NS), (&late, TARGET_LATENESS_NS)].iter().filter(|(h, t)| beyond_10x(h, *t)).count();
     println!(
         "gate latency: p99 {:.1} µs (50 assets), {:.1} µs (500 assets), deadline lateness p99 {:.1} µs; {failed} beyond 10x target",
         a50.value_at_quantile(0.99) as f64 / 1000.0,

@@ -1,5 +1,6 @@
 //! The gates: VIOLET proven against BLUE.
 
+mod hdr;
 pub mod kernels;
 pub mod latency;
 pub mod replay;

@@ -25,6 +25,7 @@ use violet_venue::order::{ClientOrderId, DEFAULT_TTL_NS, Leg, OrderIntent, Side}
 use violet_venue::risk::{RiskGate, RiskLimits};
 use violet_venue::sim::{BehaviourSource, SeededVenue, SimRuntime};
 
+use super::hdr::{HEADER, beyond_10x, histogram, row, verdict};
 use crate::util::root;
 
 /// Arguments of `cargo xtask gate ttl`.
@@ -173,7 +174,7 @@ fn live(args: &Args) -> (Histogram<u64>, u64) {
     let mut driver = Driver::new();
     let mut risk = RiskGate::new(RiskLimits::unlimited());
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11fe);
-    let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).unwrap_or_else(|_| unreachable!("bounds"));
+    let mut h = histogram();
     let spacing = 500_000i64; // an intent every 0.5 ms
     let start = clock.now() + 1_000_000;
     let (mut next_k, mut sends_late) = (0u64, 0u64);
@@ -309,13 +310,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let s = det.stats;
     let us = |v: u64| v as f64 / 1000.0;
     let p99 = late.value_at_quantile(0.99);
-    let verdict = if p99 <= TARGET_LATENESS_NS {
-        "met"
-    } else if p99 <= 10 * TARGET_LATENESS_NS {
-        "missed (within 10x)"
-    } else {
-        "FAILED (beyond 10x)"
-    };
+    let verdict = verdict(p99, Some(TARGET_LATENESS_NS));
     let mut r = String::from("# gate ttl\n\n");
     let _ = writeln!(
         r,
@@ -342,20 +337,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     );
     let _ = writeln!(
         r,
-        "## LiveClock: {} intents, one every 0.5 ms, venue thread answering after ~100 ms\n\n| measure | n | p50 µs | p99 µs | p99.9 µs | max µs | p99 target µs | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|\n| expiry lateness | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0} | {verdict} |\n\nSends at or after the deadline (live): {live_sends_late}.",
+        "## LiveClock: {} intents, one every 0.5 ms, venue thread answering after ~100 ms (times in µs)\n\n{HEADER}\n{}\n\nSends at or after the deadline (live): {live_sends_late}.",
         args.live_intents,
-        late.len(),
-        us(late.value_at_quantile(0.5)),
-        us(p99),
-        us(late.value_at_quantile(0.999)),
-        us(late.max()),
-        us(TARGET_LATENESS_NS),
+        row("expiry lateness", &late, Some(TARGET_LATENESS_NS)),
     );
     let dir = root().join("target/gates");
     std::fs::create_dir_all(&dir).ok();
     std::fs::write(dir.join("ttl.md"), &r).ok();
     eprint!("{r}");
-    let failed = !det.breaches.is_empty() || live_sends_late > 0 || p99 > 10 * TARGET_LATENESS_NS;
+    let failed = !det.breaches.is_empty() || live_sends_late > 0 || beyond_10x(&late, TARGET_LATENESS_NS);
     println!(
         "gate ttl: {} breaches in {} intents (TestClock); live expiry lateness p99 {:.1} µs over {} expiries ({verdict})",
         det.breaches.len(),

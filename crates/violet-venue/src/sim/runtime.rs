@@ -94,9 +94,8 @@ impl<S: BehaviourSource> SimRuntime<S> {
     /// Process every answer and deadline up to `t_ns`, in time order.
     pub fn advance_to(&mut self, t_ns: i64) {
         loop {
-            let q = self.queue.peek().map(|Reverse((t, _))| *t).filter(|&t| t <= t_ns);
-            let d =
-                self.driver.next_deadline().map(|t| t.saturating_add(self.deadline_delay_ns)).filter(|&t| t <= t_ns);
+            let q = self.next_answer().filter(|&t| t <= t_ns);
+            let d = self.next_deadline().filter(|&t| t <= t_ns);
             match (q, d) {
                 (None, None) => break,
                 (Some(tq), Some(td)) if td <= tq => self.deadline(td),
@@ -107,23 +106,21 @@ impl<S: BehaviourSource> SimRuntime<S> {
         self.clock.advance_to(t_ns);
     }
 
-    /// Process everything still pending (all deadlines and answers).
+    /// Process everything still pending (all deadlines and answers, and what they cause).
     pub fn drain(&mut self) {
-        let delay = self.deadline_delay_ns;
-        let last = self
-            .queue
-            .iter()
-            .map(|Reverse((t, _))| *t)
-            .max()
-            .into_iter()
-            .chain(self.driver.next_deadline().map(|t| t + delay));
-        if let Some(t) = last.max() {
+        while let Some(t) = self.next_answer().into_iter().chain(self.next_deadline()).min() {
             self.advance_to(t);
-            // Deadlines may schedule nothing new; answers may: loop until quiet.
-            if !self.queue.is_empty() || self.driver.next_deadline().is_some() {
-                self.drain();
-            }
         }
+    }
+
+    /// When the next queued answer arrives.
+    fn next_answer(&self) -> Option<i64> {
+        self.queue.peek().map(|Reverse((t, _))| *t)
+    }
+
+    /// When the next deadline is handled (late by the injected fault, if any).
+    fn next_deadline(&self) -> Option<i64> {
+        self.driver.next_deadline().map(|t| t.saturating_add(self.deadline_delay_ns))
     }
 
     fn deadline(&mut self, t: i64) {

@@ -126,11 +126,6 @@ fn run_id(args: &Args, opts: &ReplayOptions) -> String {
     format!("replay-{h:016x}")
 }
 
-/// Hash of the configuration and the cadence plan (the `config_hash` of the run's row).
-fn config_hash(opts: &ReplayOptions) -> String {
-    format!("{:016x}", violet_domain::hash::fnv1a(format!("{:?}|{}", opts.cfg, opts.plan).as_bytes()))
-}
-
 /// Copies trade-event bytes to an optional output and to a shared buffer.
 struct Tee {
     a: Option<Box<dyn Write>>,
@@ -194,7 +189,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let policy = FlushPolicy { max_interval: Duration::from_millis(args.journal_flush_ms), ..FlushPolicy::default() };
     // The run id is also the records' source: ids (`<run>:scan:N`...) never collide across runs.
     let run = run_id(args, &opts);
-    let config_hash = config_hash(&opts);
+    let config_hash = violet_engine::config_hash(&opts.cfg, &opts.plan);
     let started_ns = LiveClock::new().now();
     let mut journal = match (&args.clickhouse_url, &args.data_dir) {
         (Some(url), dir) => {
@@ -277,11 +272,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .write_dir(&args.report_dir)
             .with_context(|| format!("cannot write the report into {}", args.report_dir.display()))?;
         if let Some(j) = journal.as_mut() {
-            let mut body = String::new();
             for d in &report.divergences {
-                body.clear();
-                report.divergence_json(d, &mut body);
-                j.divergence(d.class.as_str(), d.scan_number, &d.event, &body)?;
+                j.divergence(&report, d)?;
             }
         }
         let n = report.divergences.len();

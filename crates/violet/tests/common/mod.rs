@@ -4,6 +4,11 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// A local clickhouse-server for this test (fails, never skips, when it cannot start).
+pub fn local_server(name: &str) -> violet_clickhouse::LocalServer {
+    violet_clickhouse::LocalServer::start(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
