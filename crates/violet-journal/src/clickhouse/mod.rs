@@ -2,6 +2,7 @@
 //! `violet-clickhouse`, re-exported here).
 
 mod ddl;
+mod rows;
 mod ship;
 
 pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply, apply_ddl, statements};

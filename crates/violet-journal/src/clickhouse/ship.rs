@@ -9,15 +9,16 @@ use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use violet_domain::json::{ParseOptions, Parser};
-
+use super::rows::Rows;
 use crate::Journal;
-use crate::file::{FileJournal, FlushPolicy, JournalError, TRIMMED, segment_path, segments, trimmed_records};
-use crate::record::{Record, RecordKind};
+use crate::file::{
+    DurableWatch, FileJournal, FlushPolicy, JournalError, TRIMMED, segment_path, segments, trimmed_records,
+};
+use crate::record::Record;
 use violet_clickhouse::{ClickHouse, ClickHouseError};
 
 const ACK: &str = "shipped";
@@ -62,6 +63,8 @@ pub struct ClickHouseJournal {
     spool: FileJournal,
     signal: Arc<Signal>,
     shipper: Option<JoinHandle<Result<ShipStats, ShipError>>>,
+    /// The shipper's result arrives here when it stops.
+    done: mpsc::Receiver<()>,
 }
 
 /// Shipping position: segment number and byte offset in it.
@@ -87,63 +90,6 @@ fn write_atomically(dir: &Path, name: &str, text: &str) -> io::Result<()> {
     f.sync_all()?;
     fs::rename(&tmp, dir.join(name))?;
     File::open(dir)?.sync_all()
-}
-
-/// Append `s` TabSeparated-escaped (backslash, tab, newline).
-fn tsv_str(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = memchr::memchr3(b'\\', b'\t', b'\n', rest.as_bytes()) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'\\' => "\\\\",
-            b'\t' => "\\t",
-            _ => "\\n",
-        });
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
-}
-
-/// The INSERT statement heading a kind's batch: explicit columns, TabSeparated rows.
-fn insert_head(kind: RecordKind) -> String {
-    let mut cols = vec!["id", "version", "run_id"];
-    cols.extend_from_slice(kind.columns());
-    cols.push("body");
-    format!("INSERT INTO dolphin_violet.{} ({}) FORMAT TabSeparated\n", kind.table(), cols.join(", "))
-}
-
-/// Append the TabSeparated row of one spool line (as [`Record`] writes it:
-/// `{"seq":N,"kind":K,"id":I,"run":R,"version":V,"cols":[...],"body":{...}}`) to its
-/// kind's insert. Only the short head is parsed: the body follows the first `],"body":`
-/// (inside a JSON string a quote is always escaped, so that text can only be structure) and
-/// is copied as it is, escaped.
-fn row(line: &str, parser: &mut Parser, inserts: &mut [String]) -> Option<()> {
-    const BODY: &str = "],\"body\":";
-    let at = line.find(BODY)?;
-    let body = line.get(at + BODY.len()..line.len().checked_sub(1)?)?;
-    let mut head = String::with_capacity(at + 2);
-    head.push_str(&line[..=at]);
-    head.push('}');
-    let doc = parser.parse(&head).ok()?;
-    let [kind, id, run, version, cols] = doc.root().pick(["kind", "id", "run", "version", "cols"]);
-    let kind = RecordKind::from_name(&kind?.as_str()?)?;
-    let out = &mut inserts[RecordKind::ALL.iter().position(|&k| k == kind)?];
-    tsv_str(out, &id?.as_str()?);
-    out.push('\t');
-    out.push_str(version?.number_text()?);
-    out.push('\t');
-    tsv_str(out, &run?.as_str()?);
-    for c in cols?.array()? {
-        out.push('\t');
-        match c.number_text() {
-            Some(n) => out.push_str(n),
-            None => tsv_str(out, &c.as_str()?),
-        }
-    }
-    out.push('\t');
-    tsv_str(out, body);
-    out.push('\n');
-    Some(())
 }
 
 /// Wakes the shipper when the spool made records durable, and tells it to finish.
@@ -193,69 +139,78 @@ impl Signal {
     }
 }
 
+/// Run one insert, retrying with backoff while the server cannot be reached (a refusal,
+/// 4xx, is final).
+fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, statement: &str) -> Result<(), ClickHouseError> {
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        match ch.query(statement) {
+            Ok(_) => return Ok(()),
+            Err(e @ ClickHouseError::Status { status: 400..=499, .. }) => return Err(e),
+            Err(_) => {
+                stats.retries += 1;
+                signal.retries.store(stats.retries, Ordering::Relaxed);
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
+
 struct Shipper {
     dir: PathBuf,
+    /// How far the spool is durable: only that much is read.
+    durable: DurableWatch,
     ch: ClickHouse,
     signal: Arc<Signal>,
     stats: ShipStats,
-    parser: Parser,
+    rows: Rows,
+    /// The round's spool lines (kept: no fresh pages each round).
+    buf: Vec<u8>,
 }
 
 impl Shipper {
-    /// Complete lines from `pos` on (at most `BATCH`), how many, and the position after them.
-    fn read(&self, pos: Position) -> io::Result<(String, usize, Position)> {
-        let mut lines = String::new();
+    /// Read durable lines from `pos` on (at most `BATCH`) into `self.buf`; how many, and
+    /// the position after them.
+    fn read(&mut self, pos: Position) -> io::Result<(usize, Position)> {
+        let end = self.durable.get();
+        self.buf.clear();
         let mut count = 0;
         let mut pos = pos;
-        let segs = segments(&self.dir)?;
         let first = pos.segment;
-        for &n in segs.iter().filter(|&&n| n >= first) {
+        for n in segments(&self.dir)?.into_iter().filter(|&n| n >= first && n <= end.segment) {
             if n > pos.segment {
                 pos = Position { segment: n, offset: 0 };
             }
             let mut f = File::open(segment_path(&self.dir, n))?;
+            // Segments before the durable mark's are complete; its own is read up to it.
+            let stop = if n == end.segment { end.offset } else { f.metadata()?.len() };
             f.seek(SeekFrom::Start(pos.offset))?;
-            let mut buf = Vec::new();
-            // A bounded read; a record longer than the bound is read whole.
-            let mut limit = BATCH_BYTES;
-            while (&mut f).take(limit).read_to_end(&mut buf)? == usize::try_from(limit).unwrap_or(usize::MAX)
-                && memchr::memchr(b'\n', &buf).is_none()
-            {
-                limit *= 2;
+            let start = self.buf.len();
+            let available = stop.saturating_sub(pos.offset);
+            // A bounded read; a record longer than the bound is read whole (the durable
+            // mark is always at the end of a record).
+            (&mut f).take(available.min(BATCH_BYTES)).read_to_end(&mut self.buf)?;
+            let got = (self.buf.len() - start) as u64;
+            if memchr::memchr(b'\n', &self.buf[start..]).is_none() && available > got {
+                (&mut f).take(available - got).read_to_end(&mut self.buf)?;
             }
             let mut used = 0;
-            for end in memchr::memchr_iter(b'\n', &buf) {
+            for end in memchr::memchr_iter(b'\n', &self.buf[start..]) {
                 if count >= BATCH {
                     break;
                 }
                 count += 1;
                 used = end + 1;
             }
-            buf.truncate(used);
-            lines.push_str(std::str::from_utf8(&buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?);
+            self.buf.truncate(start + used);
             pos.offset += used as u64;
             // Go on to the next segment only when this one is shipped to its end.
-            if count >= BATCH || pos.offset < f.metadata()?.len() {
+            if count >= BATCH || pos.offset < stop || n == end.segment {
                 break;
             }
         }
-        Ok((lines, count, pos))
-    }
-
-    fn insert(&mut self, body: &str) -> Result<(), ClickHouseError> {
-        let mut backoff = Duration::from_millis(50);
-        loop {
-            match self.ch.query(body) {
-                Ok(_) => return Ok(()),
-                Err(e @ ClickHouseError::Status { status: 400..=499, .. }) => return Err(e),
-                Err(_) => {
-                    self.stats.retries += 1;
-                    self.signal.retries.store(self.stats.retries, Ordering::Relaxed);
-                    std::thread::sleep(backoff);
-                    backoff = (backoff * 2).min(Duration::from_secs(2));
-                }
-            }
-        }
+        Ok((count, pos))
     }
 
     fn trim(&self, pos: Position) -> io::Result<()> {
@@ -285,7 +240,7 @@ impl Shipper {
         loop {
             let finishing = self.signal.finishing();
             let round = Instant::now();
-            let (lines, count, next) = self.read(pos).map_err(io_err)?;
+            let (count, next) = self.read(pos).map_err(io_err)?;
             if count == 0 {
                 if finishing {
                     return Ok(self.stats);
@@ -293,18 +248,17 @@ impl Shipper {
                 self.signal.wait(Duration::from_millis(250));
                 continue;
             }
-            let heads = RecordKind::ALL.map(insert_head);
-            let mut inserts = heads.clone();
+            let lines =
+                std::str::from_utf8(&self.buf).map_err(|e| io_err(io::Error::new(io::ErrorKind::InvalidData, e)))?;
+            self.rows.clear();
             for l in lines.lines() {
-                if row(l, &mut self.parser, &mut inserts).is_none() {
+                if self.rows.push(l).is_none() {
                     let what = format!("not a journal record: {l:.200}");
                     return Err(io_err(io::Error::new(io::ErrorKind::InvalidData, what)));
                 }
             }
-            for (head, body) in heads.iter().zip(&inserts) {
-                if body.len() > head.len() {
-                    self.insert(body)?;
-                }
+            for statement in self.rows.statements() {
+                insert(&self.ch, &mut self.stats, &self.signal, statement)?;
             }
             self.stats.shipped += count as u64;
             self.signal.shipped.store(self.stats.shipped, Ordering::Relaxed);
@@ -354,16 +308,25 @@ impl ClickHouseJournal {
         let signal = Arc::new(Signal::default());
         let shipper = Shipper {
             dir: dir.to_path_buf(),
+            durable: spool.watch(),
             ch,
             signal: Arc::clone(&signal),
             stats: ShipStats::default(),
-            parser: Parser::new(ParseOptions { allow_constants: true }),
+            rows: Rows::new(),
+            buf: Vec::new(),
         };
+        let wake = Arc::clone(&signal);
+        spool.on_durable(Arc::new(move || wake.wake()));
+        let (tx, done) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("violet-ship".into())
-            .spawn(move || shipper.run())
+            .spawn(move || {
+                let r = shipper.run();
+                let _ = tx.send(());
+                r
+            })
             .map_err(|e| JournalError::Io { path: dir.to_path_buf(), source: e })?;
-        Ok(Self { dir: dir.to_path_buf(), spool, signal, shipper: Some(handle) })
+        Ok(Self { dir: dir.to_path_buf(), spool, signal, shipper: Some(handle), done })
     }
 
     /// Flush the spool and wait until everything in it is shipped (retrying while the
@@ -377,18 +340,15 @@ impl ClickHouseJournal {
         self.spool.flush().map_err(spool_err)?;
         self.signal.finish();
         let Some(handle) = self.shipper.take() else { return Ok(ShipStats::default()) };
-        let t = Instant::now();
-        while !handle.is_finished() {
-            if t.elapsed() > timeout {
-                return Err(ShipError::Spool {
-                    path: self.dir.clone(),
-                    source: io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "records remain unshipped in the spool; rerun to ship them",
-                    ),
-                });
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        // Disconnected: the shipper panicked (join resumes the panic).
+        if let Err(mpsc::RecvTimeoutError::Timeout) = self.done.recv_timeout(timeout) {
+            return Err(ShipError::Spool {
+                path: self.dir.clone(),
+                source: io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "records remain unshipped in the spool; rerun to ship them",
+                ),
+            });
         }
         handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
     }
@@ -396,17 +356,11 @@ impl ClickHouseJournal {
 
 impl Journal for ClickHouseJournal {
     fn append(&mut self, record: &Record<'_>) -> io::Result<()> {
-        let before = self.spool.durable_records();
-        self.spool.append(record)?;
-        if self.spool.durable_records() != before {
-            self.signal.wake();
-        }
-        Ok(())
+        // The spool's writer wakes the shipper when records become durable.
+        self.spool.append(record)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.spool.flush()?;
-        self.signal.wake();
-        Ok(())
+        self.spool.flush()
     }
 }

@@ -1,17 +1,27 @@
 //! The embedded journal: append-only JSON-lines segment files.
+//!
+//! - `segment`: segment files, and the scan that counts (and repairs) them on open;
+//! - `writer`: the thread that writes and fsyncs full buffers, off the engine's thread.
+
+mod segment;
+mod writer;
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-use violet_domain::json::{ParseOptions, Parser};
 
 use crate::Journal;
 use crate::record::Record;
 
-/// When buffered records are written and fsynced: whichever bound is reached first
-/// (checked at each append), and always on [`Journal::flush`].
+pub(crate) use segment::{TRIMMED, segment_path, segments, trimmed_records};
+use segment::{io_at, scan_segment};
+use writer::{Disk, Writer};
+pub(crate) use writer::{DurableWatch, OnDurable};
+
+/// When buffered records are handed to the writer thread, which writes and fsyncs them:
+/// whichever bound is reached first (checked at each append), and always on
+/// [`Journal::flush`] (which also waits until they are durable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlushPolicy {
     /// Buffered bytes.
@@ -57,80 +67,21 @@ pub enum JournalError {
     },
 }
 
-const SEGMENT_MAX: u64 = 64 << 20;
 const META: &str = "run.json";
 
 /// An append-only journal in a directory of segment files `segment-NNNNNN.jsonl`.
 #[derive(Debug)]
 pub struct FileJournal {
     dir: PathBuf,
-    segment: u32,
-    file: File,
-    file_len: u64,
+    writer: Writer,
     buf: String,
     next_seq: u64,
-    durable: u64,
     /// Records in `buf`.
     pending: u64,
     /// Records found durable on open: the first this many appended now are skipped.
     resume: u64,
     last_flush: Instant,
     policy: FlushPolicy,
-}
-
-fn io_at(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
-    move |source| JournalError::Io { path: path.to_path_buf(), source }
-}
-
-/// The file recording how many records trimmed segments held.
-pub(crate) const TRIMMED: &str = "trimmed";
-
-/// Records in segments that were shipped and deleted.
-pub(crate) fn trimmed_records(dir: &Path) -> u64 {
-    fs::read_to_string(dir.join(TRIMMED)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0)
-}
-
-pub(crate) fn segment_path(dir: &Path, n: u32) -> PathBuf {
-    dir.join(format!("segment-{n:06}.jsonl"))
-}
-
-/// Segment numbers present in `dir`, ascending.
-pub(crate) fn segments(dir: &Path) -> io::Result<Vec<u32>> {
-    let mut v: Vec<u32> = fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            name.strip_prefix("segment-")?.strip_suffix(".jsonl")?.parse().ok()
-        })
-        .collect();
-    v.sort_unstable();
-    Ok(v)
-}
-
-/// Count the complete records of a segment; with `repair`, cut a torn last record.
-fn scan_segment(path: &Path, repair: bool) -> Result<u64, JournalError> {
-    let mut text = Vec::new();
-    File::open(path).and_then(|mut f| f.read_to_end(&mut text)).map_err(io_at(path))?;
-    let mut good_end = 0usize;
-    let mut count = 0u64;
-    let mut parser = Parser::new(ParseOptions::default());
-    for (k, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
-        let line_no = k + 1;
-        let complete = line.ends_with(b"\n");
-        let parses = std::str::from_utf8(line).is_ok_and(|t| parser.parse(t.trim_end()).is_ok());
-        if complete && parses {
-            good_end += line.len();
-            count += 1;
-        } else if good_end + line.len() == text.len() && repair {
-            // The torn last record of the last segment: drop it.
-            let f = OpenOptions::new().write(true).open(path).map_err(io_at(path))?;
-            f.set_len(good_end as u64).and_then(|()| f.sync_all()).map_err(io_at(path))?;
-            break;
-        } else {
-            return Err(JournalError::Damaged { path: path.to_path_buf(), line: line_no });
-        }
-    }
-    Ok(count)
 }
 
 impl FileJournal {
@@ -182,15 +133,14 @@ impl FileJournal {
         let segment = segs.last().copied().unwrap_or(1);
         let path = segment_path(dir, segment);
         let mut file = OpenOptions::new().create(true).append(true).open(&path).map_err(io_at(&path))?;
-        let file_len = file.seek(SeekFrom::End(0)).map_err(io_at(&path))?;
+        let len = file.seek(SeekFrom::End(0)).map_err(io_at(&path))?;
+        let disk = Disk { dir: dir.to_path_buf(), segment, file, len };
+        let writer = Writer::start(disk, durable).map_err(io_at(dir))?;
         Ok(Self {
             dir: dir.to_path_buf(),
-            segment,
-            file,
-            file_len,
+            writer,
             buf: String::with_capacity(policy.max_bytes + 4096),
             next_seq: if rerun { 0 } else { durable },
-            durable,
             pending: 0,
             resume: if rerun { durable } else { 0 },
             last_flush: Instant::now(),
@@ -207,7 +157,17 @@ impl FileJournal {
     /// Records durable in the journal (including those found on open).
     #[must_use]
     pub fn durable_records(&self) -> u64 {
-        self.durable
+        self.writer.durable().records
+    }
+
+    /// A view of [`FileJournal::durable`] for another thread.
+    pub(crate) fn watch(&self) -> DurableWatch {
+        self.writer.watch()
+    }
+
+    /// Call `f` on the writer thread each time records become durable.
+    pub(crate) fn on_durable(&self, f: OnDurable) {
+        self.writer.on_durable(f);
     }
 
     /// Every record line of the journal in `dir`, in order (for tools and tests).
@@ -223,24 +183,15 @@ impl FileJournal {
         Ok(out)
     }
 
-    fn write_out(&mut self) -> io::Result<()> {
+    /// Hand the buffered records to the writer thread (they become durable shortly after).
+    fn hand_over(&mut self) -> io::Result<()> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        self.file.write_all(self.buf.as_bytes())?;
-        self.file.sync_data()?;
-        self.file_len += self.buf.len() as u64;
-        self.durable += self.pending;
+        let full = std::mem::take(&mut self.buf);
+        self.buf = self.writer.submit(full, self.pending)?;
         self.pending = 0;
-        self.buf.clear();
         self.last_flush = Instant::now();
-        if self.file_len >= SEGMENT_MAX {
-            self.segment += 1;
-            let path = segment_path(&self.dir, self.segment);
-            self.file = OpenOptions::new().create(true).append(true).open(&path)?;
-            self.file_len = 0;
-            File::open(&self.dir)?.sync_all()?;
-        }
         Ok(())
     }
 }
@@ -256,19 +207,21 @@ impl Journal for FileJournal {
         self.buf.push('\n');
         self.pending += 1;
         if self.buf.len() >= self.policy.max_bytes || self.last_flush.elapsed() >= self.policy.max_interval {
-            self.write_out()?;
+            self.hand_over()?;
         }
         Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.write_out()
+        self.hand_over()?;
+        self.writer.wait_durable()
     }
 }
 
 impl Drop for FileJournal {
     fn drop(&mut self) {
-        let _ = self.write_out();
+        // What is buffered is handed over; dropping the writer writes the queue and joins.
+        let _ = self.hand_over();
     }
 }
 

@@ -1,0 +1,67 @@
+//! Segment files: names, listing, the count of trimmed records, and the scan that counts a
+//! segment's records on open (cutting a torn last one).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use violet_domain::json::{ParseOptions, Parser};
+
+use super::JournalError;
+
+/// A segment is closed (the next one opened) once it holds this many bytes.
+pub(crate) const SEGMENT_MAX: u64 = 64 << 20;
+
+pub(crate) fn io_at(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io { path: path.to_path_buf(), source }
+}
+/// The file recording how many records trimmed segments held.
+pub(crate) const TRIMMED: &str = "trimmed";
+
+/// Records in segments that were shipped and deleted.
+pub(crate) fn trimmed_records(dir: &Path) -> u64 {
+    fs::read_to_string(dir.join(TRIMMED)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0)
+}
+
+pub(crate) fn segment_path(dir: &Path, n: u32) -> PathBuf {
+    dir.join(format!("segment-{n:06}.jsonl"))
+}
+
+/// Segment numbers present in `dir`, ascending.
+pub(crate) fn segments(dir: &Path) -> io::Result<Vec<u32>> {
+    let mut v: Vec<u32> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            name.strip_prefix("segment-")?.strip_suffix(".jsonl")?.parse().ok()
+        })
+        .collect();
+    v.sort_unstable();
+    Ok(v)
+}
+
+/// Count the complete records of a segment; with `repair`, cut a torn last record.
+pub(crate) fn scan_segment(path: &Path, repair: bool) -> Result<u64, JournalError> {
+    let mut text = Vec::new();
+    File::open(path).and_then(|mut f| f.read_to_end(&mut text)).map_err(io_at(path))?;
+    let mut good_end = 0usize;
+    let mut count = 0u64;
+    let mut parser = Parser::new(ParseOptions::default());
+    for (k, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        let line_no = k + 1;
+        let complete = line.ends_with(b"\n");
+        let parses = std::str::from_utf8(line).is_ok_and(|t| parser.parse(t.trim_end()).is_ok());
+        if complete && parses {
+            good_end += line.len();
+            count += 1;
+        } else if good_end + line.len() == text.len() && repair {
+            // The torn last record of the last segment: drop it.
+            let f = OpenOptions::new().write(true).open(path).map_err(io_at(path))?;
+            f.set_len(good_end as u64).and_then(|()| f.sync_all()).map_err(io_at(path))?;
+            break;
+        } else {
+            return Err(JournalError::Damaged { path: path.to_path_buf(), line: line_no });
+        }
+    }
+    Ok(count)
+}
