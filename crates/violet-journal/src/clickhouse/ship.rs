@@ -196,12 +196,12 @@ impl Shipper {
                 (&mut f).take(available - got).read_to_end(&mut self.buf)?;
             }
             let mut used = 0;
-            for end in memchr::memchr_iter(b'\n', &self.buf[start..]) {
+            for newline in memchr::memchr_iter(b'\n', &self.buf[start..]) {
                 if count >= BATCH {
                     break;
                 }
                 count += 1;
-                used = end + 1;
+                used = newline + 1;
             }
             self.buf.truncate(start + used);
             pos.offset += used as u64;

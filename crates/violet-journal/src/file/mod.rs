@@ -160,7 +160,7 @@ impl FileJournal {
         self.writer.durable().records
     }
 
-    /// A view of [`FileJournal::durable`] for another thread.
+    /// A view of the durable mark (records, segment, offset) for another thread.
     pub(crate) fn watch(&self) -> DurableWatch {
         self.writer.watch()
     }
