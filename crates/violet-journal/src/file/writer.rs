@@ -148,7 +148,8 @@ impl Writer {
         Ok(s.spare.pop().unwrap_or_else(|| String::with_capacity(capacity)))
     }
 
-    /// Wait until everything handed over is durable.
+    /// Wait until everything handed over is durable and the [`Writer::on_durable`] hook has
+    /// run for it.
     ///
     /// # Errors
     /// The writer's failure.
@@ -224,7 +225,6 @@ fn run(shared: &Shared, mut disk: Disk) {
         let result = disk.write(&batch.text);
         let hook = {
             let mut s = shared.lock();
-            s.busy = false;
             match result {
                 Ok(()) => {
                     s.durable =
@@ -235,15 +235,19 @@ fn run(shared: &Shared, mut disk: Disk) {
                     s.queue.clear();
                 }
             }
-            let mut text = batch.text;
-            text.clear();
-            s.spare.push(text);
-            shared.cv.notify_all();
             s.on_durable.clone()
         };
+        // The hook runs before the batch counts as done, so whoever waits for durability
+        // also sees the hook's effect (the shipper already woken).
         if let Some(f) = hook {
             f();
         }
+        let mut s = shared.lock();
+        s.busy = false;
+        let mut text = batch.text;
+        text.clear();
+        s.spare.push(text);
+        shared.cv.notify_all();
     }
 }
 
