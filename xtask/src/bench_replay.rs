@@ -5,14 +5,12 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::process::{Command, ExitCode};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use violet_divergence::parse_trades;
 
-use crate::gen_stream::{Shape, generate_file};
-use crate::util::{cargo, root};
+use crate::util::{bench_stream, dist_violet, median, root, time};
 
 /// Arguments of `cargo xtask bench replay`.
 #[derive(Debug, Clone, clap::Args)]
@@ -32,21 +30,6 @@ pub struct Args {
     pub warmups: usize,
 }
 
-fn time(cmd: &mut Command) -> anyhow::Result<f64> {
-    let t = Instant::now();
-    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().context("cannot start")?;
-    let s = t.elapsed().as_secs_f64();
-    if !out.status.success() {
-        bail!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(s)
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn same_trades(a: &Path, b: &Path) -> anyhow::Result<bool> {
     let (x, y) = (parse_trades(&fs::read_to_string(a)?)?, parse_trades(&fs::read_to_string(b)?)?);
     Ok(violet_divergence::compare(x, y).divergences.is_empty())
@@ -58,21 +41,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Some(c) => shlex::split(c).filter(|w| !w.is_empty()).context("cannot split --trader")?,
         None => vec![root().join("../shared/blue/trader").to_string_lossy().into_owned()],
     };
-    let mut build = cargo();
-    build.args(["build", "--profile", "dist", "--quiet", "-p", "violet", "--bin", "violet"]);
-    if !build.status()?.success() {
-        bail!("building violet failed");
-    }
+    let binary = dist_violet()?;
+    let events = bench_stream(args.scans)?;
     let dir = root().join("target/bench");
-    fs::create_dir_all(&dir)?;
-    let events = dir.join(format!("replay-seed1-{}x50.jsonl", args.scans));
-    if !events.exists() {
-        eprintln!("bench replay: generating {}", events.display());
-        generate_file(Shape { seed: 1, scans: args.scans, assets: 50, ticks_per_scan: 1, poison_rate: 0.01 }, &events)?;
-    }
     let (vt, bt) = (dir.join("violet-trades.jsonl"), dir.join("blue-trades.jsonl"));
     let violet = || {
-        let mut c = Command::new(root().join("target/dist/violet"));
+        let mut c = Command::new(&binary);
         c.args(["replay", "-q", "--events"])
             .arg(&events)
             .arg("--trades-out")

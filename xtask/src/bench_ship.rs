@@ -15,8 +15,7 @@ use violet_engine::replay::{ReplayOptions, replay};
 use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, LocalServer, apply_ddl};
 use violet_journal::{FileJournal, FlushPolicy, Journal as _, JournalSink};
 
-use crate::gen_stream::{Shape, generate_file};
-use crate::util::root;
+use crate::util::{bench_stream, root};
 
 /// Arguments of `cargo xtask bench ship`.
 #[derive(Debug, Clone, clap::Args)]
@@ -32,12 +31,8 @@ pub struct Args {
 
 /// Run the benchmark.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let events = bench_stream(20_000)?;
     let dir = root().join("target/bench");
-    fs::create_dir_all(&dir)?;
-    let events = dir.join("replay-seed1-20000x50.jsonl");
-    if !events.exists() {
-        generate_file(Shape { seed: 1, scans: 20_000, assets: 50, ticks_per_scan: 1, poison_rate: 0.01 }, &events)?;
-    }
     let (server, url) = match &args.clickhouse_url {
         Some(u) => (None, u.clone()),
         None => {

@@ -1,5 +1,6 @@
 //! `cargo xtask`: VIOLET's developer tasks. `cargo xtask ci` is what CI runs.
 
+mod bench_journal;
 mod bench_replay;
 mod bench_ship;
 mod ci;
@@ -54,6 +55,9 @@ enum Bench {
     /// The ClickHouse journal's shipping rate: ~200,000 decision records from a spool to a
     /// local server (started for it), in records/s and decision rows/s.
     Ship(bench_ship::Args),
+    /// What journaling costs a replay: no journal vs the file journal vs the ClickHouse
+    /// journal (a local server started for it), paired whole-process runs, median ratios.
+    Journal(bench_journal::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Task::GenStream(args) => gen_stream::run(&args),
         Task::Bench { bench: Bench::Replay(args) } => bench_replay::run(&args),
         Task::Bench { bench: Bench::Ship(args) } => bench_ship::run(&args),
+        Task::Bench { bench: Bench::Journal(args) } => bench_journal::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,8 @@
-//! Helpers shared by the tasks: the workspace root, running commands loudly.
+//! Helpers shared by the tasks: the workspace root, running commands loudly, timing whole
+//! processes for the benchmarks.
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
@@ -33,4 +34,54 @@ pub fn step(name: &str, mut cmd: Command) -> anyhow::Result<()> {
 /// Whether `cargo <sub> --version` works.
 pub fn has_cargo_subcommand(sub: &str) -> bool {
     cargo().args([sub, "--version"]).output().is_ok_and(|o| o.status.success())
+}
+
+/// Build `violet` with the `dist` profile (what the benchmarks time); its path.
+///
+/// # Errors
+/// The build failed.
+pub fn dist_violet() -> anyhow::Result<PathBuf> {
+    let mut build = cargo();
+    build.args(["build", "--profile", "dist", "--quiet", "-p", "violet", "--bin", "violet"]);
+    if !build.status().context("cannot start cargo")?.success() {
+        bail!("building violet (dist profile) failed");
+    }
+    Ok(root().join("target/dist/violet"))
+}
+
+/// The benchmarks' default stream (`gen-stream` seed 1, `scans` x 50 assets, one tick per
+/// scan, 1% poison) under target/bench, generated when missing.
+///
+/// # Errors
+/// It cannot be written.
+pub fn bench_stream(scans: u64) -> anyhow::Result<PathBuf> {
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let events = dir.join(format!("replay-seed1-{scans}x50.jsonl"));
+    if !events.exists() {
+        eprintln!("bench: generating {}", events.display());
+        let shape = crate::gen_stream::Shape { seed: 1, scans, assets: 50, ticks_per_scan: 1, poison_rate: 0.01 };
+        crate::gen_stream::generate_file(shape, &events)?;
+    }
+    Ok(events)
+}
+
+/// Run `cmd` to its end, stdout discarded; its wall time in seconds.
+///
+/// # Errors
+/// It cannot start, or exits unsuccessfully (its stderr in the error).
+pub fn time(cmd: &mut Command) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output().context("cannot start")?;
+    let s = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!("{cmd:?} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(s)
+}
+
+/// The median (upper median for an even count); sorts `v`. `v` must not be empty.
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
