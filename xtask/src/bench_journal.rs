@@ -79,7 +79,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let clickhouse = || replay(&["--clickhouse-url".as_ref(), url.as_ref(), "--data-dir".as_ref(), spool.as_os_str()]);
     let fresh = |d: &Path| -> anyhow::Result<()> {
         match fs::remove_dir_all(d) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e).with_context(|| format!("{}", d.display())),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("removing {}", d.display()))
+            }
             _ => Ok(()),
         }
     };
