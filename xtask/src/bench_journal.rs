@@ -86,8 +86,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     };
 
-    // Warm-up: one untimed run of each (caches, the server's first inserts).
-    time(&mut plain())?;
+    // Warm-up: one untimed run of each (caches, the server's first inserts); the plain one
+    // also writes the summary the row check below compares with.
+    let summary = dir.join("summary.json");
+    time(plain().arg("--summary-json").arg(&summary))?;
     fresh(&file_dir)?;
     time(&mut file())?;
     fresh(&spool)?;
@@ -113,15 +115,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
 
     let run_id = fs::read_to_string(spool.join("run.json")).context("the spool's run.json")?;
-    let q = format!("SELECT count() FROM dolphin_violet.decisions FINAL WHERE run_id = '{}'", run_id.trim());
+    let run_id = run_id.trim();
+    let q = format!("SELECT count() FROM dolphin_violet.decisions FINAL WHERE run_id = '{run_id}'");
     let rows: u64 = ch.query(&q)?.trim().parse().context("count of decisions")?;
-    let summary = dir.join("summary.json");
-    time(plain().arg("--summary-json").arg(&summary))?;
     let text = fs::read_to_string(&summary)?;
     let summary: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}", summary.display()))?;
     let decisions = summary["decisions"].as_u64().context("summary without `decisions`")?;
     if rows != decisions {
-        bail!("ClickHouse holds {rows} decision rows (FINAL) for run {}, the replay made {decisions}", run_id.trim());
+        bail!("ClickHouse holds {rows} decision rows (FINAL) for run {run_id}, the replay made {decisions}");
     }
 
     let n = f.wall.len();

@@ -396,6 +396,18 @@ fn stdin_feed_and_a_second_signal_mid_shipping_lose_nothing() {
     std::fs::remove_dir_all(&work).ok();
 }
 
+/// `violet run --print-config` with `env` set: its stdout (it must succeed).
+fn print_config(env: &[(&str, &str)]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["run", "--print-config"])
+        .envs(env.iter().copied())
+        .output()
+        .expect("run violet run --print-config");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    text
+}
+
 #[test]
 fn a_bad_configuration_is_refused_naming_the_key() {
     let work = fresh_dir("run-badcfg");
@@ -405,14 +417,8 @@ fn a_bad_configuration_is_refused_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("batchh") && err.contains("bad.toml"), "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
-        .args(["run", "--print-config"])
-        .env("VIOLET_FEED_BATCH", "7")
-        .env("VIOLET_CLICKHOUSE_PASSWORD", "do-not-print-me")
-        .output()
-        .expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && text.contains("batch = 7") && text.contains("password: set (not shown)"), "{text}");
+    let text = print_config(&[("VIOLET_FEED_BATCH", "7"), ("VIOLET_CLICKHOUSE_PASSWORD", "do-not-print-me")]);
+    assert!(text.contains("batch = 7") && text.contains("password: set (not shown)"), "{text}");
     assert!(!text.contains("do-not-print-me"));
     std::fs::remove_dir_all(&work).ok();
 }
@@ -433,22 +439,14 @@ fn an_armed_start_is_refused_and_keys_never_show() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("no live venue adapter"), "{err}");
     assert!(!err.contains("must-not-show"), "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
-        .args(["run", "--print-config"])
-        .env("VIOLET_EXECUTION_ARMED", "true")
-        .output()
-        .expect("run");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("armed = true"));
+    assert!(print_config(&[("VIOLET_EXECUTION_ARMED", "true")]).contains("armed = true"));
     let out = run(&["--arm"], false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("no exchange keys"), "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
-        .args(["run", "--print-config"])
-        .env("VIOLET_EXCHANGE_API_KEY", "key-must-not-show")
-        .env("VIOLET_EXCHANGE_API_SECRET", "secret-must-not-show")
-        .output()
-        .expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = print_config(&[
+        ("VIOLET_EXCHANGE_API_KEY", "key-must-not-show"),
+        ("VIOLET_EXCHANGE_API_SECRET", "secret-must-not-show"),
+    ]);
     assert!(text.contains("exchange keys: present (not shown)") && !text.contains("must-not-show"), "{text}");
 }
