@@ -1,11 +1,13 @@
 //! `cargo xtask bench journal`: what journaling costs a replay. Whole `violet replay`
-//! processes on the default `gen-stream` shape, in rounds of four: no journal, the file
-//! journal (`--data-dir`), no journal, the ClickHouse journal (`--clickhouse-url`, through
-//! its spool). Each journal run is paired with the no-journal run right before it; the
-//! report gives median wall times and the median of the per-pair ratios against the
-//! issue's target (ClickHouse journal at most 1.15x no journal). Data directories are
-//! removed before each journal run, outside the timing. A benchmark: it reports, it fails
-//! only on a failed run or on decision rows missing in ClickHouse.
+//! processes on the default `gen-stream` shape, in rounds of six: no journal, the file
+//! journal (`--data-dir`); no journal, the ClickHouse journal shipping to a null server (an
+//! endpoint that reads and discards: VIOLET's own cost); no journal, the ClickHouse journal
+//! (`--clickhouse-url`, through its spool). Each journal run is paired with the no-journal
+//! run right before it; the report gives medians of wall time, of VIOLET's CPU time and (for
+//! a local server) of the server's CPU time during the run, and the median of the per-pair
+//! ratios against the target (ClickHouse journal at most 1.15x no journal). Data
+//! directories are removed before each journal run, outside the timing. A benchmark: it
+//! reports, it fails only on a failed run or on decision rows missing in ClickHouse.
 
 use std::fs;
 use std::path::Path;
@@ -14,7 +16,8 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context as _, bail};
 use violet_journal::clickhouse::{ClickHouse, LocalServer, apply_ddl};
 
-use crate::util::{bench_stream, dist_violet, median, root, time};
+use crate::null_http;
+use crate::util::{ServerArgs, Timed, bench_stream, dist_violet, median, process_cpu, root, time, time_cpu};
 
 /// The budget for the ClickHouse journal, as a ratio to no journal.
 const TARGET: f64 = 1.15;
@@ -22,7 +25,7 @@ const TARGET: f64 = 1.15;
 /// Arguments of `cargo xtask bench journal`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Timed rounds (each: no journal, file journal, no journal, ClickHouse journal).
+    /// Timed rounds (each: six runs, a no-journal run before each journal run).
     #[arg(long, default_value_t = 10)]
     pub runs: usize,
     /// Scans in the stream (default shape: 20,000 x 50 assets, 1 tick per scan, 1% poison).
@@ -31,23 +34,34 @@ pub struct Args {
     /// `violet replay --threads` for every run (0: one decoding thread per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Journal into this server instead of a local one started for the benchmark (its
-    /// dolphin_violet tables get the rows; the DDL is applied first).
-    #[arg(long, value_name = "URL")]
-    pub clickhouse_url: Option<String>,
+    /// The ClickHouse server.
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
-/// Wall times of one kind of run, and its ratios to the paired no-journal runs.
+/// One kind of run: wall and CPU times, its ratios to the paired no-journal runs, and the
+/// server's CPU time during it.
 #[derive(Default)]
 struct Series {
     wall: Vec<f64>,
+    cpu: Vec<f64>,
     ratio: Vec<f64>,
+    server: Vec<f64>,
 }
 
 impl Series {
-    fn push(&mut self, wall: f64, plain: f64) {
-        self.wall.push(wall);
-        self.ratio.push(wall / plain);
+    fn push(&mut self, t: Timed, plain: Timed, server: Option<f64>) {
+        self.wall.push(t.wall);
+        self.cpu.push(t.cpu);
+        self.ratio.push(t.wall / plain.wall);
+        self.server.extend(server);
+    }
+
+    /// `wall  ratio  violet CPU  server CPU` (medians), as the report's columns.
+    fn row(&mut self, ratio: bool) -> String {
+        let ratio = if ratio { format!("{:.2}x", median(&mut self.ratio)) } else { String::new() };
+        let server = if self.server.is_empty() { String::new() } else { format!("{:.2} s", median(&mut self.server)) };
+        format!("{:.3} s  {ratio:>6}  {:>9.2} s  {server:>10}", median(&mut self.wall), median(&mut self.cpu))
     }
 }
 
@@ -57,14 +71,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let events = bench_stream(args.scans)?;
     let dir = root().join("target/bench/journal");
     fs::create_dir_all(&dir)?;
-    let (_server, url) = match &args.clickhouse_url {
-        Some(u) => (None, u.clone()),
-        None => {
-            let s = LocalServer::start("bench-journal").context("starting a local clickhouse-server")?;
-            let u = s.url().to_string();
-            (Some(s), u)
-        }
-    };
+    let (server, url) = args.server.start("bench-journal")?;
+    let server_pid = server.as_ref().map(LocalServer::pid);
     let ch = ClickHouse::new(&url)?;
     apply_ddl(&ch)?;
     let (file_dir, spool) = (dir.join("file"), dir.join("spool"));
@@ -74,9 +82,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         c.args(["replay", "-q", "--threads", &threads, "--events"]).arg(&events).args(journal);
         c
     };
+    let null_url = null_http::start()?;
     let plain = || replay(&[]);
     let file = || replay(&["--data-dir".as_ref(), file_dir.as_os_str()]);
-    let clickhouse = || replay(&["--clickhouse-url".as_ref(), url.as_ref(), "--data-dir".as_ref(), spool.as_os_str()]);
+    let clickhouse =
+        |url: &str| replay(&["--clickhouse-url".as_ref(), url.as_ref(), "--data-dir".as_ref(), spool.as_os_str()]);
     let fresh = |d: &Path| -> anyhow::Result<()> {
         match fs::remove_dir_all(d) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -85,6 +95,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             _ => Ok(()),
         }
     };
+    // The local server's CPU time so far (none for a server given by URL).
+    let server_cpu = || server_pid.map(process_cpu).transpose();
 
     // Warm-up: one untimed run of each (caches, the server's first inserts); the plain one
     // also writes the summary the row check below compares with.
@@ -93,25 +105,36 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     fresh(&file_dir)?;
     time(&mut file())?;
     fresh(&spool)?;
-    time(&mut clickhouse())?;
+    time(&mut clickhouse(&null_url))?;
+    fresh(&spool)?;
+    time(&mut clickhouse(&url))?;
 
-    let (mut none, mut f, mut c) = (Vec::new(), Series::default(), Series::default());
+    let (mut none, mut f, mut n, mut c) = (Series::default(), Series::default(), Series::default(), Series::default());
     for k in 0..args.runs.max(1) {
         fresh(&file_dir)?;
-        let p1 = time(&mut plain())?;
-        let tf = time(&mut file())?;
+        let p1 = time_cpu(&mut plain())?;
+        let tf = time_cpu(&mut file())?;
         fresh(&spool)?;
-        let p2 = time(&mut plain())?;
-        let tc = time(&mut clickhouse())?;
+        let p2 = time_cpu(&mut plain())?;
+        let tn = time_cpu(&mut clickhouse(&null_url))?;
+        fresh(&spool)?;
+        let p3 = time_cpu(&mut plain())?;
+        let before = server_cpu()?;
+        let tc = time_cpu(&mut clickhouse(&url))?;
+        let server = server_cpu()?.zip(before).map(|(a, b)| a - b);
         eprintln!(
-            "bench journal: round {}: none {p1:.3} s, file {tf:.3} s ({:.2}x), none {p2:.3} s, clickhouse {tc:.3} s ({:.2}x)",
+            "bench journal: round {}: file {:.2}x, clickhouse (null server) {:.2}x, clickhouse {:.2}x",
             k + 1,
-            tf / p1,
-            tc / p2
+            tf.wall / p1.wall,
+            tn.wall / p2.wall,
+            tc.wall / p3.wall
         );
-        none.extend([p1, p2]);
-        f.push(tf, p1);
-        c.push(tc, p2);
+        for p in [p1, p2, p3] {
+            none.push(p, p, None);
+        }
+        f.push(tf, p1, None);
+        n.push(tn, p2, None);
+        c.push(tc, p3, server);
     }
 
     let run_id = fs::read_to_string(spool.join("run.json")).context("the spool's run.json")?;
@@ -125,14 +148,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         bail!("ClickHouse holds {rows} decision rows (FINAL) for run {run_id}, the replay made {decisions}");
     }
 
-    let n = f.wall.len();
-    let ratio_c = median(&mut c.ratio);
-    println!("bench journal: {} scans x 50 assets, --threads {}, {n} rounds, medians:", args.scans, args.threads);
-    println!("  no journal          {:.3} s", median(&mut none));
-    println!("  file journal        {:.3} s  {:.2}x", median(&mut f.wall), median(&mut f.ratio));
+    let rounds = f.wall.len();
+    let ratio_c = median(&mut c.ratio.clone());
+    println!("bench journal: {} scans x 50 assets, --threads {}, {rounds} rounds, medians:", args.scans, args.threads);
+    println!("                                wall   ratio  violet CPU  server CPU");
+    println!("  no journal                 {}", none.row(false));
+    println!("  file journal               {}", f.row(true));
+    println!("  clickhouse, null server    {}", n.row(true));
+    println!("  clickhouse journal         {}", c.row(true));
     println!(
-        "  clickhouse journal  {:.3} s  {ratio_c:.2}x  (target <= {TARGET:.2}x: {}; {decisions} decision rows under FINAL)",
-        median(&mut c.wall),
+        "  target: clickhouse journal <= {TARGET:.2}x no journal: {}; {decisions} decision rows under FINAL",
         if ratio_c <= TARGET { "met" } else { "NOT met" }
     );
     Ok(ExitCode::SUCCESS)

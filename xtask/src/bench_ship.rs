@@ -12,10 +12,10 @@ use anyhow::{Context as _, bail};
 use violet_clock::CadencePlan;
 use violet_domain::config::BlueConfig;
 use violet_engine::replay::{ReplayOptions, replay};
-use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, LocalServer, apply_ddl};
+use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, apply_ddl};
 use violet_journal::{FileJournal, FlushPolicy, Journal as _, JournalSink};
 
-use crate::util::{bench_stream, root};
+use crate::util::{ServerArgs, bench_stream, root};
 
 /// Arguments of `cargo xtask bench ship`.
 #[derive(Debug, Clone, clap::Args)]
@@ -23,24 +23,16 @@ pub struct Args {
     /// Times the default stream (20,000 scans) is journaled into the spool.
     #[arg(long, default_value_t = 10)]
     pub copies: u32,
-    /// Ship to this server instead of a local one started for the benchmark (its
-    /// dolphin_violet tables get the rows).
-    #[arg(long, value_name = "URL")]
-    pub clickhouse_url: Option<String>,
+    /// The ClickHouse server.
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 /// Run the benchmark.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let events = bench_stream(20_000)?;
     let dir = root().join("target/bench");
-    let (server, url) = match &args.clickhouse_url {
-        Some(u) => (None, u.clone()),
-        None => {
-            let s = LocalServer::start("bench-ship")?;
-            let u = s.url().to_string();
-            (Some(s), u)
-        }
-    };
+    let (server, url) = args.server.start("bench-ship")?;
     let ch = ClickHouse::new(&url)?;
     apply_ddl(&ch)?;
     let spool = dir.join("ship-spool");

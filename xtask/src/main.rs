@@ -8,6 +8,7 @@ mod faulty_oracle;
 mod faulty_trader;
 mod gate;
 mod gen_stream;
+mod null_http;
 mod util;
 
 use std::process::ExitCode;
@@ -56,7 +57,8 @@ enum Bench {
     /// local server (started for it), in records/s and decision rows/s.
     Ship(bench_ship::Args),
     /// What journaling costs a replay: no journal vs the file journal vs the ClickHouse
-    /// journal (a local server started for it), paired whole-process runs, median ratios.
+    /// journal shipping to a null server (VIOLET's own cost) vs the ClickHouse journal (a
+    /// local server started for it): paired whole-process runs; median wall, CPU, ratios.
     Journal(bench_journal::Args),
 }
 

@@ -90,10 +90,23 @@ impl LocalServer {
     /// # Errors
     /// As [`LocalServer::start`].
     pub fn start_with_password(name: &str, password: Option<&Secret>) -> Result<Self, LocalServerError> {
+        Self::start_at(&std::env::temp_dir(), name, password)
+    }
+
+    /// As [`LocalServer::start`], its folder under `base` instead of the temporary directory
+    /// (e.g. a tmpfs, so that the server's inserts do not measure the disk's file system).
+    ///
+    /// # Errors
+    /// As [`LocalServer::start`].
+    pub fn start_in(base: &Path, name: &str) -> Result<Self, LocalServerError> {
+        Self::start_at(base, name, None)
+    }
+
+    fn start_at(base: &Path, name: &str, password: Option<&Secret>) -> Result<Self, LocalServerError> {
         if !Path::new(SERVER_BINARY).exists() {
             return Err(LocalServerError::Missing);
         }
-        let dir = std::env::temp_dir().join(format!("violet-ch-{}-{name}", std::process::id()));
+        let dir = base.join(format!("violet-ch-{}-{name}", std::process::id()));
         let io = |source| LocalServerError::Io { dir: dir.clone(), source };
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(io)?;
@@ -110,6 +123,12 @@ impl LocalServer {
     #[must_use]
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Its process id (for reading its CPU time from `/proc`).
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// A client for it (with the password, when it has one).
