@@ -1,5 +1,6 @@
 //! Journal records: what a record is, its table columns, and its journal line.
 
+use violet_domain::json::itoa_like::Int as _;
 use violet_domain::json::{ObjectWriter, write_str};
 
 /// What a record is; each kind is one table of `dolphin_violet`.
@@ -130,10 +131,7 @@ impl Record<'_> {
                 out.push(',');
             }
             match *c {
-                Col::Int(i) => {
-                    use std::fmt::Write as _;
-                    let _ = write!(out, "{i}");
-                }
+                Col::Int(i) => i.push_to(out),
                 Col::Str(s) => write_str(out, s),
             }
         }

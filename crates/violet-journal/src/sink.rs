@@ -6,6 +6,7 @@ use std::io;
 
 use violet_divergence::{Divergence, Report};
 use violet_domain::event::Rejection;
+use violet_domain::json::itoa_like::Int as _;
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
 use violet_engine::execution::{OrderUpdate, TradeEvent};
@@ -95,7 +96,8 @@ impl<J: Journal> Sink for JournalSink<J> {
         self.body.clear();
         r.write_json(&mut self.body);
         self.start_id();
-        let _ = write!(self.id, ":scan:{}", r.scan_number);
+        self.id.push_str(":scan:");
+        r.scan_number.push_to(&mut self.id);
         let cols = [
             Col::Int(r.scan_number),
             Col::Int(r.ts_ns),

@@ -5,6 +5,14 @@ use super::number::write_f64;
 /// Append `s` as a JSON string literal (UTF-8 kept; quotes, backslashes and control
 /// characters escaped).
 pub fn write_str(out: &mut String, s: &str) {
+    // Most strings (every key, most values) need no escape: one scan, one copy.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     let mut start = 0;
     // Every byte to escape is ASCII, and no byte of a multi-byte UTF-8 character is: a byte
@@ -121,8 +129,7 @@ pub mod itoa_like {
         ($($t:ty),*) => {$(
             impl Int for $t {
                 fn push_to(self, out: &mut String) {
-                    use std::fmt::Write as _;
-                    let _ = write!(out, "{self}");
+                    out.push_str(itoa::Buffer::new().format(self));
                 }
             }
         )*};

@@ -251,7 +251,12 @@ impl Shipper {
             let lines =
                 std::str::from_utf8(&self.buf).map_err(|e| io_err(io::Error::new(io::ErrorKind::InvalidData, e)))?;
             self.rows.clear();
-            for l in lines.lines() {
+            // Lines end at LF (a record never holds a raw LF); memchr finds them far faster
+            // than `str::lines`.
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', lines.as_bytes()) {
+                let l = &lines[start..end];
+                start = end + 1;
                 if self.rows.push(l).is_none() {
                     let what = format!("not a journal record: {l:.200}");
                     return Err(io_err(io::Error::new(io::ErrorKind::InvalidData, what)));
