@@ -111,7 +111,7 @@ pub fn write_f64(out: &mut String, x: f64) {
         return;
     }
     // The shortest round-trip digits (the closest to x among the shortest, as Python's
-    // repr), in zmij's own layout, e.g. "123.456", "1.5e-5", "1e16": taken apart into the
+    // repr), in zmij's own layout (fixed, or with an `e` exponent): taken apart into the
     // significant digits and the decimal point's position, then laid out as Python does.
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(x.abs()).as_bytes();
