@@ -23,8 +23,12 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.runs (
     body String
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;
 
--- One row per accepted scan: the decision, the slot, the full sizing breakdown.
+-- One row per accepted scan: the decision, the slot, the pick and the full sizing breakdown,
+-- every field a typed column (the same fields as a `--decisions-out` line, docs/decisions.md;
+-- the breakdown's terms flattened, NULL when the decision sized nothing). No JSON body: the
+-- journal ships these rows as RowBinary, so every Float64 is the engine's value bit for bit.
 -- id = '<source>:scan:<scan_number>' (a replay's source is its run id).
+-- Columns in violet-journal's `RecordKind::Decision.columns()` order (a test checks).
 CREATE TABLE IF NOT EXISTS dolphin_violet.decisions (
     id String,
     version UInt64,
@@ -33,7 +37,25 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.decisions (
     ts_ns Int64,
     action String,
     reason String,
-    body String
+    slot String,
+    slot_trade_id Nullable(Int64),
+    exited_trade_id Nullable(Int64),
+    entered_trade_id Nullable(Int64),
+    capital Float64,
+    symbol Nullable(String),
+    price Nullable(Float64),
+    score Nullable(Float64),
+    strength Nullable(Float64),
+    base_leverage Nullable(Float64),
+    dc_lev_mult Nullable(Float64),
+    regime_size_mult Nullable(Float64),
+    market_ob_mult Nullable(Float64),
+    esof_mult Nullable(Float64),
+    raw_leverage Nullable(Float64),
+    clamped_max Nullable(Float64),
+    leverage Nullable(Float64),
+    fraction Nullable(Float64),
+    notional Nullable(Float64)
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;
 
 -- One row per trade event, in BLUE's trade-event schema (body).

@@ -1,7 +1,7 @@
 //! `cargo xtask bench ship`: the ClickHouse journal's shipping rate. A spool of about
 //! 200,000 decision records (the default stream replayed ten times under ten sources) is
 //! shipped to a local server (started here, or `--clickhouse-url`) from a cold start: read,
-//! converted to TabSeparated batches, inserted, acknowledged, trimmed. A benchmark: it
+//! converted to RowBinary batches, inserted, acknowledged, trimmed. A benchmark: it
 //! reports, it fails only when rows are missing.
 
 use std::fs;
@@ -12,7 +12,7 @@ use anyhow::{Context as _, bail};
 use violet_clock::CadencePlan;
 use violet_domain::config::BlueConfig;
 use violet_engine::replay::{ReplayOptions, replay};
-use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, apply_ddl};
+use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, Spool, apply_ddl};
 use violet_journal::{FileJournal, FlushPolicy, Journal as _, JournalSink};
 
 use crate::util::{ServerArgs, bench_stream, root};
@@ -42,7 +42,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let opts = ReplayOptions { cfg: BlueConfig::default(), plan: CadencePlan::default(), threads: 0 };
     let mut decisions = 0u64;
     {
-        let mut sink = JournalSink::new(FileJournal::open(&spool, run, policy)?, run, run);
+        let mut sink = JournalSink::new(Spool::open(&spool, run, policy)?, run, run);
         for k in 0..args.copies {
             let mut copy = JournalSink::new(sink.into_inner(), &format!("bench-{k}"), run);
             let input = std::io::BufReader::new(fs::File::open(&events)?);

@@ -51,6 +51,36 @@ impl RowWriter {
         self
     }
 
+    /// A `Nullable` column's null flag: `true` for NULL (nothing follows), `false` before
+    /// the value.
+    pub fn null(&mut self, is_null: bool) -> &mut Self {
+        self.buf.push(u8::from(is_null));
+        self
+    }
+
+    /// Bytes so far (the statement's head included).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether nothing was written, not even a statement head.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Cut back to the first `len` bytes (e.g. to a row's start, or to the head).
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+
+    /// The request body so far.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
     /// The request body.
     #[must_use]
     pub fn into_bytes(self) -> Vec<u8> {
@@ -107,6 +137,19 @@ impl<'a> RowReader<'a> {
         self.take::<8>().map(u64::from_le_bytes)
     }
 
+    /// A `Nullable` column's null flag: `true` for NULL (no value follows).
+    ///
+    /// # Errors
+    /// [`RowBinaryError`] when the data ends or the flag is neither 0 nor 1.
+    pub fn is_null(&mut self) -> Result<bool, RowBinaryError> {
+        let at = self.at;
+        match self.take::<1>()? {
+            [0] => Ok(false),
+            [1] => Ok(true),
+            _ => Err(RowBinaryError(at)),
+        }
+    }
+
     /// A Float64, bit for bit.
     ///
     /// # Errors
@@ -150,19 +193,33 @@ mod tests {
 
     proptest! {
         #[test]
-        fn rows_round_trip(rows in proptest::collection::vec((any::<i64>(), any::<u64>(), any::<f64>(), ".{0,300}"), 0..20)) {
+        fn rows_round_trip(
+            rows in proptest::collection::vec(
+                (any::<i64>(), any::<u64>(), any::<f64>(), ".{0,300}", any::<Option<f64>>()),
+                0..20,
+            ),
+        ) {
             let mut w = RowWriter::insert("t");
-            for (a, b, c, d) in &rows {
-                w.i64(*a).u64(*b).f64(*c).str(d);
+            for (a, b, c, d, e) in &rows {
+                w.i64(*a).u64(*b).f64(*c).str(d).null(e.is_none());
+                if let Some(e) = e {
+                    w.f64(*e);
+                }
+                // A row cut back leaves nothing behind.
+                let row_end = w.len();
+                w.str("dropped").i64(1);
+                w.truncate(row_end);
             }
             let bytes = w.into_bytes();
             let body = &bytes[bytes.iter().position(|&b| b == b'\n').expect("head") + 1..];
             let mut r = RowReader::new(body);
-            for (a, b, c, d) in &rows {
+            for (a, b, c, d, e) in &rows {
                 prop_assert_eq!(r.i64().expect("i64"), *a);
                 prop_assert_eq!(r.u64().expect("u64"), *b);
                 prop_assert_eq!(r.f64().expect("f64").to_bits(), c.to_bits());
                 prop_assert_eq!(r.str().expect("str"), d.as_str());
+                let got = if r.is_null().expect("flag") { None } else { Some(r.f64().expect("f64").to_bits()) };
+                prop_assert_eq!(got, e.map(f64::to_bits));
             }
             prop_assert!(r.is_done());
         }
@@ -174,5 +231,6 @@ mod tests {
         assert_eq!(r.str(), Err(RowBinaryError(0)));
         let mut r = RowReader::new(&[1, 2, 3]);
         assert!(r.i64().is_err());
+        assert_eq!(RowReader::new(&[2]).is_null(), Err(RowBinaryError(0)));
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::Journal;
 use crate::clickhouse::{ClickHouseJournal, ShipError, ShipStats};
 use crate::file::FileJournal;
-use crate::record::Record;
+use crate::record::{Record, RecordKind};
 
 /// The file journal or the ClickHouse journal.
 #[derive(Debug)]
@@ -39,6 +39,13 @@ impl Journal for AnyJournal {
         match self {
             AnyJournal::File(j) => j.append(record),
             AnyJournal::ClickHouse(j) => j.append(record),
+        }
+    }
+
+    fn needs_body(&self, kind: RecordKind) -> bool {
+        match self {
+            AnyJournal::File(j) => j.needs_body(kind),
+            AnyJournal::ClickHouse(j) => j.needs_body(kind),
         }
     }
 

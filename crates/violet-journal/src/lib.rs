@@ -13,7 +13,7 @@
 //! - [`JournalSink`]: the engine's sink writing into a journal.
 //!
 //! - [`clickhouse`]: the HTTP client, the DDL (`ddl/*.sql`, applied idempotently) and the
-//!   ClickHouse journal: spool (a [`FileJournal`]) → ship TabSeparated batches →
+//!   ClickHouse journal: spool (a [`FileJournal`]) → ship RowBinary batches →
 //!   acknowledge → trim.
 //! - [`AnyJournal`]: either, chosen at run time; [`RunRow`]: a run's start and stop.
 
@@ -26,7 +26,7 @@ mod sink;
 
 pub use any::AnyJournal;
 pub use file::{FileJournal, FlushPolicy, JournalError};
-pub use record::{Col, Record, RecordKind};
+pub use record::{Col, ColType, Record, RecordKind};
 pub use run::{RunRow, RunStatus};
 pub use sink::JournalSink;
 
@@ -37,6 +37,14 @@ pub trait Journal {
     /// # Errors
     /// An I/O error.
     fn append(&mut self, record: &Record<'_>) -> std::io::Result<()>;
+
+    /// Whether records of `kind` must carry their JSON body (the file journal keeps every
+    /// body; ClickHouse has no body column for decisions, so their body is not even
+    /// formatted).
+    fn needs_body(&self, kind: RecordKind) -> bool {
+        let _ = kind;
+        true
+    }
 
     /// Make everything appended so far durable.
     ///

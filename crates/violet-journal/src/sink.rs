@@ -51,7 +51,8 @@ impl<J: Journal> JournalSink<J> {
     }
 
     fn append(&mut self, kind: RecordKind, version: u64, cols: &[Col<'_>]) -> io::Result<()> {
-        self.journal.append(&Record { kind, id: &self.id, run: &self.run, version, cols, body: &self.body })
+        let body = self.journal.needs_body(kind).then_some(self.body.as_str());
+        self.journal.append(&Record { kind, id: &self.id, run: &self.run, version, cols, body })
     }
 
     fn start_id(&mut self) {
@@ -91,19 +92,57 @@ impl<J: Journal> JournalSink<J> {
     }
 }
 
+fn opt_id(v: Option<u64>) -> Col<'static> {
+    v.map_or(Col::Null, |v| Col::Int(i64::try_from(v).unwrap_or(i64::MAX)))
+}
+
+/// A decision's columns, in [`RecordKind::columns`] order: the same fields as its JSON
+/// (`DecisionRecord::write_json`), the sizing breakdown's terms flattened.
+fn decision_cols<'r>(r: &DecisionRecord<'r>) -> [Col<'r>; 23] {
+    let d = &r.decision;
+    let (symbol, price, score) = match &d.pick {
+        Some(p) => (Col::Str(p.symbol), Col::Float(p.price.into_inner()), Col::Float(p.score)),
+        None => (Col::Null, Col::Null, Col::Null),
+    };
+    let sizing = d.sizing.map(|s| s.terms());
+    let term = |k: usize| sizing.map_or(Col::Null, |t| Col::Float(t[k].1));
+    [
+        Col::Int(r.scan_number),
+        Col::Int(r.ts_ns),
+        Col::Str(d.action.as_str()),
+        Col::Str(d.reason.as_str()),
+        Col::Str(r.slot()),
+        opt_id(r.slot_trade_at_start),
+        opt_id(r.exited_trade),
+        opt_id(r.entered_trade),
+        Col::Float(r.capital),
+        symbol,
+        price,
+        score,
+        term(0),
+        term(1),
+        term(2),
+        term(3),
+        term(4),
+        term(5),
+        term(6),
+        term(7),
+        term(8),
+        term(9),
+        term(10),
+    ]
+}
+
 impl<J: Journal> Sink for JournalSink<J> {
     fn decision(&mut self, r: &DecisionRecord<'_>) -> io::Result<()> {
         self.body.clear();
-        r.write_json(&mut self.body);
+        if self.journal.needs_body(RecordKind::Decision) {
+            r.write_json(&mut self.body);
+        }
         self.start_id();
         self.id.push_str(":scan:");
         r.scan_number.push_to(&mut self.id);
-        let cols = [
-            Col::Int(r.scan_number),
-            Col::Int(r.ts_ns),
-            Col::Str(r.decision.action.as_str()),
-            Col::Str(r.decision.reason.as_str()),
-        ];
+        let cols = decision_cols(r);
         self.append(RecordKind::Decision, 1, &cols)
     }
 

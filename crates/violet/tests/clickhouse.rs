@@ -10,7 +10,10 @@ use std::time::Duration;
 use violet_journal::clickhouse::ClickHouse;
 
 mod common;
-use common::{fresh_dir, local_server as start, long_stream, violet};
+use common::{
+    decision_lines, fresh_dir, journaled_decisions, local_server as start, long_stream, same_decisions, violet,
+};
+use violet_domain::json::JsonValue;
 
 fn query(url: &str, q: &str) -> String {
     ClickHouse::new(url).expect("url").query(q).unwrap_or_else(|e| panic!("{q}: {e}"))
@@ -30,11 +33,28 @@ fn ddl_applies_twice_and_creates_every_table() {
     let mut dolphin: Vec<String> = query(s.url(), "SHOW TABLES FROM dolphin").lines().map(str::to_string).collect();
     dolphin.sort();
     assert_eq!(dolphin, ["eigen_scans", "factor_snapshots", "trade_events"]);
+    // `ddl apply` succeeded, so every journal table has the columns shipped (it checks).
     // Idempotent ids: the same row twice collapses under FINAL.
-    let ins = "INSERT INTO dolphin_violet.decisions FORMAT JSONEachRow\n{\"id\":\"replay:scan:1\",\"version\":1,\"run_id\":\"r\",\"scan_number\":1,\"ts_ns\":0,\"action\":\"NO_ENTRY\",\"reason\":\"NO_SIGNAL\",\"body\":\"{}\"}\n";
+    let ins = "INSERT INTO dolphin_violet.decisions FORMAT JSONEachRow\n{\"id\":\"replay:scan:1\",\"version\":1,\"run_id\":\"r\",\"scan_number\":1,\"ts_ns\":0,\"action\":\"NO_ENTRY\",\"reason\":\"NO_SIGNAL\",\"slot\":\"FREE\",\"capital\":25000.0}\n";
     query(s.url(), ins);
     query(s.url(), ins);
     assert_eq!(query(s.url(), "SELECT count() FROM dolphin_violet.decisions FINAL").trim(), "1");
+
+    // A table left by another version (here: decisions as a JSON body) is named, not reused.
+    query(s.url(), "DROP TABLE dolphin_violet.decisions");
+    query(
+        s.url(),
+        "CREATE TABLE dolphin_violet.decisions (id String, version UInt64, run_id String, scan_number Int64, \
+         ts_ns Int64, action String, reason String, body String) ENGINE = ReplacingMergeTree(version) ORDER BY id",
+    );
+    let out = violet(&["ddl", "apply", "--clickhouse-url", s.url()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("dolphin_violet.decisions has columns (id String,") && err.contains("reason String, body String)"),
+        "{err}"
+    );
+    assert!(err.contains("slot String, slot_trade_id Nullable(Int64)") && err.contains("rename or drop it"), "{err}");
 }
 
 #[test]
@@ -79,6 +99,8 @@ fn replay_journals_into_clickhouse_and_survives_a_server_kill() {
         summary.to_str().expect("path"),
         "--trades-out",
         work.join("trades.jsonl").to_str().expect("path"),
+        "--decisions-out",
+        work.join("decisions.jsonl").to_str().expect("path"),
     ]);
     assert!(out.status.success());
     let (scans, rejected) = summary_counts(&summary);
@@ -113,6 +135,11 @@ fn replay_journals_into_clickhouse_and_survives_a_server_kill() {
         .unwrap_or_else(|| panic!("no shipping line in: {err}"));
     assert!(retries > 0, "the shipper never met the dead server: {err}");
     assert_eq!(count(s.url(), "decisions"), scans, "one decision row per accepted scan");
+    let want = decision_lines(&std::fs::read_to_string(work.join("decisions.jsonl")).expect("decisions"));
+    assert!(want.iter().any(|d| !matches!(d.get("sizing"), Some(JsonValue::Null))), "the stream sizes entries");
+    if let Err(e) = same_decisions(&journaled_decisions(&s.client()), &want) {
+        panic!("journaled decisions differ from replay's: {e}");
+    }
     assert_eq!(count(s.url(), "trade_events"), trades, "one row per trade event");
     assert_eq!(count(s.url(), "rejections"), rejected, "one row per rejected line");
     assert_eq!(count(s.url(), "orders"), trades, "one order per trade leg (the instant venue)");

@@ -25,6 +25,12 @@ pub struct DecisionRecord<'s> {
 }
 
 impl DecisionRecord<'_> {
+    /// The slot at the start of the scan: `OPEN` (a trade was open) or `FREE`.
+    #[must_use]
+    pub const fn slot(&self) -> &'static str {
+        if self.slot_trade_at_start.is_some() { "OPEN" } else { "FREE" }
+    }
+
     /// Append the JSON line (without LF).
     pub fn write_json(&self, out: &mut String) {
         let d = &self.decision;
@@ -33,7 +39,7 @@ impl DecisionRecord<'_> {
             .int("ts_ns", self.ts_ns)
             .str("action", d.action.as_str())
             .str("reason", d.reason.as_str())
-            .str("slot", if self.slot_trade_at_start.is_some() { "OPEN" } else { "FREE" });
+            .str("slot", self.slot());
         opt_int(&mut w, "slot_trade_id", self.slot_trade_at_start);
         opt_int(&mut w, "exited_trade_id", self.exited_trade);
         opt_int(&mut w, "entered_trade_id", self.entered_trade);

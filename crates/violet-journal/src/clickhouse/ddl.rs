@@ -2,6 +2,8 @@
 
 use violet_clickhouse::{ClickHouse, ClickHouseError};
 
+use crate::record::RecordKind;
+
 /// VIOLET's database.
 pub const DDL_DOLPHIN_VIOLET: &str = include_str!("../../../../ddl/dolphin_violet.sql");
 /// The stand-in for BLUE's production tables.
@@ -35,6 +37,61 @@ pub fn apply(ch: &ClickHouse, ddl: &str) -> Result<usize, ClickHouseError> {
     Ok(all.len())
 }
 
+/// A journal table whose columns are not the ones this VIOLET ships.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// The server could not be asked.
+    #[error(transparent)]
+    ClickHouse(#[from] ClickHouseError),
+    /// The table has other columns (created by another version of VIOLET: `CREATE TABLE IF
+    /// NOT EXISTS` leaves an existing table as it is).
+    #[error(
+        "dolphin_violet.{table} has columns ({found}) but this VIOLET ships ({expected}): it was created by another \
+         version; rename or drop it (its rows stay yours to migrate), then apply the DDL again"
+    )]
+    Mismatch {
+        /// The table.
+        table: &'static str,
+        /// `name Type` of each column found, in order.
+        found: String,
+        /// `name Type` of each column shipped, in order.
+        expected: String,
+    },
+}
+
+/// The columns a journal table must have, in order, as `name Type`.
+fn expected_columns(kind: RecordKind) -> Vec<String> {
+    let mut cols: Vec<String> = ["id String", "version UInt64", "run_id String"].map(String::from).into();
+    cols.extend(kind.columns().iter().map(|(name, ty)| format!("{name} {}", ty.sql())));
+    if kind.has_body() {
+        cols.push("body String".into());
+    }
+    cols
+}
+
+/// Check that every `dolphin_violet` journal table has the columns the journal ships, in
+/// order, with their types.
+///
+/// # Errors
+/// [`SchemaError::Mismatch`] naming the first table that differs, or the server's error.
+pub fn check_journal_tables(ch: &ClickHouse) -> Result<(), SchemaError> {
+    for kind in RecordKind::ALL {
+        let described = ch.query(&format!("DESCRIBE TABLE dolphin_violet.{}", kind.table()))?;
+        // DESCRIBE's first two fields are name and type (later servers add more fields).
+        let found: Vec<String> =
+            described.lines().map(|l| l.split('\t').take(2).collect::<Vec<_>>().join(" ")).collect();
+        let expected = expected_columns(kind);
+        if found != expected {
+            return Err(SchemaError::Mismatch {
+                table: kind.table(),
+                found: found.join(", "),
+                expected: expected.join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +103,18 @@ mod tests {
         for s in &all {
             assert!(s.contains("IF NOT EXISTS"), "{s}");
             assert!(!s.contains("--"), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_ddl_creates_every_journal_table_with_the_columns_shipped() {
+        for kind in RecordKind::ALL {
+            let head = format!("CREATE TABLE IF NOT EXISTS dolphin_violet.{} (", kind.table());
+            let st = statements(DDL_DOLPHIN_VIOLET).into_iter().find(|s| s.starts_with(&head)).expect("a table");
+            let body = &st[head.len()..st.rfind(") ENGINE").expect("engine")];
+            let cols: Vec<String> =
+                body.split(",\n").map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+            assert_eq!(cols, expected_columns(kind), "{}", kind.table());
         }
     }
 }

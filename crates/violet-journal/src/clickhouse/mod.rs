@@ -5,6 +5,6 @@ mod ddl;
 mod rows;
 mod ship;
 
-pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply, apply_ddl, statements};
-pub use ship::{ClickHouseJournal, ShipError, ShipStats};
+pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, SchemaError, apply, apply_ddl, check_journal_tables, statements};
+pub use ship::{ClickHouseJournal, ShipError, ShipStats, Spool};
 pub use violet_clickhouse::{ClickHouse, ClickHouseError, LocalServer, LocalServerError, SERVER_BINARY};

@@ -1,39 +1,46 @@
-//! Spool lines to insert statements: one TabSeparated `INSERT` per table, built from the
-//! journal lines of a shipping round. Its buffers live as long as the shipper, so a round
-//! allocates nothing once the first rounds have sized them.
+//! Spool lines to insert statements: one RowBinary `INSERT` per table, built from the
+//! journal lines of a shipping round. RowBinary carries every float bit for bit (a text
+//! format would leave the digits to the server's float parser). Its buffers live as long as
+//! the shipper, so a round allocates nothing once the first rounds have sized them.
 
 use memchr::memmem::Finder;
-use violet_domain::json::{ParseOptions, Parser};
+use violet_clickhouse::RowWriter;
+use violet_domain::json::{ParseOptions, Parser, Value, json_f64_any, json_i64};
 
-use crate::record::RecordKind;
+use crate::record::{ColType, RecordKind};
 
-/// Append `s` TabSeparated-escaped (backslash, tab, newline).
-fn tsv_str(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = memchr::memchr3(b'\\', b'\t', b'\n', rest.as_bytes()) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'\\' => "\\\\",
-            b'\t' => "\\t",
-            _ => "\\n",
-        });
-        rest = &rest[i + 1..];
+/// The INSERT statement heading a kind's batch: explicit columns, RowBinary rows.
+fn insert_head(kind: RecordKind) -> RowWriter {
+    let mut cols = vec!["id", "version", "run_id"];
+    cols.extend(kind.columns().iter().map(|(name, _)| *name));
+    if kind.has_body() {
+        cols.push("body");
     }
-    out.push_str(rest);
+    RowWriter::insert(&format!("dolphin_violet.{} ({})", kind.table(), cols.join(", ")))
 }
 
-/// The INSERT statement heading a kind's batch: explicit columns, TabSeparated rows.
-fn insert_head(kind: RecordKind) -> String {
-    let mut cols = vec!["id", "version", "run_id"];
-    cols.extend_from_slice(kind.columns());
-    cols.push("body");
-    format!("INSERT INTO dolphin_violet.{} ({}) FORMAT TabSeparated\n", kind.table(), cols.join(", "))
+/// Append one column value of type `ty`; `None` if `v` is not such a value.
+fn push_col(w: &mut RowWriter, ty: ColType, v: Value<'_, '_>) -> Option<()> {
+    let nullable = matches!(ty, ColType::NullInt | ColType::NullFloat | ColType::NullStr);
+    if nullable {
+        w.null(v.is_null());
+        if v.is_null() {
+            return Some(());
+        }
+    }
+    match ty {
+        ColType::Int | ColType::NullInt => w.i64(json_i64(v).ok()?),
+        ColType::UInt => w.u64(v.number_text()?.parse().ok()?),
+        ColType::Float | ColType::NullFloat => w.f64(json_f64_any(v).ok()?),
+        ColType::Str | ColType::NullStr => w.str(&v.as_str()?),
+    };
+    Some(())
 }
 
 /// The inserts of one round, a statement per [`RecordKind`].
 pub(super) struct Rows {
-    /// Each kind's statement head, and its statement so far (head + rows).
-    inserts: [(usize, String); RecordKind::ALL.len()],
+    /// Each kind's statement head length, and its statement so far (head + rows).
+    inserts: [(usize, RowWriter); RecordKind::ALL.len()],
     parser: Parser,
     head: String,
     body_at: Finder<'static>,
@@ -54,21 +61,22 @@ impl Rows {
 
     /// Start a new round (keeps the buffers).
     pub(super) fn clear(&mut self) {
-        for (head, s) in &mut self.inserts {
-            s.truncate(*head);
+        for (head, w) in &mut self.inserts {
+            w.truncate(*head);
         }
     }
 
     /// The statements that have rows.
-    pub(super) fn statements(&self) -> impl Iterator<Item = &str> {
-        self.inserts.iter().filter(|(head, s)| s.len() > *head).map(|(_, s)| s.as_str())
+    pub(super) fn statements(&self) -> impl Iterator<Item = &[u8]> {
+        self.inserts.iter().filter(|(head, w)| w.len() > *head).map(|(_, w)| w.as_bytes())
     }
 
-    /// Append the TabSeparated row of one spool line (as [`crate::Record`] writes it:
-    /// `{"seq":N,"kind":K,"id":I,"run":R,"version":V,"cols":[...],"body":{...}}`) to its
-    /// kind's insert; `None` if the line is not such a record. Only the short head is
-    /// parsed: the body follows the first `],"body":` (inside a JSON string a quote is
-    /// always escaped, so that text can only be structure) and is copied as it is, escaped.
+    /// Append the RowBinary row of one spool line (as [`crate::Record`] writes it for the
+    /// spool: `{"seq":N,"kind":K,"id":I,"run":R,"version":V,"cols":[...],"body":{...}}`,
+    /// every column of the kind's table) to its kind's insert; `None` (and nothing
+    /// appended) if the line is not such a record. Only the head is parsed: the body
+    /// follows the first `],"body":` (inside a JSON string a quote is always escaped, so
+    /// that text can only be structure) and is copied as it is.
     pub(super) fn push(&mut self, line: &str) -> Option<()> {
         let at = self.body_at.find(line.as_bytes())?;
         let body = line.get(at + self.body_at.needle().len()..line.len().checked_sub(1)?)?;
@@ -78,39 +86,50 @@ impl Rows {
         let doc = self.parser.parse(&self.head).ok()?;
         let [kind, id, run, version, cols] = doc.root().pick(["kind", "id", "run", "version", "cols"]);
         let kind = RecordKind::from_name(&kind?.as_str()?)?;
-        let out = &mut self.inserts[RecordKind::ALL.iter().position(|&k| k == kind)?].1;
-        tsv_str(out, &id?.as_str()?);
-        out.push('\t');
-        out.push_str(version?.number_text()?);
-        out.push('\t');
-        tsv_str(out, &run?.as_str()?);
-        for c in cols?.array()? {
-            out.push('\t');
-            match c.number_text() {
-                Some(n) => out.push_str(n),
-                None => tsv_str(out, &c.as_str()?),
+        let (_, w) = &mut self.inserts[RecordKind::ALL.iter().position(|&k| k == kind)?];
+        let row_start = w.len();
+        let row = (|| {
+            w.str(&id?.as_str()?).u64(version?.number_text()?.parse().ok()?).str(&run?.as_str()?);
+            let mut values = cols?.array()?;
+            for &(_, ty) in kind.columns() {
+                push_col(w, ty, values.next()?)?;
             }
+            if values.next().is_some() {
+                return None;
+            }
+            if kind.has_body() {
+                w.str(body);
+            }
+            Some(())
+        })();
+        if row.is_none() {
+            w.truncate(row_start);
         }
-        out.push('\t');
-        tsv_str(out, body);
-        out.push('\n');
-        Some(())
+        row
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use violet_clickhouse::RowReader;
+
     use super::*;
-    use crate::record::{Col, Record};
+    use crate::record::{Col, LineShape, Record};
 
     fn line(r: &Record<'_>) -> String {
         let mut s = String::new();
-        r.write_line(3, &mut s);
+        r.write_line(3, LineShape::Spool, &mut s);
         s
     }
 
+    /// The rows after the statement's head.
+    fn rows_of(statement: &[u8]) -> (&str, RowReader<'_>) {
+        let nl = statement.iter().position(|&b| b == b'\n').expect("head");
+        (std::str::from_utf8(&statement[..nl]).expect("utf-8"), RowReader::new(&statement[nl + 1..]))
+    }
+
     #[test]
-    fn a_line_becomes_an_escaped_row_of_its_table_and_clear_starts_a_new_round() {
+    fn a_line_becomes_a_row_of_its_table_bit_for_bit_and_clear_starts_a_new_round() {
         let mut rows = Rows::new();
         let trade = Record {
             kind: RecordKind::Trade,
@@ -118,31 +137,99 @@ mod tests {
             run: "r1",
             version: 1,
             cols: &[Col::Int(42), Col::Str("ENTRY")],
-            body: r#"{"note":"a\nb"}"#,
+            body: Some(r#"{"note":"a\nb"}"#),
         };
         rows.push(&line(&trade)).expect("a record");
-        let run = Record {
-            kind: RecordKind::Rejection,
-            id: "src:line:9",
+        // A decision: every column typed, no body; floats at their extremes.
+        let mut cols = vec![
+            Col::Int(1001),
+            Col::Int(-5),
+            Col::Str("ENTER"),
+            Col::Str("SIGNAL"),
+            Col::Str("FREE"),
+            Col::Null,
+            Col::Null,
+            Col::Int(1),
+            Col::Float(25_000.0),
+            Col::Str("A033USDT"),
+            Col::Float(f64::from_bits(1)),
+            Col::Float(-0.0),
+        ];
+        let terms = [0.1 + 0.2, f64::NAN, f64::INFINITY, f64::MAX, 1e-300, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        cols.extend(terms.map(Col::Float));
+        let decision = Record {
+            kind: RecordKind::Decision,
+            id: "src:scan:1001",
             run: "r1",
-            version: 2,
-            cols: &[Col::Int(9)],
-            body: "{}",
+            version: 1,
+            cols: &cols,
+            body: Some("{\"not\":\"shipped\"}"),
         };
-        rows.push(&line(&run)).expect("a record");
-        let got: Vec<&str> = rows.statements().collect();
+        rows.push(&line(&decision)).expect("a record");
+        let got: Vec<&[u8]> = rows.statements().collect();
+        assert_eq!(got.len(), 2);
+
+        let (head, mut r) = rows_of(got[0]);
+        assert!(head.starts_with("INSERT INTO dolphin_violet.decisions (id, version, run_id, scan_number, ts_ns,"));
+        assert!(head.ends_with(", notional) FORMAT RowBinary"), "{head}");
         assert_eq!(
-            got,
-            [
-                "INSERT INTO dolphin_violet.trade_events (id, version, run_id, scan_number, event, body) \
-                 FORMAT TabSeparated\nsrc:trade:7:ENTRY\\tx\\\\y\t1\tr1\t42\tENTRY\t{\"note\":\"a\\\\nb\"}\n",
-                "INSERT INTO dolphin_violet.rejections (id, version, run_id, line, body) FORMAT TabSeparated\n\
-                 src:line:9\t2\tr1\t9\t{}\n",
-            ]
+            (r.str(), r.u64(), r.str(), r.i64(), r.i64(), r.str(), r.str(), r.str()),
+            (Ok("src:scan:1001"), Ok(1), Ok("r1"), Ok(1001), Ok(-5), Ok("ENTER"), Ok("SIGNAL"), Ok("FREE"))
         );
+        assert_eq!((r.is_null(), r.is_null(), r.is_null(), r.i64()), (Ok(true), Ok(true), Ok(false), Ok(1)));
+        assert_eq!(r.f64().map(f64::to_bits), Ok(25_000f64.to_bits()));
+        assert_eq!((r.is_null(), r.str()), (Ok(false), Ok("A033USDT")));
+        for want in [f64::from_bits(1), -0.0].into_iter().chain(terms) {
+            assert_eq!(r.is_null(), Ok(false));
+            assert_eq!(r.f64().map(f64::to_bits), Ok(want.to_bits()), "{want}");
+        }
+        assert!(r.is_done(), "no body column for decisions");
+
+        let (head, mut r) = rows_of(got[1]);
+        assert_eq!(
+            head,
+            "INSERT INTO dolphin_violet.trade_events (id, version, run_id, scan_number, event, body) FORMAT RowBinary"
+        );
+        assert_eq!(
+            (r.str(), r.u64(), r.str(), r.i64(), r.str(), r.str()),
+            (Ok("src:trade:7:ENTRY\tx\\y"), Ok(1), Ok("r1"), Ok(42), Ok("ENTRY"), Ok(r#"{"note":"a\nb"}"#))
+        );
+        assert!(r.is_done());
+
         rows.clear();
         assert_eq!(rows.statements().count(), 0);
+    }
+
+    #[test]
+    fn a_line_that_is_not_a_spool_record_adds_nothing() {
+        let mut rows = Rows::new();
         assert!(rows.push("{\"seq\":1,\"kind\":\"nope\",\"cols\":[],\"body\":{}}").is_none());
         assert!(rows.push("not json").is_none());
+        // A file journal's decision line (four columns and a body) is not a spool line.
+        let cols = [Col::Int(1), Col::Int(2), Col::Str("NO_ENTRY"), Col::Str("NO_SIGNAL")];
+        let mut padded = cols.to_vec();
+        padded.extend([Col::Null; 19]);
+        let r = Record { kind: RecordKind::Decision, id: "s", run: "r", version: 1, cols: &padded, body: Some("{}") };
+        let mut file_line = String::new();
+        r.write_line(0, LineShape::File, &mut file_line);
+        assert!(file_line.contains("\"cols\":[1,2,\"NO_ENTRY\",\"NO_SIGNAL\"],\"body\":{}"), "{file_line}");
+        assert!(rows.push(&file_line).is_none());
+        // A wrong type, and one column too many.
+        assert!(rows.push(&line(&Record { cols: &[Col::Str("x")], ..rejection() })).is_none());
+        assert!(rows.push(&line(&Record { cols: &[Col::Int(1), Col::Int(2)], ..rejection() })).is_none());
+        assert_eq!(rows.statements().count(), 0, "a refused line leaves no partial row");
+        rows.push(&line(&rejection())).expect("a record");
+        assert_eq!(rows.statements().count(), 1);
+    }
+
+    fn rejection() -> Record<'static> {
+        Record {
+            kind: RecordKind::Rejection,
+            id: "s:line:9",
+            run: "r",
+            version: 1,
+            cols: &[Col::Int(9)],
+            body: Some("{}"),
+        }
     }
 }

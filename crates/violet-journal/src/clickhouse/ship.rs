@@ -18,7 +18,7 @@ use crate::Journal;
 use crate::file::{
     DurableWatch, FileJournal, FlushPolicy, JournalError, TRIMMED, segment_path, segments, trimmed_records,
 };
-use crate::record::Record;
+use crate::record::{Record, RecordKind};
 use violet_clickhouse::{ClickHouse, ClickHouseError};
 
 const ACK: &str = "shipped";
@@ -141,10 +141,10 @@ impl Signal {
 
 /// Run one insert, retrying with backoff while the server cannot be reached (a refusal,
 /// 4xx, is final).
-fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, statement: &str) -> Result<(), ClickHouseError> {
+fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, statement: &[u8]) -> Result<(), ClickHouseError> {
     let mut backoff = Duration::from_millis(50);
     loop {
-        match ch.query(statement) {
+        match ch.query_bytes(statement) {
             Ok(_) => return Ok(()),
             Err(e @ ClickHouseError::Status { status: 400..=499, .. }) => return Err(e),
             Err(_) => {
@@ -258,7 +258,10 @@ impl Shipper {
                 let l = &lines[start..end];
                 start = end + 1;
                 if self.rows.push(l).is_none() {
-                    let what = format!("not a journal record: {l:.200}");
+                    let what = format!(
+                        "not a spool record of this version (a spool left by another version of VIOLET is \
+                         shipped by that version): {l:.200}"
+                    );
                     return Err(io_err(io::Error::new(io::ErrorKind::InvalidData, what)));
                 }
             }
@@ -279,13 +282,43 @@ impl Shipper {
     }
 }
 
+/// A ClickHouse journal's spool on its own, without a shipper (for tools that prepare one):
+/// records go in as the ClickHouse journal spools them, and a [`ClickHouseJournal`] opened
+/// on the same directory and run ships them.
+#[derive(Debug)]
+pub struct Spool(FileJournal);
+
+impl Spool {
+    /// Open the spool in `dir` for run `run_id`.
+    ///
+    /// # Errors
+    /// The spool's [`JournalError`].
+    pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy) -> Result<Self, JournalError> {
+        Ok(Self(FileJournal::open(dir, run_id, policy)?.spool_lines()))
+    }
+}
+
+impl Journal for Spool {
+    fn append(&mut self, record: &Record<'_>) -> io::Result<()> {
+        self.0.append(record)
+    }
+
+    fn needs_body(&self, kind: RecordKind) -> bool {
+        kind.has_body()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 impl ClickHouseJournal {
     /// Open the spool in `dir` for run `run_id` and start shipping to `ch`.
     ///
     /// # Errors
     /// The spool's [`JournalError`].
     pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy, ch: ClickHouse) -> Result<Self, JournalError> {
-        Self::start(FileJournal::open(dir, run_id, policy)?, ch)
+        Self::start(Spool::open(dir, run_id, policy)?.0, ch)
     }
 
     /// Open the spool in `dir` owned by service `owner` in append mode (see
@@ -295,7 +328,7 @@ impl ClickHouseJournal {
     /// # Errors
     /// The spool's [`JournalError`].
     pub fn open_append(dir: &Path, owner: &str, policy: FlushPolicy, ch: ClickHouse) -> Result<Self, JournalError> {
-        Self::start(FileJournal::open_append(dir, owner, policy)?, ch)
+        Self::start(FileJournal::open_append(dir, owner, policy)?.spool_lines(), ch)
     }
 
     /// What the shipper has done so far in this process (for status lines).
@@ -363,6 +396,10 @@ impl Journal for ClickHouseJournal {
     fn append(&mut self, record: &Record<'_>) -> io::Result<()> {
         // The spool's writer wakes the shipper when records become durable.
         self.spool.append(record)
+    }
+
+    fn needs_body(&self, kind: RecordKind) -> bool {
+        kind.has_body()
     }
 
     fn flush(&mut self) -> io::Result<()> {

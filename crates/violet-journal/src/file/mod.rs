@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::Journal;
-use crate::record::Record;
+use crate::record::{LineShape, Record};
 
 pub(crate) use segment::{TRIMMED, segment_path, segments, trimmed_records};
 use segment::{io_at, scan_segment};
@@ -82,6 +82,7 @@ pub struct FileJournal {
     resume: u64,
     last_flush: Instant,
     policy: FlushPolicy,
+    shape: LineShape,
 }
 
 impl FileJournal {
@@ -145,7 +146,15 @@ impl FileJournal {
             resume: if rerun { durable } else { 0 },
             last_flush: Instant::now(),
             policy,
+            shape: LineShape::File,
         })
+    }
+
+    /// Write the ClickHouse spool's lines instead of the file journal's (see
+    /// [`LineShape`]); before the first append.
+    pub(crate) fn spool_lines(mut self) -> Self {
+        self.shape = LineShape::Spool;
+        self
     }
 
     /// The journal's directory.
@@ -203,7 +212,7 @@ impl Journal for FileJournal {
         if seq < self.resume {
             return Ok(()); // already journaled by an interrupted run of the same id
         }
-        record.write_line(seq, &mut self.buf);
+        record.write_line(seq, self.shape, &mut self.buf);
         self.buf.push('\n');
         self.pending += 1;
         if self.buf.len() >= self.policy.max_bytes || self.last_flush.elapsed() >= self.policy.max_interval {
@@ -250,7 +259,7 @@ mod tests {
                 run: "r",
                 version: 1,
                 cols: &[Col::Int(0)],
-                body: &body,
+                body: Some(&body),
             })
             .expect("append");
         }
@@ -338,8 +347,15 @@ mod tests {
         for i in 0..100 {
             let body = rec(i);
             let cols = [Col::Int(1), Col::Str("ENTRY")];
-            j.append(&Record { kind: RecordKind::Trade, id: "x", run: "r", version: 1, cols: &cols, body: &body })
-                .expect("append");
+            j.append(&Record {
+                kind: RecordKind::Trade,
+                id: "x",
+                run: "r",
+                version: 1,
+                cols: &cols,
+                body: Some(&body),
+            })
+            .expect("append");
         }
         assert_eq!(FileJournal::read_all(&dir).expect("read").len(), 0, "not once per event");
         j.flush().expect("flush");

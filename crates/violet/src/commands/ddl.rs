@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use violet_journal::clickhouse::{ClickHouse, DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl};
+use violet_journal::clickhouse::{ClickHouse, DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl, check_journal_tables};
 
 /// Arguments of `violet ddl`.
 #[derive(Debug, clap::Args)]
@@ -15,7 +15,9 @@ pub struct Args {
 enum Action {
     /// Print the DDL: database dolphin_violet (VIOLET's journal) and the dolphin stand-in.
     Print,
-    /// Apply the DDL to a server (every statement is IF NOT EXISTS: safe to repeat).
+    /// Apply the DDL to a server (every statement is IF NOT EXISTS: safe to repeat), then
+    /// check that every journal table has the columns this VIOLET ships (a table left by
+    /// another version is named, with both column lists).
     Apply {
         /// The server's HTTP interface, e.g. http://127.0.0.1:8123.
         #[arg(long, value_name = "URL", env = "VIOLET_CLICKHOUSE_URL")]
@@ -39,7 +41,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 ch = ch.with_credentials(user, &violet_clickhouse::Secret::new(pw));
             }
             let n = apply_ddl(&ch)?;
-            eprintln!("violet ddl: {n} statements applied to {}", ch.url());
+            check_journal_tables(&ch)?;
+            eprintln!(
+                "violet ddl: {n} statements applied to {}; every journal table has the columns shipped",
+                ch.url()
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -45,3 +45,69 @@ pub fn long_stream(copies: u64) -> Vec<u8> {
     }
     out
 }
+
+/// Every row of `dolphin_violet.decisions` under FINAL, by scan, as the JSON object a
+/// `--decisions-out` line holds (docs/decisions.md), to compare with [`JsonValue::same`]:
+/// read as RowBinary, so every float is the stored value bit for bit.
+pub fn journaled_decisions(ch: &violet_clickhouse::ClickHouse) -> Vec<violet_domain::json::JsonValue> {
+    use violet_domain::json::JsonValue;
+    use violet_journal::{ColType, RecordKind};
+    let cols = RecordKind::Decision.columns();
+    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+    let q = format!(
+        "SELECT {} FROM dolphin_violet.decisions FINAL ORDER BY scan_number FORMAT RowBinary",
+        names.join(", ")
+    );
+    let data = ch.query_bytes(q.as_bytes()).unwrap_or_else(|e| panic!("{q}: {e}"));
+    // The sizing breakdown's terms come last, from `strength` on: in the JSON, one object.
+    let sizing_from = names.iter().position(|&n| n == "strength").expect("sizing columns");
+    let mut r = violet_clickhouse::RowReader::new(&data);
+    let mut out = Vec::new();
+    while !r.is_done() {
+        let mut members = Vec::new();
+        for &(name, ty) in cols {
+            let nullable = matches!(ty, ColType::NullInt | ColType::NullFloat | ColType::NullStr);
+            let v = if nullable && r.is_null().expect("flag") {
+                JsonValue::Null
+            } else {
+                match ty {
+                    ColType::Int | ColType::NullInt => JsonValue::int(r.i64().expect("Int64")),
+                    ColType::UInt => JsonValue::Int(r.u64().expect("UInt64").to_string()),
+                    ColType::Float | ColType::NullFloat => JsonValue::Float(r.f64().expect("Float64")),
+                    ColType::Str | ColType::NullStr => JsonValue::Str(r.str().expect("String").to_string()),
+                }
+            };
+            members.push((name.to_string(), v));
+        }
+        let terms = members.split_off(sizing_from);
+        let sizing = if terms.iter().all(|(_, v)| matches!(v, JsonValue::Null)) {
+            JsonValue::Null
+        } else {
+            JsonValue::Object(terms)
+        };
+        members.push(("sizing".to_string(), sizing));
+        out.push(JsonValue::Object(members));
+    }
+    out
+}
+
+/// Each line of `--decisions-out` text, parsed.
+pub fn decision_lines(text: &str) -> Vec<violet_domain::json::JsonValue> {
+    let opts = violet_domain::json::ParseOptions { allow_constants: true };
+    text.lines().map(|l| violet_domain::json::parse_owned(l, opts).unwrap_or_else(|e| panic!("{l}: {e}"))).collect()
+}
+
+/// Whether the journaled decisions are exactly `want` (same count, every value the same,
+/// floats by bits); on a difference, the first differing pair.
+pub fn same_decisions(
+    got: &[violet_domain::json::JsonValue],
+    want: &[violet_domain::json::JsonValue],
+) -> Result<(), String> {
+    if got.len() != want.len() {
+        return Err(format!("{} decisions journaled, {} wanted", got.len(), want.len()));
+    }
+    match got.iter().zip(want).find(|(g, w)| !g.same(w)) {
+        Some((g, w)) => Err(format!("journaled {g}\nwanted    {w}")),
+        None => Ok(()),
+    }
+}
