@@ -26,8 +26,8 @@ const ACK: &str = "shipped";
 const BATCH: usize = 50_000;
 /// Bytes read from the spool per round (at most, unless one record is longer).
 const BATCH_BYTES: u64 = 24 << 20;
-/// Shortest time between two shipping rounds, unless a round found a full batch or the
-/// journal is finishing.
+/// Shortest time between two shipping rounds, unless a full batch waits or the journal is
+/// finishing.
 const SHIP_INTERVAL: Duration = Duration::from_millis(100);
 
 /// What the shipper did.
@@ -124,12 +124,6 @@ impl Signal {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1
     }
 
-    /// Wait until told to finish, at most `timeout`.
-    fn wait_finish(&self, timeout: Duration) {
-        let s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let _ = self.cv.wait_timeout_while(s, timeout, |s| !s.1);
-    }
-
     /// Wait for a wake-up (at most `timeout`: the spool is also read then), and consume it.
     fn wait(&self, timeout: Duration) {
         let s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -158,6 +152,8 @@ fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, statement: &[
 }
 
 struct Shipper {
+    /// [`SHIP_INTERVAL`] (tests set their own).
+    interval: Duration,
     dir: PathBuf,
     /// How far the spool is durable: only that much is read.
     durable: DurableWatch,
@@ -170,9 +166,9 @@ struct Shipper {
 }
 
 impl Shipper {
-    /// Read durable lines from `pos` on (at most `BATCH`) into `self.buf`; how many, and
-    /// the position after them.
-    fn read(&mut self, pos: Position) -> io::Result<(usize, Position)> {
+    /// Read durable lines from `pos` on (at most `max`) into `self.buf`; how many, and the
+    /// position after them.
+    fn read(&mut self, pos: Position, max: usize) -> io::Result<(usize, Position)> {
         let end = self.durable.get();
         self.buf.clear();
         let mut count = 0;
@@ -197,7 +193,7 @@ impl Shipper {
             }
             let mut used = 0;
             for newline in memchr::memchr_iter(b'\n', &self.buf[start..]) {
-                if count >= BATCH {
+                if count >= max {
                     break;
                 }
                 count += 1;
@@ -206,7 +202,7 @@ impl Shipper {
             self.buf.truncate(start + used);
             pos.offset += used as u64;
             // Go on to the next segment only when this one is shipped to its end.
-            if count >= BATCH || pos.offset < stop || n == end.segment {
+            if count >= max || pos.offset < stop || n == end.segment {
                 break;
             }
         }
@@ -233,50 +229,74 @@ impl Shipper {
         Ok(())
     }
 
+    /// Turn the lines in `self.buf` into rows of the round's inserts.
+    fn convert(&mut self) -> io::Result<()> {
+        let lines = std::str::from_utf8(&self.buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        // Lines end at LF (a record never holds a raw LF); memchr finds them far faster
+        // than `str::lines`.
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', lines.as_bytes()) {
+            let l = &lines[start..end];
+            start = end + 1;
+            if self.rows.push(l).is_none() {
+                let what = format!(
+                    "not a spool record of this version (a spool left by another version of VIOLET is \
+                     shipped by that version): {l:.200}"
+                );
+                return Err(io::Error::new(io::ErrorKind::InvalidData, what));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records become rows as soon as they are durable (each time the spool's writer wakes
+    /// the shipper); the rows are inserted once per round: when the interval has passed
+    /// since the last round, when `BATCH` records wait, or when the journal finishes and
+    /// nothing more is durable. So the last round after the last record is only its inserts.
     fn run(mut self) -> Result<ShipStats, ShipError> {
         let dir = self.dir.clone();
         let io_err = |e: io::Error| ShipError::Spool { path: dir.clone(), source: e };
+        // `pos`: how far the spool is converted into `rows`; the acknowledged position is
+        // where the last round ended (what was converted since waits in `rows`).
         let mut pos = read_ack(&self.dir);
+        let mut pending = 0usize;
+        let mut round = Instant::now();
+        self.rows.clear();
         loop {
             let finishing = self.signal.finishing();
-            let round = Instant::now();
-            let (count, next) = self.read(pos).map_err(io_err)?;
-            if count == 0 {
-                if finishing {
-                    return Ok(self.stats);
+            let (count, next) = self.read(pos, BATCH - pending).map_err(io_err)?;
+            if count > 0 {
+                self.convert().map_err(io_err)?;
+                pending += count;
+                pos = next;
+            }
+            let due = pending >= BATCH || round.elapsed() >= self.interval || (finishing && count == 0);
+            if pending > 0 && due {
+                for statement in self.rows.statements() {
+                    insert(&self.ch, &mut self.stats, &self.signal, statement)?;
                 }
-                self.signal.wait(Duration::from_millis(250));
+                self.stats.shipped += pending as u64;
+                self.signal.shipped.store(self.stats.shipped, Ordering::Relaxed);
+                write_atomically(&self.dir, ACK, &format!("{} {}", pos.segment, pos.offset)).map_err(io_err)?;
+                self.trim(pos).map_err(io_err)?;
+                self.rows.clear();
+                pending = 0;
+                // Every insert costs the server a new part per table: fewer, larger rounds
+                // cost it far less CPU than one per spool flush.
+                round = Instant::now();
                 continue;
             }
-            let lines =
-                std::str::from_utf8(&self.buf).map_err(|e| io_err(io::Error::new(io::ErrorKind::InvalidData, e)))?;
-            self.rows.clear();
-            // Lines end at LF (a record never holds a raw LF); memchr finds them far faster
-            // than `str::lines`.
-            let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', lines.as_bytes()) {
-                let l = &lines[start..end];
-                start = end + 1;
-                if self.rows.push(l).is_none() {
-                    let what = format!(
-                        "not a spool record of this version (a spool left by another version of VIOLET is \
-                         shipped by that version): {l:.200}"
-                    );
-                    return Err(io_err(io::Error::new(io::ErrorKind::InvalidData, what)));
+            if count == 0 {
+                if finishing && pending == 0 {
+                    return Ok(self.stats);
                 }
-            }
-            for statement in self.rows.statements() {
-                insert(&self.ch, &mut self.stats, &self.signal, statement)?;
-            }
-            self.stats.shipped += count as u64;
-            self.signal.shipped.store(self.stats.shipped, Ordering::Relaxed);
-            pos = next;
-            write_atomically(&self.dir, ACK, &format!("{} {}", pos.segment, pos.offset)).map_err(io_err)?;
-            self.trim(pos).map_err(io_err)?;
-            if count < BATCH && !finishing {
-                // Every insert costs the server a new part per table: fewer, larger batches
-                // cost it far less CPU than one per spool flush.
-                self.signal.wait_finish(SHIP_INTERVAL.saturating_sub(round.elapsed()));
+                // Woken by the next durable records, the finish, or the round's time.
+                let wait = if pending > 0 {
+                    self.interval.saturating_sub(round.elapsed())
+                } else {
+                    Duration::from_millis(250)
+                };
+                self.signal.wait(wait);
             }
         }
     }
@@ -318,7 +338,7 @@ impl ClickHouseJournal {
     /// # Errors
     /// The spool's [`JournalError`].
     pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy, ch: ClickHouse) -> Result<Self, JournalError> {
-        Self::start(Spool::open(dir, run_id, policy)?.0, ch)
+        Self::start(Spool::open(dir, run_id, policy)?.0, ch, SHIP_INTERVAL)
     }
 
     /// Open the spool in `dir` owned by service `owner` in append mode (see
@@ -328,7 +348,7 @@ impl ClickHouseJournal {
     /// # Errors
     /// The spool's [`JournalError`].
     pub fn open_append(dir: &Path, owner: &str, policy: FlushPolicy, ch: ClickHouse) -> Result<Self, JournalError> {
-        Self::start(FileJournal::open_append(dir, owner, policy)?.spool_lines(), ch)
+        Self::start(FileJournal::open_append(dir, owner, policy)?.spool_lines(), ch, SHIP_INTERVAL)
     }
 
     /// What the shipper has done so far in this process (for status lines).
@@ -340,11 +360,12 @@ impl ClickHouseJournal {
         }
     }
 
-    fn start(spool: FileJournal, ch: ClickHouse) -> Result<Self, JournalError> {
+    fn start(spool: FileJournal, ch: ClickHouse, interval: Duration) -> Result<Self, JournalError> {
         let dir = spool.dir().to_path_buf();
         let dir = dir.as_path();
         let signal = Arc::new(Signal::default());
         let shipper = Shipper {
+            interval,
             dir: dir.to_path_buf(),
             durable: spool.watch(),
             ch,
@@ -404,5 +425,86 @@ impl Journal for ClickHouseJournal {
 
     fn flush(&mut self) -> io::Result<()> {
         self.spool.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead as _, BufReader};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::record::Col;
+
+    /// A stand-in for the server: answers 200 to every request and sends each request's
+    /// first body line (the statement's head) and its size to the returned channel.
+    fn stub_server() -> (String, mpsc::Receiver<(String, usize)>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let mut r = BufReader::new(conn.try_clone().expect("clone"));
+                let mut len = 0usize;
+                let mut line = String::new();
+                while r.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    line.clear();
+                }
+                let mut body = vec![0; len];
+                r.read_exact(&mut body).expect("body");
+                let head = body.split(|&b| b == b'\n').next().unwrap_or_default();
+                let _ = tx.send((String::from_utf8_lossy(head).into_owned(), len));
+                let _ = conn.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+            }
+        });
+        (url, rx)
+    }
+
+    #[test]
+    fn records_made_durable_in_many_flushes_go_in_one_round_per_interval() {
+        let dir = std::env::temp_dir().join(format!("violet-ship-{}-round", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let (url, inserts) = stub_server();
+        let ch = ClickHouse::new(&url).expect("url");
+        let spool = Spool::open(&dir, "run-a", FlushPolicy::default()).expect("spool").0;
+        // An interval longer than the test: the only round is the finish's.
+        let mut j = ClickHouseJournal::start(spool, ch, Duration::from_secs(3600)).expect("start");
+        for flush in 0..5 {
+            for i in 0..20 {
+                let id = format!("s:line:{flush}:{i}");
+                let cols = [Col::Int(i)];
+                j.append(&Record {
+                    kind: RecordKind::Rejection,
+                    id: &id,
+                    run: "r",
+                    version: 1,
+                    cols: &cols,
+                    body: Some("{}"),
+                })
+                .expect("append");
+            }
+            let cols = [Col::Int(flush), Col::Str("ENTRY")];
+            j.append(&Record { kind: RecordKind::Trade, id: "t", run: "r", version: 1, cols: &cols, body: Some("{}") })
+                .expect("append");
+            j.flush().expect("durable"); // wakes the shipper: the records become rows
+        }
+        let stats = j.finish(Duration::from_secs(30)).expect("finish");
+        assert_eq!(stats, ShipStats { shipped: 105, retries: 0 });
+        let mut got: Vec<String> = inserts.try_iter().map(|(head, _)| head).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "INSERT INTO dolphin_violet.rejections (id, version, run_id, line, body) FORMAT RowBinary",
+                "INSERT INTO dolphin_violet.trade_events (id, version, run_id, scan_number, event, body) FORMAT RowBinary",
+            ],
+            "one insert per table, not one round per flush"
+        );
+        assert_eq!(fs::read_to_string(dir.join(ACK)).expect("ack").trim().split(' ').count(), 2);
+        fs::remove_dir_all(&dir).ok();
     }
 }
