@@ -134,6 +134,18 @@ impl RecordKind {
         }
     }
 
+    /// Every column of its table, in order: `id, version, run_id`, [`RecordKind::columns`],
+    /// and `body` when it has one (the DDL's columns, and an insert's).
+    #[must_use]
+    pub fn table_columns(self) -> Vec<(&'static str, ColType)> {
+        let mut cols = vec![("id", ColType::Str), ("version", ColType::UInt), ("run_id", ColType::Str)];
+        cols.extend_from_slice(self.columns());
+        if self.has_body() {
+            cols.push(("body", ColType::Str));
+        }
+        cols
+    }
+
     /// Whether its table has a `body` column (the record as a JSON object). Decisions have
     /// none: every field is a typed column.
     #[must_use]
@@ -162,6 +174,12 @@ pub enum ColType {
 }
 
 impl ColType {
+    /// Whether it is `Nullable(...)` (RowBinary: a null flag before the value).
+    #[must_use]
+    pub const fn is_nullable(self) -> bool {
+        matches!(self, ColType::NullInt | ColType::NullFloat | ColType::NullStr)
+    }
+
     /// As written in a `CREATE TABLE`.
     #[must_use]
     pub const fn sql(self) -> &'static str {

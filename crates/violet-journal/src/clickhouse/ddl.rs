@@ -61,12 +61,7 @@ pub enum SchemaError {
 
 /// The columns a journal table must have, in order, as `name Type`.
 fn expected_columns(kind: RecordKind) -> Vec<String> {
-    let mut cols: Vec<String> = ["id String", "version UInt64", "run_id String"].map(String::from).into();
-    cols.extend(kind.columns().iter().map(|(name, ty)| format!("{name} {}", ty.sql())));
-    if kind.has_body() {
-        cols.push("body String".into());
-    }
-    cols
+    kind.table_columns().into_iter().map(|(name, ty)| format!("{name} {}", ty.sql())).collect()
 }
 
 /// Check that every `dolphin_violet` journal table has the columns the journal ships, in

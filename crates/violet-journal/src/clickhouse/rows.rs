@@ -11,18 +11,13 @@ use crate::record::{ColType, RecordKind};
 
 /// The INSERT statement heading a kind's batch: explicit columns, RowBinary rows.
 fn insert_head(kind: RecordKind) -> RowWriter {
-    let mut cols = vec!["id", "version", "run_id"];
-    cols.extend(kind.columns().iter().map(|(name, _)| *name));
-    if kind.has_body() {
-        cols.push("body");
-    }
+    let cols: Vec<&str> = kind.table_columns().into_iter().map(|(name, _)| name).collect();
     RowWriter::insert(&format!("dolphin_violet.{} ({})", kind.table(), cols.join(", ")))
 }
 
 /// Append one column value of type `ty`; `None` if `v` is not such a value.
 fn push_col(w: &mut RowWriter, ty: ColType, v: Value<'_, '_>) -> Option<()> {
-    let nullable = matches!(ty, ColType::NullInt | ColType::NullFloat | ColType::NullStr);
-    if nullable {
+    if ty.is_nullable() {
         w.null(v.is_null());
         if v.is_null() {
             return Some(());

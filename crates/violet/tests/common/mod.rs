@@ -66,8 +66,7 @@ pub fn journaled_decisions(ch: &violet_clickhouse::ClickHouse) -> Vec<violet_dom
     while !r.is_done() {
         let mut members = Vec::new();
         for &(name, ty) in cols {
-            let nullable = matches!(ty, ColType::NullInt | ColType::NullFloat | ColType::NullStr);
-            let v = if nullable && r.is_null().expect("flag") {
+            let v = if ty.is_nullable() && r.is_null().expect("flag") {
                 JsonValue::Null
             } else {
                 match ty {
