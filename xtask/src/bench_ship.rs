@@ -39,7 +39,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let _ = fs::remove_dir_all(&spool);
     let run = "bench-ship";
     let policy = FlushPolicy { max_bytes: 8 << 20, max_interval: Duration::from_secs(3600) };
-    let opts = ReplayOptions { cfg: BlueConfig::default(), plan: CadencePlan::default(), threads: 0 };
+    let opts = ReplayOptions {
+        cfg: BlueConfig::default(),
+        plan: CadencePlan::default(),
+        threads: 0,
+        ..ReplayOptions::default()
+    };
     let mut decisions = 0u64;
     {
         let mut sink = JournalSink::new(Spool::open(&spool, run, policy)?, run, run);

@@ -2,13 +2,18 @@
 
 use std::io;
 
+use violet_alpha::ExitCheck;
 use violet_clock::{Cadence, CadencePlan, Clock, DeadlineScheduler};
 use violet_domain::config::BlueConfig;
 use violet_domain::event::{Event, Factors, Rejection, Scan, Tick};
 use violet_domain::types::{Action, Price};
 
-use crate::decision::{DecisionRecord, FlatRun, decide};
-use crate::execution::{Execution, InstantFill, OrderUpdate, Slot, TradeEvent};
+use crate::decision::{Decision, DecisionRecord, FlatRun, decide};
+use crate::execution::{
+    Booking, BookingError, ClientOrderId, Command, DecisionEvent, EntryPlan, ExecutionPort, Fill, FillBasis, Leg,
+    Nanos, NoVenue, Notional, OrderRef, OrderState, OrderTicket, OrderTtl, OrderUpdate, Portfolio, Quantity, Slot,
+    TradeEvent, UpdateKind,
+};
 
 /// The hash of what the engine runs with (BLUE's constants and the cadence plan), as 16 hex
 /// digits: the `config_hash` of a run's row, the same for a replay and a service.
@@ -29,7 +34,7 @@ pub trait Sink {
     /// # Errors
     /// The sink's I/O error; the engine stops on it.
     fn trade(&mut self, event: &TradeEvent) -> io::Result<()>;
-    /// One step of an order's path (venue executions only). Default: ignored.
+    /// One step of an order's path. Default: ignored.
     ///
     /// # Errors
     /// The sink's I/O error.
@@ -106,10 +111,14 @@ pub struct EngineCounts {
     pub decisions: u64,
     /// Positions opened.
     pub entries: u64,
-    /// Positions closed.
+    /// Positions closed (EXIT trade events, partial closes included).
     pub exits: u64,
     /// Exit checks between scans (VIOLET-only cadences).
     pub price_checks: u64,
+    /// Orders placed (commands sent through the port).
+    pub orders: u64,
+    /// Order updates applied.
+    pub updates: u64,
 }
 
 /// Timed actions on the scheduler.
@@ -118,8 +127,16 @@ enum Timed {
     ExitCheck,
 }
 
-/// The engine. Feed it validated events in stream order; it decides on every scan and
-/// does BLUE's single-slot bookkeeping.
+/// How long past its deadline an order may stay without a terminal answer before the
+/// engine asks the venue about it (10 s).
+pub const QUERY_GRACE_NS: i64 = 10_000_000_000;
+/// How long ended orders are remembered, for answers that come late (10 minutes).
+pub const REMEMBER_NS: i64 = 600_000_000_000;
+
+/// The engine: a deterministic state machine. Market events (scan, factors, tick), the
+/// passing of time and order updates go in; decisions, trade events and order steps go to a
+/// [`Sink`], commands (place, cancel, query) to an [`ExecutionPort`]. It never waits and
+/// never calls a venue.
 #[derive(Debug)]
 pub struct Engine<C: Clock> {
     cfg: BlueConfig,
@@ -127,22 +144,30 @@ pub struct Engine<C: Clock> {
     clock: C,
     factors: Factors,
     flat: FlatRun,
-    slot: Slot,
+    portfolio: Portfolio,
     counts: EngineCounts,
     scheduler: DeadlineScheduler<Timed>,
     timers_started: bool,
     /// Last tick price of the open position's symbol (for between-scan checks).
     tick_price: Option<Price>,
-    last_scan: (i64, i64),
-    /// Carries out each leg (default: BLUE's instant fill).
-    exec: Box<dyn Execution + Send>,
+    last_scan: DecisionEvent,
+    port: Box<dyn ExecutionPort + Send>,
+    booking: Booking,
+    namespace: String,
+    /// Why entries are halted (an unbookable fill), if they are.
+    halted: Option<String>,
+    /// Trades closed and opened during the scan being applied.
+    scan_exited: Option<u64>,
+    scan_entered: Option<u64>,
+    last_housekeeping: i64,
 }
 
 impl<C: Clock> Engine<C> {
-    /// An engine with BLUE's neutral factors and initial capital.
+    /// An engine with BLUE's neutral factors and initial capital, booking BLUE's fill for
+    /// every order (no venue).
     pub fn new(cfg: BlueConfig, plan: CadencePlan, clock: C) -> Self {
         Self {
-            slot: Slot::new(&cfg),
+            portfolio: Portfolio::new(&cfg, 1),
             cfg,
             plan,
             clock,
@@ -152,16 +177,29 @@ impl<C: Clock> Engine<C> {
             scheduler: DeadlineScheduler::new(),
             timers_started: false,
             tick_price: None,
-            last_scan: (0, 0),
-            exec: Box::new(InstantFill),
+            last_scan: DecisionEvent { scan_number: 0, ts_ns: 0 },
+            port: Box::new(NoVenue),
+            booking: Booking::Shadow,
+            namespace: "violet".to_string(),
+            halted: None,
+            scan_exited: None,
+            scan_entered: None,
+            last_housekeeping: i64::MIN,
         }
     }
 
-    /// Execute legs through `exec` instead of BLUE's instant fill (simulated venues; the
-    /// slot books what actually filled).
+    /// Send commands through `port` and book as `booking` says.
     #[must_use]
-    pub fn with_execution(mut self, exec: Box<dyn Execution + Send>) -> Self {
-        self.exec = exec;
+    pub fn with_port(mut self, port: Box<dyn ExecutionPort + Send>, booking: Booking) -> Self {
+        self.port = port;
+        self.booking = booking;
+        self
+    }
+
+    /// Client order ids in `namespace` (a service's name; a replay's run id).
+    #[must_use]
+    pub fn with_namespace(mut self, namespace: &str) -> Self {
+        self.namespace = namespace.to_string();
         self
     }
 
@@ -182,35 +220,270 @@ impl<C: Clock> Engine<C> {
 
     /// Current capital.
     pub fn capital(&self) -> f64 {
-        self.slot.capital()
+        self.portfolio.capital()
     }
 
-    /// The slot.
+    /// The first slot.
     pub fn slot(&self) -> &Slot {
-        &self.slot
+        &self.portfolio.slots()[0]
     }
 
-    fn emit(&mut self, t: Option<TradeEvent>, sink: &mut impl Sink) -> io::Result<Option<u64>> {
-        for u in self.exec.take_updates() {
-            sink.order(&u)?;
-        }
-        let Some(t) = t else { return Ok(None) };
+    /// Capital, slots and strays.
+    pub fn portfolio(&self) -> &Portfolio {
+        &self.portfolio
+    }
+
+    /// The port (to read what a recording port kept).
+    pub fn port(&self) -> &(dyn ExecutionPort + Send) {
+        self.port.as_ref()
+    }
+
+    /// Why entries are halted, if they are.
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
+    /// No more commands: close the port (a live port's execution task then ends).
+    pub fn close_port(&mut self) {
+        self.port.close();
+    }
+
+    /// When the port's next answer falls due on virtual time.
+    pub fn next_due(&self) -> Option<i64> {
+        self.port.next_due()
+    }
+
+    fn ttl(&self) -> OrderTtl {
+        OrderTtl { entry: Nanos::new(self.plan.entry_ttl_ns), exit: Nanos::new(self.plan.exit_ttl_ns) }
+    }
+
+    fn emit(&mut self, t: TradeEvent, sink: &mut impl Sink) -> io::Result<()> {
         match &t {
-            TradeEvent::Entry(_) => self.counts.entries += 1,
-            TradeEvent::Exit(_) => {
+            TradeEvent::Entry(e) => {
+                self.counts.entries += 1;
+                self.scan_entered = Some(e.trade_id);
+            }
+            TradeEvent::Exit(e) => {
                 self.counts.exits += 1;
-                self.tick_price = None;
+                self.scan_exited = Some(e.trade_id);
+                if self.slot().position().is_none() {
+                    self.tick_price = None;
+                }
             }
         }
-        sink.trade(&t)?;
-        Ok(Some(t.trade_id()))
+        sink.trade(&t)
     }
 
-    /// Run the timed actions due by now (between-scan exit checks on a duration cadence).
+    /// Journal and book one order update (an answer from the execution side).
+    ///
+    /// # Errors
+    /// The sink's I/O error.
+    pub fn on_order(&mut self, u: &OrderUpdate, sink: &mut impl Sink) -> io::Result<()> {
+        sink.order(u)?;
+        self.counts.updates += 1;
+        if self.booking == Booking::Shadow {
+            return Ok(()); // BLUE's fill was booked when the order was placed
+        }
+        self.book(u, sink)
+    }
+
+    fn book(&mut self, u: &OrderUpdate, sink: &mut impl Sink) -> io::Result<()> {
+        let at = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: u.at_ns };
+        let applied = self.portfolio.apply(u, at, &self.cfg);
+        if let Some(e) = applied.error {
+            return self.halt(u, &e, sink);
+        }
+        for t in applied.trades {
+            self.emit(t, sink)?;
+        }
+        if let Some(trade_id) = applied.close_stray {
+            self.close_stray(trade_id, sink)?;
+        }
+        Ok(())
+    }
+
+    /// A fill the engine cannot book: journal it as an error, halt entries, cancel a live
+    /// entry. Nothing is guessed.
+    fn halt(&mut self, u: &OrderUpdate, e: &BookingError, sink: &mut impl Sink) -> io::Result<()> {
+        let reason = format!("{e}: entries halted");
+        sink.order(&OrderUpdate {
+            kind: UpdateKind::InvalidFill,
+            detail: reason.clone(),
+            step: u.step.saturating_add(1),
+            ..u.clone()
+        })?;
+        if self.halted.is_none() {
+            self.halted = Some(reason);
+        }
+        let now = self.clock.now();
+        for slot in self.portfolio.slots() {
+            if slot.state() == crate::execution::SlotState::Entering
+                && let (Some(id), Some(symbol)) = (slot.live_order(), slot.symbol())
+            {
+                self.port.submit(Command::Cancel { id: id.clone(), symbol: symbol.clone() }, now);
+            }
+        }
+        Ok(())
+    }
+
+    /// Place `ticket` for slot `slot`; with shadow booking, book BLUE's fill at once.
+    fn place(
+        &mut self,
+        slot: usize,
+        ticket: OrderTicket,
+        plan: Option<Box<EntryPlan>>,
+        blue_quantity: f64,
+        sink: &mut impl Sink,
+    ) -> io::Result<()> {
+        let now = self.clock.now();
+        let id = ticket.id.clone();
+        self.portfolio.track(
+            id.clone(),
+            OrderRef {
+                slot,
+                trade_id: ticket.trade_id,
+                leg: ticket.leg,
+                symbol: ticket.symbol.clone(),
+                event: ticket.event,
+                deadline_ns: ticket.deadline_ns(),
+                ended: false,
+                queried: false,
+                plan,
+            },
+        );
+        let shadow = (self.booking == Booking::Shadow).then(|| OrderUpdate {
+            client_order_id: id,
+            trade_id: ticket.trade_id,
+            leg: ticket.leg,
+            at_ns: now,
+            state: OrderState::Filled,
+            kind: UpdateKind::Fill,
+            filled: Quantity::computed(blue_quantity),
+            fill: Some(Fill {
+                quantity: Quantity::computed(blue_quantity),
+                price: ticket.price.into_inner(),
+                notional: ticket.notional,
+                basis: FillBasis::Blue,
+            }),
+            detail: String::new(),
+            step: 1,
+        });
+        self.counts.orders += 1;
+        self.port.submit(Command::Place(ticket), now);
+        if let Some(u) = shadow {
+            self.book(&u, sink)?;
+        }
+        self.pump(sink)
+    }
+
+    /// Apply every answer the port has due by now.
+    fn pump(&mut self, sink: &mut impl Sink) -> io::Result<()> {
+        let now = self.clock.now();
+        while let Some(u) = self.port.poll(now) {
+            self.on_order(&u, sink)?;
+        }
+        Ok(())
+    }
+
+    /// A fresh id for (`event`, `leg`): attempt 0, or the next one not yet used.
+    fn order_id(&self, event: DecisionEvent, leg: Leg, first: u16) -> (ClientOrderId, u16) {
+        let mut attempt = first;
+        loop {
+            let id = ClientOrderId::new(&self.namespace, event, leg, attempt);
+            if !self.portfolio.knows(&id) || attempt == u16::MAX {
+                return (id, attempt);
+            }
+            attempt += 1;
+        }
+    }
+
+    fn place_exit(&mut self, check: ExitCheck, event: DecisionEvent, sink: &mut impl Sink) -> io::Result<()> {
+        let slot = &self.portfolio.slots()[0];
+        let Some(pos) = slot.position() else { return Ok(()) };
+        let quantity = slot.quantity();
+        let (id, _) = self.order_id(event, Leg::Exit, 0);
+        let ticket = OrderTicket {
+            id: id.clone(),
+            trade_id: pos.trade_id,
+            leg: Leg::Exit,
+            event,
+            symbol: pos.symbol.clone(),
+            notional: Notional::computed(pos.notional),
+            price: check.price,
+            leverage: pos.leverage,
+            quantity: Some(Quantity::computed(quantity)),
+            decided_ns: self.clock.now(),
+            ttl: self.ttl().exit,
+        };
+        self.portfolio.slot_mut(0).begin_exit(id, check, event);
+        self.place(0, ticket, None, quantity, sink)
+    }
+
+    fn place_entry(&mut self, d: &Decision<'_>, event: DecisionEvent, sink: &mut impl Sink) -> io::Result<()> {
+        let (Some(pick), Some(sizing)) = (d.pick, d.sizing) else { return Ok(()) };
+        let Ok(symbol) = violet_domain::types::SymbolName::try_new(pick.symbol.to_string()) else { return Ok(()) };
+        let trade_id = self.portfolio.take_trade_id();
+        let (id, _) = self.order_id(event, Leg::Entry, 0);
+        let capital = self.portfolio.capital();
+        let ticket = OrderTicket {
+            id: id.clone(),
+            trade_id,
+            leg: Leg::Entry,
+            event,
+            symbol: symbol.clone(),
+            notional: Notional::computed(sizing.notional),
+            price: pick.price,
+            leverage: sizing.leverage,
+            quantity: None,
+            decided_ns: self.clock.now(),
+            ttl: self.ttl().entry,
+        };
+        let plan = EntryPlan { trade_id, event, symbol, capital, score: pick.score, sizing, price: pick.price };
+        // Shadow booking never has a late fill: no plan kept for one.
+        let kept = (self.booking == Booking::Fills).then(|| Box::new(plan.clone()));
+        self.portfolio.slot_mut(0).begin_entry(plan, id);
+        self.place(0, ticket, kept, sizing.notional / pick.price.into_inner(), sink)
+    }
+
+    /// Close trade `trade_id`'s stray (a late entry fill) at once, unless a close is live.
+    fn close_stray(&mut self, trade_id: u64, sink: &mut impl Sink) -> io::Result<()> {
+        let now = self.clock.now();
+        let Some(s) = self.portfolio.stray_mut(trade_id) else { return Ok(()) };
+        if s.closing.is_some() || !(s.quantity > 0.0) {
+            return Ok(());
+        }
+        let (event, first) = (s.event, s.attempts);
+        let (symbol, quantity, notional) = (s.symbol.clone(), s.quantity, s.notional);
+        let Ok(price) = Price::try_new(notional / quantity) else { return Ok(()) };
+        let (id, attempt) = self.order_id(event, Leg::LateClose, first);
+        if let Some(s) = self.portfolio.stray_mut(trade_id) {
+            s.closing = Some(id.clone());
+            s.attempts = attempt.saturating_add(1);
+        }
+        let ticket = OrderTicket {
+            id,
+            trade_id,
+            leg: Leg::LateClose,
+            event,
+            symbol,
+            notional: Notional::computed(notional),
+            price,
+            leverage: 1.0,
+            quantity: Some(Quantity::computed(quantity)),
+            decided_ns: now,
+            ttl: self.ttl().exit,
+        };
+        self.place(0, ticket, None, quantity, sink)
+    }
+
+    /// Run what is due by now: answers the port has in, between-scan exit checks on a
+    /// duration cadence, queries for orders long past their deadline, and forgetting of
+    /// orders ended long ago.
     ///
     /// # Errors
     /// The sink's I/O error.
     pub fn on_timers(&mut self, sink: &mut impl Sink) -> io::Result<()> {
+        self.pump(sink)?;
         if let Cadence::Every(period) = self.plan.exit
             && !self.timers_started
         {
@@ -221,14 +494,26 @@ impl<C: Clock> Engine<C> {
         while let Some(f) = self.scheduler.pop_due(now) {
             match f.payload {
                 Timed::ExitCheck => {
-                    if let Some(p) = self.tick_price {
+                    if let Some(p) = self.tick_price
+                        && self.slot().state() == crate::execution::SlotState::Open
+                    {
                         self.counts.price_checks += 1;
-                        let (sn, ts) = self.last_scan;
-                        let t = self.slot.price_check(p, sn, ts, &self.cfg, self.exec.as_mut());
-                        self.emit(t, sink)?;
+                        let event = self.last_scan;
+                        if let Some(check) = self.portfolio.slot_mut(0).price_check(p, &self.cfg) {
+                            self.place_exit(check, event, sink)?;
+                        }
                     }
                 }
             }
+        }
+        if now.saturating_sub(self.last_housekeeping) >= 1_000_000_000 {
+            self.last_housekeeping = now;
+            if self.booking == Booking::Fills {
+                for (id, symbol) in self.portfolio.overdue(now.saturating_sub(QUERY_GRACE_NS)) {
+                    self.port.submit(Command::Query { id, symbol }, now);
+                }
+            }
+            self.portfolio.forget_ended(now.saturating_sub(REMEMBER_NS));
         }
         Ok(())
     }
@@ -253,16 +538,17 @@ impl<C: Clock> Engine<C> {
         if self.plan.exit == Cadence::Scan {
             return Ok(()); // BLUE is scan-quantized: a valid tick changes nothing.
         }
-        let ours = self.slot.position().is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
+        let ours = self.slot().position().is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
         if !ours {
             return Ok(());
         }
         self.tick_price = Some(t.price);
-        if self.plan.exit == Cadence::Tick {
+        if self.plan.exit == Cadence::Tick && self.slot().state() == crate::execution::SlotState::Open {
             self.counts.price_checks += 1;
-            let (sn, _) = self.last_scan;
-            let e = self.slot.price_check(t.price, sn, t.ts_ns.into_inner(), &self.cfg, self.exec.as_mut());
-            self.emit(e, sink)?;
+            let event = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: t.ts_ns.into_inner() };
+            if let Some(check) = self.portfolio.slot_mut(0).price_check(t.price, &self.cfg) {
+                self.place_exit(check, event, sink)?;
+            }
         }
         Ok(())
     }
@@ -270,21 +556,23 @@ impl<C: Clock> Engine<C> {
     fn on_scan(&mut self, scan: &Scan<'_>, sink: &mut impl Sink) -> io::Result<()> {
         let (sn, ts) = (scan.scan_number.into_inner(), scan.ts_ns.into_inner());
         let vel_div = scan.vel_div.into_inner();
-        self.last_scan = (sn, ts);
+        let event = DecisionEvent { scan_number: sn, ts_ns: ts };
+        self.last_scan = event;
+        self.scan_exited = None;
+        self.scan_entered = None;
         let flat = self.flat.update(vel_div);
-        let at_start = self.slot.position().map(|p| p.trade_id);
-        let mut exited = None;
-        if let Some(pos) = self.slot.position() {
-            let price = scan.price_of(pos.symbol.as_ref());
-            let e = self.slot.exit_on_scan(price, vel_div, sn, ts, &self.cfg, self.exec.as_mut());
-            exited = self.emit(e, sink)?;
+        let at_start = self.slot().trade_id();
+        let price = self.slot().position().map(|pos| scan.price_of(pos.symbol.as_ref()));
+        if let Some(price) = price
+            && let Some(check) = self.portfolio.slot_mut(0).exit_on_scan(price, vel_div, &self.cfg)
+            && check.reason.is_some()
+        {
+            self.place_exit(check, event, sink)?;
         }
-        let decision = decide(scan, &self.factors, flat, self.slot.capital(), &self.cfg);
-        let capital = self.slot.capital();
-        let mut entered = None;
-        if at_start.is_none() && decision.action == Action::Enter {
-            let e = self.slot.enter(&decision, sn, ts, self.exec.as_mut());
-            entered = self.emit(e, sink)?;
+        let capital = self.portfolio.capital();
+        let decision = decide(scan, &self.factors, flat, capital, &self.cfg);
+        if at_start.is_none() && decision.action == Action::Enter && self.halted.is_none() {
+            self.place_entry(&decision, event, sink)?;
         }
         self.counts.decisions += 1;
         sink.decision(&DecisionRecord {
@@ -292,8 +580,8 @@ impl<C: Clock> Engine<C> {
             ts_ns: ts,
             decision,
             slot_trade_at_start: at_start,
-            exited_trade: exited,
-            entered_trade: entered,
+            exited_trade: self.scan_exited,
+            entered_trade: self.scan_entered,
             capital,
         })
     }

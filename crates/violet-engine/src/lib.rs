@@ -17,4 +17,4 @@ mod engine;
 pub mod execution;
 pub mod replay;
 
-pub use engine::{Engine, EngineCounts, Sink, config_hash};
+pub use engine::{Engine, EngineCounts, QUERY_GRACE_NS, REMEMBER_NS, Sink, config_hash};

@@ -162,17 +162,17 @@ impl<J: Journal> Sink for JournalSink<J> {
         self.body.clear();
         {
             let mut w = violet_domain::json::ObjectWriter::new(&mut self.body);
-            w.str("client_order_id", &u.client_order_id)
+            w.str("client_order_id", u.client_order_id.as_str())
                 .int("trade_id", u.trade_id)
-                .str("leg", u.leg)
+                .str("leg", u.leg.as_str())
                 .int("at_ns", u.at_ns)
-                .str("state", u.state)
-                .str("what", u.what)
-                .float("filled", u.filled)
+                .str("state", u.state.as_str())
+                .str("what", u.kind.as_str())
+                .float("filled", u.filled.get())
                 .str("detail", &u.detail)
                 .int("step", u64::from(u.step));
-            if let Some((q, p)) = u.fill {
-                w.float("fill_quantity", q).float("fill_price", p);
+            if let Some(f) = u.fill {
+                w.float("fill_quantity", f.quantity.get()).float("fill_price", f.price);
             }
             w.finish();
         }
@@ -180,10 +180,10 @@ impl<J: Journal> Sink for JournalSink<J> {
         self.start_id();
         let _ = write!(self.id, ":order:{}", u.client_order_id);
         let cols = [
-            Col::Str(&u.client_order_id),
+            Col::Str(u.client_order_id.as_str()),
             Col::Int(trade_id),
-            Col::Str(u.leg),
-            Col::Str(u.state),
+            Col::Str(u.leg.as_str()),
+            Col::Str(u.state.as_str()),
             Col::Int(i64::from(u.step)),
             Col::Int(u.at_ns),
         ];
@@ -192,7 +192,8 @@ impl<J: Journal> Sink for JournalSink<J> {
         if u.fill.is_some() {
             self.start_id();
             let _ = write!(self.id, ":fill:{}:{}", u.client_order_id, u.step);
-            let cols = [Col::Str(&u.client_order_id), Col::Int(trade_id), Col::Str(u.leg), Col::Int(u.at_ns)];
+            let cols =
+                [Col::Str(u.client_order_id.as_str()), Col::Int(trade_id), Col::Str(u.leg.as_str()), Col::Int(u.at_ns)];
             self.append(RecordKind::Fill, 1, &cols)?;
         }
         Ok(())

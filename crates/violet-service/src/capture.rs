@@ -4,7 +4,7 @@ use std::io;
 
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
-use violet_engine::execution::{OrderUpdate, TradeEvent};
+use violet_engine::execution::{OrderUpdate, TradeEvent, UpdateKind};
 
 /// Trade events since the last drain.
 #[derive(Debug, Default)]
@@ -27,7 +27,7 @@ impl Sink for TradeCapture {
     }
 
     fn order(&mut self, u: &OrderUpdate) -> io::Result<()> {
-        self.refused += u64::from(u.what == "OBSERVE_ONLY");
+        self.refused += u64::from(u.kind == UpdateKind::ObserveOnly);
         Ok(())
     }
 

@@ -2,19 +2,22 @@
 //! engine on the LiveClock into the ClickHouse journal (`violet-journal`), with the
 //! divergence monitor comparing VIOLET's trade events to BLUE's as they appear.
 //!
+//! - `replay/`: `violet replay` as a library (the launcher only parses its flags).
 //! - `config/`: the TOML schema and its environment overrides; the password as a `Secret`.
-//! - `run.rs`: the loop and the graceful stop.
+//! - `run/`: set-up, the feed task, the reactor (the engine's task), the stop.
 //! - `monitor.rs`: the live divergence monitor.
 //! - `capture.rs`: the sink keeping VIOLET's trade events for the monitor.
 //! - `risk.rs`: `[risk]` caps and the trading-state file an operator flips.
-//! - `signals.rs`: SIGTERM/SIGINT (first: graceful; second: at once).
+//! - `signals.rs`: SIGTERM/SIGINT as a task (first: graceful; second: at once).
 
 mod capture;
 pub mod config;
 mod monitor;
+pub mod replay;
 mod risk;
 mod run;
 pub mod signals;
 
 pub use monitor::{Check, Monitor, MonitorError};
 pub use run::{ServiceError, StopReport, chain as error_chain, run};
+pub use signals::Stop;

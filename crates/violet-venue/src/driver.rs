@@ -1,14 +1,17 @@
 //! The execution deadline driver (sans I/O: it is told the time and the venue's answers,
-//! and says what to send). An intent is sent only while `now < deadline`; an intent without
-//! an acknowledgement at its deadline is cancelled and ends EXPIRED; one acknowledged but not
-//! fully filled ends CANCELLED (the rest cancelled); a late answer after that is reconciled
-//! (a late ack: cancel; a late fill: close what filled) and recorded. Every intent reaches
-//! exactly one terminal state.
+//! and says what to send). An order is sent only while `now < deadline`; one without an
+//! acknowledgement at its deadline is cancelled and ends EXPIRED; one acknowledged but not
+//! fully filled ends CANCELLED (the rest cancelled). A late answer is recorded: a late ack
+//! is cancelled, a late fill goes to the engine as `LATE_FILL`, which books it and closes
+//! it. Every order reaches exactly one terminal state, and its path is a list of
+//! [`OrderUpdate`]s, the engine's own type.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use crate::order::{ClientOrderId, Leg, OrderIntent, OrderState};
+use violet_engine::execution::{Fill, FillBasis, OrderUpdate};
+
+use crate::order::{ClientOrderId, Notional, OrderState, OrderTicket, Quantity, UpdateKind};
 use crate::risk::RiskApproved;
 use crate::venue::{OrderRequest, Recoverable};
 
@@ -37,41 +40,12 @@ pub enum Command {
     Send(OrderRequest),
     /// Cancel an order.
     Cancel(ClientOrderId),
-    /// Close a quantity that filled after its intent ended (reconciliation).
-    Close {
-        /// The order that filled late.
-        id: ClientOrderId,
-        /// How much to close.
-        quantity: f64,
-    },
-}
-
-/// One step of an intent's path (for the `orders` and `fills` tables).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderEvent {
-    /// The order.
-    pub id: ClientOrderId,
-    /// When (ns).
-    pub at_ns: i64,
-    /// The state after it.
-    pub state: OrderState,
-    /// What happened: SENT, RESENT, ACK, FILL, REJECT, EXPIRE, CANCEL, LATE_ACK_CANCELLED,
-    /// LATE_FILL_CLOSED.
-    pub what: &'static str,
-    /// Filled so far (base).
-    pub filled: f64,
-    /// For FILL and LATE_FILL_CLOSED: this fill's quantity and price.
-    pub fill: Option<(f64, f64)>,
-    /// A venue's reason (REJECT).
-    pub detail: String,
-    /// This order's step number (1, 2, ...): later steps supersede earlier ones.
-    pub step: u32,
 }
 
 /// Counters for gates and status lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DriverStats {
-    /// Intents submitted.
+    /// Orders submitted.
     pub submitted: u64,
     /// Sends (first sends and resends).
     pub sends: u64,
@@ -85,7 +59,7 @@ pub struct DriverStats {
     pub expired: u64,
     /// Terminal: cancelled.
     pub cancelled: u64,
-    /// Late answers reconciled.
+    /// Late answers reconciled (late acks cancelled, late fills handed to the engine).
     pub reconciled: u64,
     /// Largest lateness of deadline handling seen (ns).
     pub max_expiry_lateness_ns: i64,
@@ -93,7 +67,7 @@ pub struct DriverStats {
 
 #[derive(Debug, Clone)]
 struct Tracked {
-    intent: OrderIntent,
+    ticket: OrderTicket,
     quantity: f64,
     state: OrderState,
     filled: f64,
@@ -106,7 +80,7 @@ struct Tracked {
 pub struct Driver {
     orders: HashMap<ClientOrderId, Tracked>,
     deadlines: BinaryHeap<Reverse<(i64, ClientOrderId)>>,
-    events: Vec<OrderEvent>,
+    events: Vec<OrderUpdate>,
     stats: DriverStats,
     open: usize,
 }
@@ -124,7 +98,7 @@ impl Driver {
         self.stats
     }
 
-    /// Intents not yet in a terminal state.
+    /// Orders not yet in a terminal state.
     #[must_use]
     pub fn open(&self) -> usize {
         self.open
@@ -136,7 +110,7 @@ impl Driver {
         self.deadlines.peek().map(|Reverse((t, _))| *t)
     }
 
-    /// An intent's state, filled quantity and average fill price.
+    /// An order's state, filled quantity and average fill price.
     #[must_use]
     pub fn outcome(&self, id: &ClientOrderId) -> Option<(OrderState, f64, f64)> {
         self.orders.get(id).map(|t| {
@@ -145,30 +119,45 @@ impl Driver {
         })
     }
 
-    /// The intent behind an id.
+    /// The ticket behind an id.
     #[must_use]
-    pub fn intent(&self, id: &ClientOrderId) -> Option<&OrderIntent> {
-        self.orders.get(id).map(|t| &t.intent)
+    pub fn ticket(&self, id: &ClientOrderId) -> Option<&OrderTicket> {
+        self.orders.get(id).map(|t| &t.ticket)
+    }
+
+    /// The quantity sent for an id.
+    #[must_use]
+    pub fn quantity(&self, id: &ClientOrderId) -> Option<f64> {
+        self.orders.get(id).map(|t| t.quantity)
     }
 
     /// Take the recorded path steps.
-    pub fn drain_events(&mut self) -> std::vec::Drain<'_, OrderEvent> {
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, OrderUpdate> {
         self.events.drain(..)
     }
 
-    fn record(&mut self, id: &ClientOrderId, at_ns: i64, what: &'static str, fill: Option<(f64, f64)>, detail: String) {
+    fn record(&mut self, id: &ClientOrderId, at_ns: i64, kind: UpdateKind, fill: Option<(f64, f64)>, detail: String) {
         if let Some(t) = self.orders.get_mut(id) {
             t.steps += 1;
-            let step = t.steps;
-            self.events.push(OrderEvent {
-                id: id.clone(),
+            let fill = fill.and_then(|(q, p)| {
+                Some(Fill {
+                    quantity: Quantity::new(q)?,
+                    price: p,
+                    notional: Notional::computed(q * p),
+                    basis: FillBasis::Venue,
+                })
+            });
+            self.events.push(OrderUpdate {
+                client_order_id: id.clone(),
+                trade_id: t.ticket.trade_id,
+                leg: t.ticket.leg,
                 at_ns,
                 state: t.state,
-                what,
-                filled: t.filled,
+                kind,
+                filled: Quantity::computed(t.filled),
                 fill,
                 detail,
-                step,
+                step: t.steps,
             });
         }
     }
@@ -195,94 +184,116 @@ impl Driver {
 
     fn request(t: &Tracked) -> OrderRequest {
         OrderRequest {
-            client_order_id: t.intent.id.clone(),
-            symbol: t.intent.symbol.clone(),
-            side: t.intent.side,
-            quantity: t.quantity,
-            reduce_only: t.intent.leg == Leg::Exit,
+            client_order_id: t.ticket.id.clone(),
+            symbol: t.ticket.symbol.clone(),
+            side: t.ticket.side(),
+            quantity: Quantity::computed(t.quantity),
+            reduce_only: t.ticket.reduce_only(),
         }
     }
 
-    /// Take an approved intent for `quantity` (base) at `now_ns`: send it if its deadline
-    /// has not come, else it ends EXPIRED unsent. Submitting an id already known does nothing
-    /// (no second live order for one intent).
-    pub fn submit(&mut self, approved: RiskApproved<OrderIntent>, quantity: f64, now_ns: i64) -> Vec<Command> {
-        let intent = approved.into_inner();
-        let id = intent.id.clone();
+    fn track(&mut self, ticket: OrderTicket, quantity: f64) -> Option<ClientOrderId> {
+        let id = ticket.id.clone();
         if self.orders.contains_key(&id) {
-            return Vec::new();
+            return None;
         }
-        let deadline = intent.deadline_ns();
         self.stats.submitted += 1;
         self.open += 1;
         self.orders.insert(
             id.clone(),
-            Tracked { intent, quantity, state: OrderState::Pending, filled: 0.0, notional_filled: 0.0, steps: 0 },
+            Tracked { ticket, quantity, state: OrderState::Pending, filled: 0.0, notional_filled: 0.0, steps: 0 },
         );
+        Some(id)
+    }
+
+    /// Take an approved order for `quantity` (base) at `now_ns`: send it if its deadline
+    /// has not come, else it ends EXPIRED unsent. Submitting an id already known does
+    /// nothing (no second live order for one id).
+    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, now_ns: i64) -> Vec<Command> {
+        let ticket = approved.into_inner();
+        let deadline = ticket.deadline_ns();
+        let Some(id) = self.track(ticket, quantity) else { return Vec::new() };
         if now_ns >= deadline {
             self.set(&id, OrderState::Expired);
-            self.record(&id, now_ns, "EXPIRE", None, "deadline passed before sending".into());
+            self.record(&id, now_ns, UpdateKind::Expire, None, "deadline passed before sending".into());
             return Vec::new();
         }
         self.set(&id, OrderState::Sent);
         self.stats.sends += 1;
         self.deadlines.push(Reverse((deadline, id.clone())));
-        self.record(&id, now_ns, "SENT", None, String::new());
+        self.record(&id, now_ns, UpdateKind::Sent, None, String::new());
         self.orders.get(&id).map(|t| vec![Command::Send(Self::request(t))]).unwrap_or_default()
     }
 
-    /// Refuse an approved intent without sending it (the observe-only guard, an L3 reject):
-    /// it ends REJECTED with `reason`.
-    pub fn refuse(&mut self, approved: RiskApproved<OrderIntent>, reason: &str, now_ns: i64) {
-        let intent = approved.into_inner();
-        let id = intent.id.clone();
-        if self.orders.contains_key(&id) {
-            return;
-        }
-        self.stats.submitted += 1;
-        self.open += 1;
-        self.orders.insert(
-            id.clone(),
-            Tracked { intent, quantity: 0.0, state: OrderState::Pending, filled: 0.0, notional_filled: 0.0, steps: 0 },
-        );
+    /// End an order without sending it (a risk refusal, the observe-only guard, an L3
+    /// reject): it ends REJECTED with `kind` and `reason`.
+    pub fn refuse(&mut self, ticket: OrderTicket, kind: UpdateKind, reason: &str, now_ns: i64) {
+        let Some(id) = self.track(ticket, 0.0) else { return };
         self.set(&id, OrderState::Rejected);
-        self.record(&id, now_ns, "REJECT", None, reason.to_string());
+        self.record(&id, now_ns, kind, None, reason.to_string());
+    }
+
+    /// The engine asked to cancel `id`: a live order ends CANCELLED (acknowledged) or
+    /// EXPIRED (not yet), and the venue is told.
+    pub fn cancel(&mut self, id: &ClientOrderId, now_ns: i64) -> Vec<Command> {
+        let Some(state) = self.orders.get(id).map(|t| t.state) else { return Vec::new() };
+        if state.is_terminal() {
+            return Vec::new();
+        }
+        let (next, kind) = if state == OrderState::Acked {
+            (OrderState::Cancelled, UpdateKind::Cancel)
+        } else {
+            (OrderState::Expired, UpdateKind::Expire)
+        };
+        self.set(id, next);
+        self.record(id, now_ns, kind, None, "cancelled by the engine".into());
+        vec![Command::Cancel(id.clone())]
+    }
+
+    /// Record what the venue said when asked about `id` (a `QUERIED` step; the order's
+    /// state is unchanged: fills come as fill events).
+    pub fn queried(&mut self, id: &ClientOrderId, now_ns: i64, detail: String) {
+        self.record(id, now_ns, UpdateKind::Queried, None, detail);
     }
 
     /// The venue answered about `id` at `now_ns`.
     pub fn on_venue(&mut self, id: &ClientOrderId, event: VenueEvent, now_ns: i64) -> Vec<Command> {
         let Some(t) = self.orders.get(id) else { return Vec::new() };
-        let (state, deadline, quantity) = (t.state, t.intent.deadline_ns(), t.quantity);
+        let (state, deadline, quantity) = (t.state, t.ticket.deadline_ns(), t.quantity);
         if state.is_terminal() {
             return self.late(id, event, now_ns);
         }
         match event {
             VenueEvent::Ack => {
                 self.set(id, OrderState::Acked);
-                self.record(id, now_ns, "ACK", None, String::new());
+                self.record(id, now_ns, UpdateKind::Ack, None, String::new());
                 Vec::new()
             }
             VenueEvent::Fill { quantity: q, price } => {
+                if Quantity::new(q).is_none() {
+                    self.record(id, now_ns, UpdateKind::InvalidFill, None, format!("the venue reported a fill of {q}"));
+                    return Vec::new();
+                }
                 if let Some(t) = self.orders.get_mut(id) {
                     t.filled += q;
                     t.notional_filled += q * price;
                 }
                 let full = self.orders.get(id).is_some_and(|t| t.filled >= quantity);
                 self.set(id, if full { OrderState::Filled } else { OrderState::Acked });
-                self.record(id, now_ns, "FILL", Some((q, price)), String::new());
+                self.record(id, now_ns, UpdateKind::Fill, Some((q, price)), String::new());
                 Vec::new()
             }
             VenueEvent::Reject(why) => {
                 self.set(id, OrderState::Rejected);
-                self.record(id, now_ns, "REJECT", None, why);
+                self.record(id, now_ns, UpdateKind::Reject, None, why);
                 Vec::new()
             }
             VenueEvent::Error(e) => {
                 // Resend with the same client id while the deadline allows: the venue keeps
-                // one live order per id, so this can never double the order.
+                // one order per id, so this can never double the order.
                 if state == OrderState::Sent && now_ns < deadline {
                     self.stats.sends += 1;
-                    self.record(id, now_ns, "RESENT", None, e.to_string());
+                    self.record(id, now_ns, UpdateKind::Resent, None, e.to_string());
                     self.orders.get(id).map(|t| vec![Command::Send(Self::request(t))]).unwrap_or_default()
                 } else {
                     Vec::new()
@@ -296,21 +307,35 @@ impl Driver {
         match event {
             VenueEvent::Ack if matches!(state, Some(OrderState::Expired)) => {
                 self.stats.reconciled += 1;
-                self.record(id, now_ns, "LATE_ACK_CANCELLED", None, String::new());
+                self.record(id, now_ns, UpdateKind::LateAckCancelled, None, String::new());
                 vec![Command::Cancel(id.clone())]
             }
             VenueEvent::Fill { quantity, price }
                 if matches!(state, Some(OrderState::Expired | OrderState::Cancelled)) =>
             {
+                if Quantity::new(quantity).is_none() {
+                    self.record(
+                        id,
+                        now_ns,
+                        UpdateKind::InvalidFill,
+                        None,
+                        format!("the venue reported a fill of {quantity}"),
+                    );
+                    return Vec::new();
+                }
                 self.stats.reconciled += 1;
-                self.record(id, now_ns, "LATE_FILL_CLOSED", Some((quantity, price)), String::new());
-                vec![Command::Close { id: id.clone(), quantity }]
+                if let Some(t) = self.orders.get_mut(id) {
+                    t.filled += quantity;
+                    t.notional_filled += quantity * price;
+                }
+                self.record(id, now_ns, UpdateKind::LateFill, Some((quantity, price)), String::new());
+                Vec::new()
             }
             _ => Vec::new(),
         }
     }
 
-    /// Handle every deadline at or before `now_ns`: unacknowledged intents end EXPIRED,
+    /// Handle every deadline at or before `now_ns`: unacknowledged orders end EXPIRED,
     /// acknowledged but unfilled ones CANCELLED; both get a cancel.
     pub fn on_time(&mut self, now_ns: i64) -> Vec<Command> {
         let mut out = Vec::new();
@@ -324,23 +349,23 @@ impl Driver {
                 continue;
             }
             self.stats.max_expiry_lateness_ns = self.stats.max_expiry_lateness_ns.max(now_ns - deadline);
-            let (next, what) = if state == OrderState::Acked {
-                (OrderState::Cancelled, "CANCEL")
+            let (next, kind) = if state == OrderState::Acked {
+                (OrderState::Cancelled, UpdateKind::Cancel)
             } else {
-                (OrderState::Expired, "EXPIRE")
+                (OrderState::Expired, UpdateKind::Expire)
             };
             self.set(&id, next);
-            self.record(&id, now_ns, what, None, String::new());
+            self.record(&id, now_ns, kind, None, String::new());
             out.push(Command::Cancel(id));
         }
         out
     }
 
-    /// Forget terminal intents whose deadline is before `before_ns` (long runs; keep
+    /// Forget terminal orders whose deadline is before `before_ns` (long runs; keep
     /// longer than the slowest venue answer, or a late fill cannot be reconciled), keeping
     /// the counters.
     pub fn forget_terminal(&mut self, before_ns: i64) {
-        self.orders.retain(|_, t| !(t.state.is_terminal() && t.intent.deadline_ns() < before_ns));
+        self.orders.retain(|_, t| !(t.state.is_terminal() && t.ticket.deadline_ns() < before_ns));
     }
 
     /// Record a send the caller made at `now_ns` for `deadline_ns` (for the late-send

@@ -3,19 +3,21 @@
 //! - `order/`: intents (with decision time and TTL), client order ids, states.
 //! - `venue/`: the async `Venue` trait exchange adapters implement, errors split into
 //!   recoverable and unrecoverable, and the `ObserveOnlyVenue` guard.
-//! - `risk.rs`: pre-trade caps; `RiskApproved<OrderIntent>` is the only thing the driver takes.
+//! - `risk.rs`: pre-trade caps; `RiskApproved<OrderTicket>` is the only thing the driver takes.
 //! - `driver.rs`: the TTL deadline driver (sans I/O).
-//! - `sim/`: simulated venues (instant, scripted, seeded) on virtual time.
+//! - `sim/`: simulated venues (instant, scripted, seeded) on virtual time, and `SimPort`,
+//!   the engine's port onto one.
+//! - `task.rs`: the execution task (tokio) owning a venue, and `ChannelPort`, the engine's
+//!   port onto it.
 //! - `arming.rs`: DARK until keys; `dark.rs`: the observe-only execution `violet run` uses.
-//! - `execution.rs`: the engine's `Execution` over a simulated venue, or the observe-only guard.
 //! - `contracts.rs`: contract specs for L3 rounding.
 
 pub mod arming;
 pub mod contracts;
 pub mod dark;
 pub mod driver;
-pub mod execution;
 pub mod order;
 pub mod risk;
 pub mod sim;
+pub mod task;
 pub mod venue;

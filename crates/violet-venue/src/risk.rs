@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::order::{Leg, OrderIntent};
+use crate::order::{Leg, OrderTicket};
 
 /// The operator's trading state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -182,7 +182,7 @@ impl RiskGate {
     ///
     /// # Errors
     /// The first [`RiskRefusal`]: state, symbol, notional, leverage, rate.
-    pub fn check(&mut self, intent: OrderIntent, now_ns: i64) -> Result<RiskApproved<OrderIntent>, RiskRefusal> {
+    pub fn check(&mut self, intent: OrderTicket, now_ns: i64) -> Result<RiskApproved<OrderTicket>, RiskRefusal> {
         if self.unlimited {
             return Ok(RiskApproved(intent));
         }
@@ -193,11 +193,13 @@ impl RiskGate {
             (TradingState::Reducing, Leg::Entry) => return Err(RiskRefusal::State(state, "ENTRY")),
             _ => {}
         }
-        if l.allow.as_ref().is_some_and(|a| !a.contains(&intent.symbol)) {
-            return Err(RiskRefusal::Symbol(intent.symbol));
+        let symbol: &str = intent.symbol.as_ref();
+        if l.allow.as_ref().is_some_and(|a| !a.iter().any(|s| s == symbol)) {
+            return Err(RiskRefusal::Symbol(symbol.to_string()));
         }
-        if !(intent.notional > 0.0 && intent.notional <= l.max_notional) {
-            return Err(RiskRefusal::Notional { notional: intent.notional, max: l.max_notional });
+        let notional = intent.notional.get();
+        if !(notional > 0.0 && notional <= l.max_notional) {
+            return Err(RiskRefusal::Notional { notional, max: l.max_notional });
         }
         if !(intent.leverage <= l.max_leverage) {
             return Err(RiskRefusal::Leverage { leverage: intent.leverage, max: l.max_leverage });
@@ -216,21 +218,23 @@ impl RiskGate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order::{ClientOrderId, Side};
+    use crate::order::{ClientOrderId, DecisionEvent, Nanos, Notional};
+    use violet_domain::types::{Price, SymbolName};
 
-    fn intent(leg: Leg, symbol: &str, notional: f64, leverage: f64) -> OrderIntent {
-        OrderIntent {
-            id: ClientOrderId::new("r", 1, leg, 0),
+    fn intent(leg: Leg, symbol: &str, notional: f64, leverage: f64) -> OrderTicket {
+        let event = DecisionEvent { scan_number: 1, ts_ns: 0 };
+        OrderTicket {
+            id: ClientOrderId::new("r", event, leg, 0),
             trade_id: 1,
             leg,
-            attempt: 0,
-            symbol: symbol.into(),
-            side: Side::Sell,
-            notional,
-            price: 1.0,
+            event,
+            symbol: SymbolName::try_new(symbol.to_string()).expect("symbol"),
+            notional: Notional::computed(notional),
+            price: Price::try_new(1.0).expect("price"),
             leverage,
+            quantity: None,
             decided_ns: 0,
-            ttl_ns: 1,
+            ttl: Nanos::new(1),
         }
     }
 

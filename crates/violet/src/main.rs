@@ -3,7 +3,6 @@
 
 mod commands;
 mod config;
-mod io;
 
 use std::process::ExitCode;
 

@@ -4,7 +4,40 @@ use violet_domain::json::ObjectWriter;
 use violet_domain::types::{ExitReason, SymbolName};
 use violet_sizing::SizingBreakdown;
 
-use super::fill::ExecInfo;
+use super::order::{ClientOrderId, OrderState};
+
+/// What a venue did with a leg (present only when it was not BLUE's fill).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecInfo {
+    /// The client order id.
+    pub client_order_id: ClientOrderId,
+    /// The order's state when the event was written (FILLED, CANCELLED, EXPIRED...).
+    pub state: OrderState,
+    /// Base quantity filled.
+    pub filled_quantity: f64,
+    /// Average fill price (0 if nothing filled).
+    pub fill_price: f64,
+}
+
+/// Why a position (or part of one) was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Exit v7 (BLUE's reasons).
+    Rule(ExitReason),
+    /// A fill that arrived after its order had ended, closed at once (VIOLET-only).
+    LateFill,
+}
+
+impl CloseReason {
+    /// The trade event's `reason`: BLUE's spelling, or `LATE_FILL`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::Rule(r) => r.as_str(),
+            CloseReason::LateFill => "LATE_FILL",
+        }
+    }
+}
 
 /// A position opened.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +76,7 @@ pub struct ExitEvent {
     /// Exit price.
     pub price: f64,
     /// Why.
-    pub reason: ExitReason,
+    pub reason: CloseReason,
     /// Scans held.
     pub bars_held: u64,
     /// `(entry - exit) / entry`.
@@ -59,8 +92,8 @@ pub struct ExitEvent {
 /// VIOLET's extra fields (after BLUE's): the order id, its state, what filled.
 fn write_exec(w: &mut ObjectWriter<'_>, exec: Option<&ExecInfo>) {
     if let Some(x) = exec {
-        w.str("client_order_id", &x.client_order_id)
-            .str("order_state", x.state)
+        w.str("client_order_id", x.client_order_id.as_str())
+            .str("order_state", x.state.as_str())
             .float("filled_quantity", x.filled_quantity)
             .float("fill_price", x.fill_price);
     }

@@ -12,7 +12,7 @@ use violet_domain::json::{ParseOptions, Parser};
 use super::chunks::Chunks;
 use super::summary::ReplaySummary;
 use crate::engine::{Engine, Sink};
-use crate::execution::{Execution, InstantFill};
+use crate::execution::{Booking, ExecutionPort, NoVenue};
 
 /// What to replay with.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +23,8 @@ pub struct ReplayOptions {
     pub plan: CadencePlan,
     /// Decoding threads (0: one per core). Decisions are always sequential.
     pub threads: usize,
+    /// The namespace of client order ids (the run id).
+    pub namespace: String,
 }
 
 /// Bytes decoded per round: big enough to amortise the threads, small enough to stay in cache-ish memory.
@@ -45,18 +47,21 @@ pub fn replay<R: Read + Send, S: Sink>(
     on_reject: impl FnMut(&Rejection) -> io::Result<()>,
     on_progress: impl FnMut(u64),
 ) -> io::Result<ReplaySummary> {
-    replay_with(input, opts, Box::new(InstantFill), sink, on_reject, on_progress)
+    replay_with(input, opts, Box::new(NoVenue), Booking::Shadow, sink, on_reject, on_progress)
 }
 
-/// As [`replay`], each leg carried out by `exec` (a simulated venue) instead of BLUE's
-/// instant fill.
+/// As [`replay`], every order sent through `port` (a simulated venue on the same
+/// `TestClock`) and booked as `booking` says. Before each event, the venue's answers due by
+/// its timestamp are applied in time order; at the end of the input, everything still
+/// pending (answers, deadlines) is applied.
 ///
 /// # Errors
 /// An I/O error from the input or a sink.
 pub fn replay_with<R: Read + Send, S: Sink>(
     input: R,
     opts: &ReplayOptions,
-    exec: Box<dyn Execution + Send>,
+    port: Box<dyn ExecutionPort + Send>,
+    booking: Booking,
     sink: &mut S,
     mut on_reject: impl FnMut(&Rejection) -> io::Result<()>,
     mut on_progress: impl FnMut(u64),
@@ -66,7 +71,9 @@ pub fn replay_with<R: Read + Send, S: Sink>(
         n => n,
     }
     .clamp(1, 16);
-    let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN)).with_execution(exec);
+    let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN))
+        .with_port(port, booking)
+        .with_namespace(if opts.namespace.is_empty() { "replay" } else { &opts.namespace });
     let mut stream = EventStream::new();
     let mut parsers: Vec<Parser> = (0..threads).map(|_| Parser::new(ParseOptions::default())).collect();
     if threads == 1 {
@@ -76,6 +83,7 @@ pub fn replay_with<R: Read + Send, S: Sink>(
             Ok(if chunks.next_into(&mut buf)? { Some(buf) } else { None })
         };
         run_chunks(fetch, &mut parsers, &mut engine, &mut stream, sink, &mut on_reject, &mut on_progress)?;
+        settle(&mut engine, sink)?;
         return Ok(summary(&stream, &engine, opts));
     }
     // A reader thread fills chunk buffers ahead of use; used buffers come back to it.
@@ -113,7 +121,22 @@ pub fn replay_with<R: Read + Send, S: Sink>(
         drop(full_rx);
         r
     })?;
+    settle(&mut engine, sink)?;
     Ok(summary(&stream, &engine, opts))
+}
+
+/// Apply the venue's answers due by `t`, each at its own time.
+fn catch_up<S: Sink>(engine: &mut Engine<TestClock>, t: i64, sink: &mut S) -> io::Result<()> {
+    while let Some(due) = engine.next_due().filter(|&d| d <= t) {
+        engine.clock().advance_to(due);
+        engine.on_timers(sink)?;
+    }
+    Ok(())
+}
+
+/// The input has ended: apply everything still pending on the venue, in time order.
+fn settle<S: Sink>(engine: &mut Engine<TestClock>, sink: &mut S) -> io::Result<()> {
+    catch_up(engine, i64::MAX, sink)
 }
 
 /// Decode and apply chunks until `fetch` has no more.
@@ -144,6 +167,7 @@ fn run_chunks<S: Sink>(
                             Event::Tick(t) => t.ts_ns.into_inner(),
                             Event::Factors(f) => f.ts_ns.into_inner(),
                         };
+                        catch_up(engine, ts, sink)?;
                         engine.clock().advance_to(ts);
                         engine.on_event(&ev, sink)?;
                     }
@@ -208,6 +232,7 @@ fn summary(stream: &EventStream, engine: &Engine<TestClock>, opts: &ReplayOption
         cadence: opts.plan.to_string(),
         blue_parity: opts.plan.is_blue_parity(),
         open_trade: engine.slot().position().map(|p| p.trade_id),
+        divergences: None,
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ReplaySummary {
     pub blue_parity: bool,
     /// Still open at the end of the stream (BLUE leaves it open too).
     pub open_trade: Option<u64>,
+    /// Divergences from BLUE's trade events, when they were compared.
+    pub divergences: Option<usize>,
 }
 
 impl ReplaySummary {
@@ -46,6 +48,9 @@ impl ReplaySummary {
             Some(t) => w.int("open_trade_id", t),
             None => w.raw("open_trade_id", "null"),
         };
+        if let Some(n) = self.divergences {
+            w.int("divergences", n as u64);
+        }
         w.finish();
         s
     }

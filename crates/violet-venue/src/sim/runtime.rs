@@ -1,6 +1,8 @@
 //! Simulated time for simulated venues: the driver, a behaviour source, and a queue of the
-//! venue's answers, all on one `TestClock` (it refuses to go backwards). Deadlines are handled exactly when due (before
-//! an answer arriving at the same instant: an answer at the deadline is late).
+//! venue's answers, all on one `TestClock` (it refuses to go backwards). Deadlines are
+//! handled exactly when due (before an answer arriving at the same instant: an answer at the
+//! deadline is late). The simulated exchange keeps a net position per symbol and caps
+//! reduce-only fills at it, as an exchange does.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -9,7 +11,9 @@ use violet_clock::{Clock as _, TestClock};
 
 use super::behaviour::{BehaviourSource, Outcome};
 use crate::driver::{Command, Driver, VenueEvent};
-use crate::order::{ClientOrderId, OrderIntent, Side};
+use violet_engine::execution::is_dust;
+
+use crate::order::{ClientOrderId, OrderTicket, Side};
 use crate::risk::RiskApproved;
 use crate::venue::Recoverable;
 
@@ -22,7 +26,8 @@ pub struct SimRuntime<S> {
     payload: HashMap<u64, (ClientOrderId, VenueEvent)>,
     seq: u64,
     clock: TestClock,
-    closes: u64,
+    /// The exchange's net SHORT per symbol (base).
+    positions: HashMap<String, f64>,
     /// A fault for gate self-tests: deadlines handled this late (ns).
     deadline_delay_ns: i64,
 }
@@ -37,7 +42,7 @@ impl<S: BehaviourSource> SimRuntime<S> {
             payload: HashMap::new(),
             seq: 0,
             clock: TestClock::new(start_ns),
-            closes: 0,
+            positions: HashMap::new(),
             deadline_delay_ns: 0,
         }
     }
@@ -69,9 +74,10 @@ impl<S: BehaviourSource> SimRuntime<S> {
         self
     }
 
-    /// Late fills closed (reconciliation).
-    pub fn closes(&self) -> u64 {
-        self.closes
+    /// The simulated exchange's net SHORT in `symbol` (base): every fill it gave, entries
+    /// adding, reduce-only orders taking off.
+    pub fn position(&self, symbol: &str) -> f64 {
+        self.positions.get(symbol).copied().unwrap_or(0.0)
     }
 
     /// Whether nothing is pending (no answer queued, no deadline open).
@@ -79,16 +85,23 @@ impl<S: BehaviourSource> SimRuntime<S> {
         self.queue.is_empty() && self.driver.next_deadline().is_none()
     }
 
-    /// Submit `approved` for `quantity` at `t_ns`: virtual time advances to `t_ns`; when the
-    /// runtime is idle it may also restart there (replay resolves each intent on its own
-    /// timeline from its decision time).
-    pub fn submit(&mut self, approved: RiskApproved<OrderIntent>, quantity: f64, t_ns: i64) {
-        if self.is_idle() && t_ns < self.clock.now() {
-            self.clock = TestClock::new(t_ns); // a fresh timeline: nothing is pending
-        }
+    /// Submit `approved` for `quantity` at `t_ns` (virtual time advances to `t_ns` first).
+    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, t_ns: i64) {
         self.advance_to(t_ns);
         let cmds = self.driver.submit(approved, quantity, self.clock.now());
         self.execute(cmds);
+    }
+
+    /// The engine cancels `id` at `t_ns`.
+    pub fn cancel(&mut self, id: &ClientOrderId, t_ns: i64) {
+        self.advance_to(t_ns);
+        let cmds = self.driver.cancel(id, self.clock.now());
+        self.execute(cmds);
+    }
+
+    /// When the next answer or deadline is handled.
+    pub fn next_time(&self) -> Option<i64> {
+        self.next_answer().into_iter().chain(self.next_deadline()).min()
     }
 
     /// Process every answer and deadline up to `t_ns`, in time order.
@@ -133,9 +146,32 @@ impl<S: BehaviourSource> SimRuntime<S> {
         let Some(Reverse((_, seq))) = self.queue.pop() else { return };
         self.clock.advance_to(t);
         if let Some((id, ev)) = self.payload.remove(&seq) {
+            let ev = self.exchange_fill(&id, ev);
             let cmds = self.driver.on_venue(&id, ev, self.clock.now());
             self.execute(cmds);
         }
+    }
+
+    /// The exchange books a fill: entries add to the symbol's SHORT, reduce-only orders take
+    /// off at most what is there (nothing there: the order is rejected, as an exchange does).
+    fn exchange_fill(&mut self, id: &ClientOrderId, ev: VenueEvent) -> VenueEvent {
+        let VenueEvent::Fill { quantity, price } = ev else { return ev };
+        let Some(t) = self.driver.ticket(id) else { return VenueEvent::Fill { quantity, price } };
+        let (symbol, reduce) = (t.symbol.as_ref().to_string(), t.reduce_only());
+        let held = self.positions.entry(symbol).or_insert(0.0);
+        if !reduce {
+            *held += quantity;
+            return VenueEvent::Fill { quantity, price };
+        }
+        let q = quantity.min(*held);
+        if !(q > 0.0) {
+            return VenueEvent::Reject("reduce-only: no position to reduce".into());
+        }
+        *held -= q;
+        if is_dust(*held, q) {
+            *held = 0.0; // an exchange's quantities are whole steps: float dust is no position
+        }
+        VenueEvent::Fill { quantity: q, price }
     }
 
     fn schedule(&mut self, at: i64, id: ClientOrderId, ev: VenueEvent) {
@@ -148,8 +184,8 @@ impl<S: BehaviourSource> SimRuntime<S> {
         for c in cmds {
             match c {
                 Command::Send(req) => {
-                    let Some(intent) = self.driver.intent(&req.client_order_id) else { continue };
-                    let (deadline, price) = (intent.deadline_ns(), intent.price);
+                    let Some(ticket) = self.driver.ticket(&req.client_order_id) else { continue };
+                    let (deadline, price) = (ticket.deadline_ns(), ticket.price.into_inner());
                     let now = self.clock.now();
                     self.driver.note_send(now, deadline);
                     let b = self.source.next_behaviour();
@@ -162,12 +198,12 @@ impl<S: BehaviourSource> SimRuntime<S> {
                     let id = req.client_order_id;
                     match b.outcome {
                         Outcome::Fill => {
-                            self.schedule(at, id, VenueEvent::Fill { quantity: req.quantity, price: fill_price })
+                            self.schedule(at, id, VenueEvent::Fill { quantity: req.quantity.get(), price: fill_price })
                         }
                         Outcome::Partial => self.schedule(
                             at,
                             id,
-                            VenueEvent::Fill { quantity: req.quantity * b.fraction, price: fill_price },
+                            VenueEvent::Fill { quantity: req.quantity.get() * b.fraction, price: fill_price },
                         ),
                         Outcome::Ack => self.schedule(at, id, VenueEvent::Ack),
                         Outcome::Reject => self.schedule(at, id, VenueEvent::Reject("scripted reject".into())),
@@ -176,7 +212,6 @@ impl<S: BehaviourSource> SimRuntime<S> {
                     }
                 }
                 Command::Cancel(_) => {}
-                Command::Close { .. } => self.closes += 1,
             }
         }
     }

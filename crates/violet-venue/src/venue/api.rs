@@ -1,19 +1,24 @@
-//! The `Venue` trait: what an exchange adapter implements.
+//! The `Venue` trait: what an exchange adapter implements. Its futures are `Send`, so one
+//! execution task on a multi-threaded runtime can own a venue and await it.
 
-use crate::order::{ClientOrderId, Side};
+use std::future::Future;
+
+use violet_domain::types::SymbolName;
+
+use crate::order::{ClientOrderId, Quantity, Side};
 use crate::venue::error::VenueError;
 
-/// An order as sent to a venue (market, reduce-only for exits).
+/// An order as sent to a venue (MARKET; reduce-only for closing legs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRequest {
-    /// Idempotency key: the venue keeps one live order per id.
+    /// Idempotency key: the venue keeps one order per id.
     pub client_order_id: ClientOrderId,
     /// The asset.
-    pub symbol: String,
+    pub symbol: SymbolName,
     /// Buy or sell.
     pub side: Side,
     /// Base quantity (after L3 rounding for venues with contract specs).
-    pub quantity: f64,
+    pub quantity: Quantity,
     /// Close-only.
     pub reduce_only: bool,
 }
@@ -44,47 +49,41 @@ pub struct VenuePosition {
     pub entry_price: f64,
 }
 
-/// An exchange (or a stand-in). Async: real adapters talk HTTP. Every method may fail with a
-/// [`VenueError`] split into recoverable and unrecoverable.
-#[allow(async_fn_in_trait)] // implemented in this workspace only; callers are generic
-pub trait Venue {
+/// An exchange (or a stand-in). Every method may fail with a [`VenueError`], split into
+/// recoverable and unrecoverable. The futures are `Send`: the execution task that owns the
+/// venue runs on tokio's multi-threaded runtime.
+pub trait Venue: Send {
     /// Place an order.
     ///
     /// # Errors
     /// [`VenueError`].
-    async fn place_order(&mut self, order: &OrderRequest) -> Result<OrderReport, VenueError>;
+    fn place_order(&mut self, order: &OrderRequest) -> impl Future<Output = Result<OrderReport, VenueError>> + Send;
     /// Cancel an order by client id.
     ///
     /// # Errors
     /// [`VenueError`].
-    async fn cancel_order(&mut self, symbol: &str, id: &ClientOrderId) -> Result<OrderReport, VenueError>;
+    fn cancel_order(
+        &mut self,
+        symbol: &SymbolName,
+        id: &ClientOrderId,
+    ) -> impl Future<Output = Result<OrderReport, VenueError>> + Send;
     /// Query an order by client id.
     ///
     /// # Errors
     /// [`VenueError`].
-    async fn query_order(&mut self, symbol: &str, id: &ClientOrderId) -> Result<OrderReport, VenueError>;
+    fn query_order(
+        &mut self,
+        symbol: &SymbolName,
+        id: &ClientOrderId,
+    ) -> impl Future<Output = Result<OrderReport, VenueError>> + Send;
     /// Open positions.
     ///
     /// # Errors
     /// [`VenueError`].
-    async fn positions(&mut self) -> Result<Vec<VenuePosition>, VenueError>;
+    fn positions(&mut self) -> impl Future<Output = Result<Vec<VenuePosition>, VenueError>> + Send;
     /// Account balance (quote currency).
     ///
     /// # Errors
     /// [`VenueError`].
-    async fn balance(&mut self) -> Result<f64, VenueError>;
-}
-
-/// Drive a future that is ready at once (the observe-only guard and simulated venues never
-/// wait) to its output on this thread.
-///
-/// # Panics
-/// When the future is not ready at its first poll (a real, waiting venue: use a runtime).
-pub fn ready<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => panic!("ready(): the venue future waits; drive it with an async runtime"),
-    }
+    fn balance(&mut self) -> impl Future<Output = Result<f64, VenueError>> + Send;
 }

@@ -5,6 +5,6 @@ mod api;
 mod error;
 mod observe_only;
 
-pub use api::{OrderReport, OrderRequest, Venue, VenuePosition, ready};
+pub use api::{OrderReport, OrderRequest, Venue, VenuePosition};
 pub use error::{Recoverable, Unrecoverable, VenueError};
 pub use observe_only::ObserveOnlyVenue;

@@ -1,5 +1,7 @@
 //! The observe-only guard: the venue `violet run` gets whenever execution is not armed.
 
+use violet_domain::types::SymbolName;
+
 use crate::order::ClientOrderId;
 use crate::venue::api::{OrderReport, OrderRequest, Venue, VenuePosition};
 use crate::venue::error::{Unrecoverable, VenueError};
@@ -31,12 +33,12 @@ impl Venue for ObserveOnlyVenue {
         Err(Unrecoverable::ObserveOnly.into())
     }
 
-    async fn cancel_order(&mut self, _: &str, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+    async fn cancel_order(&mut self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
         self.refused += 1;
         Err(Unrecoverable::ObserveOnly.into())
     }
 
-    async fn query_order(&mut self, _: &str, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+    async fn query_order(&mut self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
         Err(Unrecoverable::ObserveOnly.into())
     }
 
@@ -52,25 +54,25 @@ impl Venue for ObserveOnlyVenue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order::Side;
-    use crate::venue::api::ready;
+    use crate::order::{DecisionEvent, Leg, Quantity, Side};
 
-    #[test]
-    fn every_order_is_refused_typed_and_counted() {
+    #[tokio::test(flavor = "current_thread")]
+    async fn every_order_is_refused_typed_and_counted() {
         let mut v = ObserveOnlyVenue::new();
+        let event = DecisionEvent { scan_number: 1, ts_ns: 0 };
         let req = OrderRequest {
-            client_order_id: ClientOrderId::new("r", 1, crate::order::Leg::Entry, 0),
-            symbol: "BTCUSDT".into(),
+            client_order_id: ClientOrderId::new("r", event, Leg::Entry, 0),
+            symbol: SymbolName::try_new("BTCUSDT".to_string()).expect("symbol"),
             side: Side::Sell,
-            quantity: 1.0,
+            quantity: Quantity::computed(1.0),
             reduce_only: false,
         };
         for n in 1..=3 {
-            let e = ready(v.place_order(&req)).expect_err("refused");
+            let e = v.place_order(&req).await.expect_err("refused");
             assert_eq!(e, VenueError::Unrecoverable(Unrecoverable::ObserveOnly));
             assert!(!e.is_recoverable());
             assert_eq!(v.refused(), n);
         }
-        assert!(ready(v.positions()).expect("positions").is_empty());
+        assert!(v.positions().await.expect("positions").is_empty());
     }
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use violet_domain::event::check_stream;
 use violet_domain::json::ObjectWriter;
 
-use crate::io::{create_output, open_events};
+use violet_service::replay::{create_output, open_events};
 
 /// Arguments of `violet check`.
 #[derive(Debug, clap::Args)]
@@ -23,9 +23,9 @@ pub struct Args {
 
 /// Run it.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let input = open_events(args.events.as_deref())?;
+    let input = open_events(args.events.as_deref()).map_err(anyhow::Error::msg)?;
     let counts = if let Some(path) = &args.rejections_out {
-        let mut out = create_output(path)?;
+        let mut out = create_output(path).map_err(anyhow::Error::msg)?;
         let counts = check_stream(input, |r| writeln!(out, "{}", r.to_json()))?;
         out.flush()?;
         counts

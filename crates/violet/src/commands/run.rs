@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use violet_service::config::{Loaded, env_vars, load};
-use violet_service::{ServiceError, error_chain, run as run_service, signals};
+use violet_service::{ServiceError, Stop, error_chain, run as run_service};
 
 /// Arguments of `violet run`.
 #[derive(Debug, clap::Args)]
@@ -56,8 +56,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     init_logs(&loaded.config.service.log_level)?;
-    let stop = signals::install()?;
-    match run_service(&loaded, &stop) {
+    match run_service(&loaded, Stop::new()) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e @ ServiceError::Config(_)) => Err(e.into()),
         Err(e) => {

@@ -1,4 +1,4 @@
-//! Opening the launcher's inputs and outputs: files, `-` for stdin/stdout, the bundled stream.
+//! A replay's inputs and outputs: files, `-` for stdin/stdout, the bundled stream.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -6,31 +6,35 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::Context as _;
-
-/// The stream used when no `--events` is given: 1,000 scans of 20 assets with ticks and 1%
+/// The stream used when no events file is given: 1,000 scans of 20 assets with ticks and 1%
 /// poison (`fixtures/streams/small-a.jsonl`; BLUE's trades for it are beside it).
-pub const BUNDLED_STREAM: &[u8] = include_bytes!("../../../fixtures/streams/small-a.jsonl");
+pub const BUNDLED_STREAM: &[u8] = include_bytes!("../../../../fixtures/streams/small-a.jsonl");
 
-/// Open `--events`: a file, `-` for stdin, or the bundled stream when absent.
-pub fn open_events(path: Option<&Path>) -> anyhow::Result<Box<dyn BufRead + Send>> {
+/// Open an events input: a file, `-` for stdin, or the bundled stream when absent.
+///
+/// # Errors
+/// The file cannot be opened (the message names it).
+pub fn open_events(path: Option<&Path>) -> Result<Box<dyn BufRead + Send>, String> {
     Ok(match path {
         None => Box::new(BUNDLED_STREAM),
         Some(p) if p == Path::new("-") => Box::new(BufReader::with_capacity(1 << 20, io::stdin())),
         Some(p) => Box::new(BufReader::with_capacity(
             1 << 20,
-            File::open(p).with_context(|| format!("cannot open events file {}", p.display()))?,
+            File::open(p).map_err(|e| format!("cannot open events file {}: {e}", p.display()))?,
         )),
     })
 }
 
 /// Create an output: a file, or `-` for stdout.
-pub fn create_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
+///
+/// # Errors
+/// The file cannot be created (the message names it).
+pub fn create_output(path: &Path) -> Result<Box<dyn Write>, String> {
     Ok(if path == Path::new("-") {
         Box::new(BufWriter::new(io::stdout()))
     } else {
         Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create output file {}", path.display()))?,
+            File::create(path).map_err(|e| format!("cannot create output file {}: {e}", path.display()))?,
         ))
     })
 }
@@ -52,19 +56,15 @@ impl TrackedInput {
     pub fn failed_flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.failed)
     }
-
-    fn track<T>(&self, r: io::Result<T>) -> io::Result<T> {
-        if r.is_err() {
-            self.failed.store(true, Ordering::Relaxed);
-        }
-        r
-    }
 }
 
 impl io::Read for TrackedInput {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let r = self.inner.read(buf);
-        self.track(r)
+        if r.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        r
     }
 }
 

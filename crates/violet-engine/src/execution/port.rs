@@ -1,0 +1,68 @@
+//! The engine's one opening to execution: commands go out, answers that are already in come
+//! back. The port never waits. A live port is a channel to the execution task (its answers
+//! arrive later, as events of the reactor); a simulated venue on virtual time answers what is
+//! due by the time it is asked about (the instant venue: at once, as a market order on a
+//! simulated exchange does).
+
+use super::command::Command;
+use super::update::OrderUpdate;
+
+/// Where the engine's commands go.
+pub trait ExecutionPort: std::fmt::Debug {
+    /// Take a command at `now_ns`. Never blocks.
+    fn submit(&mut self, command: Command, now_ns: i64);
+    /// An answer due by `now_ns` and not yet taken, earliest first; `None` when nothing is
+    /// in. Never waits.
+    fn poll(&mut self, now_ns: i64) -> Option<OrderUpdate>;
+    /// When the next answer falls due on virtual time (`None`: nothing scheduled, or a live
+    /// port whose answers come as events).
+    fn next_due(&self) -> Option<i64> {
+        None
+    }
+    /// No more commands will come (the service is stopping): a live port closes its
+    /// channel so the execution task can end.
+    fn close(&mut self) {}
+}
+
+/// A port that drops every command and never answers: BLUE's bookkeeping with no venue at
+/// all (the engine books BLUE's fill itself; see [`Booking::Shadow`](super::Booking)).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoVenue;
+
+impl ExecutionPort for NoVenue {
+    fn submit(&mut self, _: Command, _: i64) {}
+    fn poll(&mut self, _: i64) -> Option<OrderUpdate> {
+        None
+    }
+}
+
+/// Every command submitted, kept (tests; and the shadow of a live port).
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// The commands, in order.
+    pub commands: Vec<(i64, Command)>,
+}
+
+impl ExecutionPort for Recorded {
+    fn submit(&mut self, command: Command, now_ns: i64) {
+        self.commands.push((now_ns, command));
+    }
+    fn poll(&mut self, _: i64) -> Option<OrderUpdate> {
+        None
+    }
+}
+
+impl<P: ExecutionPort + ?Sized> ExecutionPort for Box<P> {
+    fn submit(&mut self, command: Command, now_ns: i64) {
+        (**self).submit(command, now_ns);
+    }
+    fn poll(&mut self, now_ns: i64) -> Option<OrderUpdate> {
+        (**self).poll(now_ns)
+    }
+    fn next_due(&self) -> Option<i64> {
+        (**self).next_due()
+    }
+    fn close(&mut self) {
+        (**self).close();
+    }
+}

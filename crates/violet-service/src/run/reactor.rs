@@ -1,0 +1,281 @@
+//! The reactor: the one task that owns the engine. Feed lines, order updates and the
+//! passing of time arrive in one `select!` and are applied in order; the engine answers
+//! with records (to the journal sink) and commands (to the execution task). Nothing on this
+//! task waits for a venue; ClickHouse calls of the monitor run off the async workers.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use violet_clock::{Clock as _, LiveClock};
+use violet_domain::event::{Event, EventStream};
+use violet_engine::Engine;
+use violet_engine::execution::OrderUpdate;
+use violet_journal::{AnyJournal, Journal as _, JournalSink, RunRow, RunStatus};
+
+use super::feed::FeedMsg;
+use super::{ServiceError, StopReport, chain};
+use crate::capture::TradeCapture;
+use crate::config::ServiceConfig;
+use crate::monitor::Monitor;
+use crate::risk::StateFile;
+use crate::signals::Stop;
+
+/// What identifies this run in its rows.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// The service's name (the records' source).
+    pub name: String,
+    /// `<name>-<start ns>`.
+    pub run_id: String,
+    /// The engine's configuration hash.
+    pub config_hash: String,
+    /// When it started.
+    pub started_ns: i64,
+}
+
+impl RunInfo {
+    /// The run's row.
+    pub fn row<'a>(&'a self, status: RunStatus, stopped_ns: i64, detail: &'a str) -> RunRow<'a> {
+        RunRow {
+            violet_version: env!("CARGO_PKG_VERSION"),
+            config_hash: &self.config_hash,
+            source: &self.name,
+            started_ns: self.started_ns,
+            stopped_ns,
+            status,
+            detail,
+        }
+    }
+}
+
+/// How often the reactor runs its timers (between-scan exit checks, order housekeeping).
+const TIMER_TICK: Duration = Duration::from_millis(10);
+/// How long the stop waits for the execution task's last answers.
+const EXECUTION_DRAIN: Duration = Duration::from_secs(5);
+
+/// The engine and everything that hears from it.
+pub struct Reactor {
+    engine: Engine<LiveClock>,
+    stream: EventStream,
+    sink: JournalSink<AnyJournal>,
+    capture: TradeCapture,
+    monitor: Option<Monitor>,
+    state_file: Option<StateFile>,
+    info: RunInfo,
+    n_lines: u64,
+    trades: u64,
+    divergences: usize,
+    batch: usize,
+    flush_every: Duration,
+    monitor_every: Duration,
+    status_every: Duration,
+    ship_timeout: Duration,
+    last_flush: Instant,
+    last_check: Instant,
+    last_status: Instant,
+}
+
+impl Reactor {
+    /// A reactor over `engine`, journaling into `sink`.
+    pub fn new(
+        engine: Engine<LiveClock>,
+        sink: JournalSink<AnyJournal>,
+        monitor: Option<Monitor>,
+        state_file: Option<StateFile>,
+        info: RunInfo,
+        cfg: &ServiceConfig,
+    ) -> Self {
+        Self {
+            engine,
+            stream: EventStream::new(),
+            sink,
+            capture: TradeCapture::default(),
+            monitor,
+            state_file,
+            info,
+            n_lines: 0,
+            trades: 0,
+            divergences: 0,
+            batch: cfg.feed.batch,
+            flush_every: Duration::from_millis(cfg.journal.flush_ms),
+            monitor_every: Duration::from_millis(cfg.monitor.interval_ms),
+            status_every: Duration::from_secs(cfg.service.status_interval_s.max(1)),
+            ship_timeout: Duration::from_secs(cfg.journal.ship_timeout_s),
+            last_flush: Instant::now(),
+            last_check: Instant::now(),
+            last_status: Instant::now(),
+        }
+    }
+
+    /// Run until a stop or the end of the input; returns why it stopped. The execution
+    /// task's last answers are journaled before it returns.
+    ///
+    /// # Errors
+    /// A journal write failing.
+    pub async fn run(
+        &mut self,
+        mut feed: mpsc::Receiver<FeedMsg>,
+        mut updates: mpsc::UnboundedReceiver<OrderUpdate>,
+        stop: &Arc<Stop>,
+        execution: tokio::task::JoinHandle<u64>,
+    ) -> Result<&'static str, ServiceError> {
+        // The operator's trading state holds from the first event on.
+        if let Some(f) = self.state_file.as_mut() {
+            f.poll();
+        }
+        let mut tick = tokio::time::interval(TIMER_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let reason = loop {
+            tokio::select! {
+                biased;
+                () = stop.wait() => break "signal",
+                Some(u) = updates.recv() => self.order(&u)?,
+                _ = tick.tick() => self.housekeeping()?,
+                msg = feed.recv() => match msg {
+                    Some(FeedMsg::Lines(lines)) => {
+                        let caught_up = lines.len() < self.batch;
+                        self.lines(&lines, stop)?;
+                        if caught_up {
+                            self.sink.journal_mut().flush()?;
+                            self.last_flush = Instant::now();
+                        }
+                    }
+                    Some(FeedMsg::Ended) | None => break "input ended",
+                },
+            }
+        };
+        // No more commands: the execution task answers what it has, then ends.
+        self.engine.close_port();
+        let deadline = tokio::time::Instant::now() + EXECUTION_DRAIN;
+        while let Ok(Some(u)) = tokio::time::timeout_at(deadline, updates.recv()).await {
+            self.order(&u)?;
+        }
+        match tokio::time::timeout_at(deadline, execution).await {
+            Ok(Ok(refused)) => tracing::debug!(refused, "execution task ended"),
+            _ => tracing::warn!("execution task did not end in time"),
+        }
+        Ok(reason)
+    }
+
+    fn order(&mut self, u: &OrderUpdate) -> Result<(), ServiceError> {
+        self.engine.on_order(u, &mut (&mut self.sink, &mut self.capture))?;
+        self.drain_trades();
+        Ok(())
+    }
+
+    fn drain_trades(&mut self) {
+        for t in self.capture.drain() {
+            self.trades += 1;
+            if let Some(m) = self.monitor.as_mut() {
+                m.ours(&t);
+            }
+        }
+    }
+
+    /// Apply a batch of lines; on a stop, finish the event in hand, not the batch (the rest
+    /// is re-read on restart).
+    fn lines(&mut self, lines: &[Vec<u8>], stop: &Stop) -> Result<(), ServiceError> {
+        for raw in lines {
+            if stop.requested() {
+                break;
+            }
+            self.n_lines += 1;
+            match self.stream.next_line(raw) {
+                Err(r) => {
+                    tracing::info!(line = r.line, rejection = %r.to_json(), "rejected");
+                    violet_engine::Sink::rejection(&mut self.sink, &r)?;
+                }
+                Ok(None) => {}
+                Ok(Some(ev)) => {
+                    self.engine.on_event(&ev, &mut (&mut self.sink, &mut self.capture))?;
+                    if let (Event::Scan(s), Some(m)) = (&ev, self.monitor.as_mut()) {
+                        m.decided(s.scan_number.into_inner());
+                    }
+                }
+            }
+            self.drain_trades();
+        }
+        Ok(())
+    }
+
+    fn housekeeping(&mut self) -> Result<(), ServiceError> {
+        if let Some(f) = self.state_file.as_mut() {
+            f.poll();
+        }
+        self.engine.on_timers(&mut (&mut self.sink, &mut self.capture))?;
+        self.drain_trades();
+        if self.last_flush.elapsed() >= self.flush_every {
+            self.sink.journal_mut().flush()?;
+            self.last_flush = Instant::now();
+        }
+        if self.monitor.is_some() && self.last_check.elapsed() >= self.monitor_every {
+            self.last_check = Instant::now();
+            self.check_monitor("divergence monitor: BLUE's trade events unreadable; retrying");
+        }
+        if self.last_status.elapsed() >= self.status_every {
+            self.last_status = Instant::now();
+            let c = self.stream.counts();
+            let ship = match self.sink.journal_mut() {
+                AnyJournal::ClickHouse(j) => j.progress(),
+                AnyJournal::File(_) => violet_journal::clickhouse::ShipStats::default(),
+            };
+            tracing::info!(
+                lines = self.n_lines,
+                scans = c.scans,
+                factors = c.factors,
+                rejected = c.rejected,
+                trades = self.trades,
+                orders_refused = self.capture.refused,
+                divergences = self.divergences,
+                shipped = ship.shipped,
+                ship_retries = ship.retries,
+                "status"
+            );
+        }
+        Ok(())
+    }
+
+    /// One check of the divergence monitor (it queries ClickHouse: off the async workers).
+    fn check_monitor(&mut self, on_error: &str) {
+        let (Some(m), sink) = (self.monitor.as_mut(), &mut self.sink) else { return };
+        match tokio::task::block_in_place(|| m.check(sink)) {
+            Ok(c) => self.divergences = c.divergences,
+            Err(e) => tracing::warn!(error = %chain(&e), "{on_error}"),
+        }
+    }
+
+    /// The stop: a last monitor check, the stop row, the journal flushed and shipped.
+    ///
+    /// # Errors
+    /// A journal write failing, or records left unshipped at the ship timeout.
+    pub async fn finish(mut self, reason: &'static str) -> Result<StopReport, ServiceError> {
+        tracing::info!(reason, "stopping: flushing and shipping the journal");
+        self.check_monitor("divergence monitor: final check failed");
+        let c = self.stream.counts();
+        let detail = format!(
+            "{{\"reason\":\"{reason}\",\"lines\":{},\"scans\":{},\"rejected\":{},\"trades\":{},\"orders_refused\":{},\"divergences\":{}}}",
+            self.n_lines, c.scans, c.rejected, self.trades, self.capture.refused, self.divergences
+        );
+        self.sink.run_row(&self.info.row(RunStatus::Stopped, LiveClock::new().now(), &detail))?;
+        let timeout = self.ship_timeout;
+        let journal = self.sink.into_inner();
+        let ship = tokio::task::spawn_blocking(move || journal.close(timeout))
+            .await
+            .map_err(|e| ServiceError::Config(format!("journal close: {e}")))??;
+        let report = StopReport {
+            run_id: self.info.run_id,
+            reason: reason.to_string(),
+            lines: self.n_lines,
+            scans: c.scans,
+            rejected: c.rejected,
+            trades: self.trades,
+            divergences: self.divergences,
+            shipped: ship.map_or(0, |s| s.shipped),
+        };
+        tracing::info!(run_id = %report.run_id, reason, lines = report.lines, scans = report.scans,
+            rejected = report.rejected, trades = report.trades, divergences = report.divergences,
+            shipped = report.shipped, "stopped");
+        Ok(report)
+    }
+}

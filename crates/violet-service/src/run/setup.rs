@@ -1,0 +1,177 @@
+//! Set-up: the configuration checked, ClickHouse reached, the journal opened, the engine,
+//! the execution task and the feed started. What `run` then drives is a [`Service`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use violet_clock::{Cadence, CadencePlan, Clock as _, LiveClock};
+use violet_domain::config::BlueConfig;
+use violet_engine::Engine;
+use violet_engine::execution::{Booking, OrderUpdate};
+use violet_feed::{BlueTrades, ClickHouseFeed, Feed, StdinFeed};
+use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, DDL_DOLPHIN_VIOLET, apply};
+use violet_journal::{AnyJournal, FlushPolicy, Journal as _, JournalSink, RunStatus};
+use violet_venue::arming::{ExecutionMode, execution_mode};
+use violet_venue::dark::DarkExecution;
+use violet_venue::task::ChannelPort;
+use violet_venue::venue::ObserveOnlyVenue;
+
+use super::feed::{self, FeedMsg};
+use super::reactor::{Reactor, RunInfo};
+use super::{ServiceError, StopReport, chain};
+use crate::config::Loaded;
+use crate::monitor::Monitor;
+use crate::signals::Stop;
+
+/// A service set up and ready to run.
+pub struct Service {
+    reactor: Reactor,
+    feed: mpsc::Receiver<FeedMsg>,
+    updates: mpsc::UnboundedReceiver<OrderUpdate>,
+    execution: tokio::task::JoinHandle<u64>,
+}
+
+fn blue_config(path: &std::path::Path) -> Result<BlueConfig, ServiceError> {
+    if path.as_os_str().is_empty() {
+        return Ok(BlueConfig::default());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ServiceError::Config(format!("engine.blue_config {}: {e}", path.display())))?;
+    BlueConfig::from_toml(&text)
+        .map_err(|e| ServiceError::Config(format!("engine.blue_config {}: {e}", path.display())))
+}
+
+fn plan(loaded: &Loaded) -> Result<CadencePlan, ServiceError> {
+    let e = &loaded.config.engine;
+    let cadence = |key: &str, v: &str| -> Result<Cadence, ServiceError> {
+        v.parse().map_err(|err| ServiceError::Config(format!("engine.{key} = {v:?}: {err}")))
+    };
+    CadencePlan::new(
+        Cadence::Scan,
+        cadence("exit_cadence", &e.exit_cadence)?,
+        cadence("flush_cadence", &e.flush_cadence)?,
+    )
+    .map_err(|err| ServiceError::Config(format!("[engine] cadences: {err}")))
+}
+
+/// Apply VIOLET's DDL, retrying with backoff while the server is unreachable.
+async fn connect(ch: &ClickHouse, stop: &Stop) -> Result<(), ServiceError> {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let c = ch.clone();
+        let answer = tokio::task::spawn_blocking(move || apply(&c, DDL_DOLPHIN_VIOLET)).await;
+        match answer {
+            Ok(Ok(n)) => {
+                tracing::info!(statements = n, url = ch.url(), "DDL of dolphin_violet applied");
+                return Ok(());
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(url = ch.url(), error = %chain(&e), retry_in_ms = backoff.as_millis() as u64, "ClickHouse not ready");
+            }
+            Err(e) => return Err(ServiceError::Config(format!("connecting to ClickHouse: {e}"))),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = stop.wait() => {}
+        }
+        if stop.requested() {
+            return Err(ServiceError::NeverConnected(ch.url().to_string()));
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+impl Service {
+    /// Check the settings, reach ClickHouse, open the journal (its start row written),
+    /// start the execution task and the feed.
+    ///
+    /// # Errors
+    /// [`ServiceError`].
+    pub async fn start(loaded: &Loaded, stop: &Arc<Stop>) -> Result<Self, ServiceError> {
+        let cfg = &loaded.config;
+        let name = cfg.service.name.as_str();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            return Err(ServiceError::Config(format!("service.name = {name:?}: use letters, digits, '-', '_' or '.'")));
+        }
+        let mode = execution_mode(loaded.keys.as_ref(), cfg.execution.armed)
+            .map_err(|e| ServiceError::Config(e.to_string()))?;
+        let ExecutionMode::ObserveOnly(why) = &mode;
+        tracing::warn!(
+            reason = why,
+            "DARK: observe-only service. No live venue exists and no order can leave this process: every order intent is refused by the observe-only guard and journaled."
+        );
+        tracing::info!(name, url = %cfg.clickhouse.url, feed = %cfg.feed.kind, data_dir = %cfg.service.data_dir.display(),
+            overridden = ?loaded.overridden, "violet run starting");
+        for var in &loaded.unknown_env {
+            tracing::warn!(var = %var, "environment variable matches no configuration key: ignored");
+        }
+        let blue = blue_config(&cfg.engine.blue_config)?;
+        let plan = plan(loaded)?;
+        let (risk, switch) = crate::risk::gate(&cfg.risk).map_err(ServiceError::Config)?;
+        let state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch);
+        let mut ch =
+            ClickHouse::new(&cfg.clickhouse.url).map_err(|e| ServiceError::Config(format!("clickhouse.url: {e}")))?;
+        if let Some(pw) = &loaded.password {
+            ch = ch.with_credentials(&cfg.clickhouse.user, pw);
+        }
+        let feed: Box<dyn Feed + Send> = match cfg.feed.kind.as_str() {
+            "clickhouse" => Box::new(
+                ClickHouseFeed::new(ch.clone(), cfg.feed.batch, cfg.feed.since_ts_ns)
+                    .with_settle(Duration::from_millis(cfg.feed.settle_ms)),
+            ),
+            "stdin" => Box::new(StdinFeed::stdin(cfg.feed.batch)),
+            other => {
+                return Err(ServiceError::Config(format!("feed.kind = {other:?}: expected clickhouse or stdin")));
+            }
+        };
+        connect(&ch, stop).await?;
+        let clock = LiveClock::new();
+        let started_ns = clock.now();
+        let run_id = format!("{name}-{started_ns}");
+        let config_hash = violet_engine::config_hash(&blue, &plan);
+        let policy = FlushPolicy {
+            max_bytes: cfg.journal.flush_bytes,
+            max_interval: Duration::from_millis(cfg.journal.flush_ms),
+        };
+        let spool = cfg.service.data_dir.join("spool");
+        let journal = ClickHouseJournal::open_append(&spool, name, policy, ch.clone())?;
+        let mut sink = JournalSink::new(AnyJournal::ClickHouse(journal), name, &run_id);
+        let info = RunInfo { name: name.to_string(), run_id: run_id.clone(), config_hash, started_ns };
+        sink.run_row(&info.row(RunStatus::Running, 0, "violet run (DARK, observe-only)"))?;
+        sink.journal_mut().flush()?;
+        tracing::info!(run_id = %run_id, spool = %spool.display(), "running");
+
+        let monitor = cfg.monitor.enabled.then(|| {
+            Monitor::new(
+                BlueTrades::new(ch.clone(), cfg.feed.batch, cfg.feed.since_ts_ns),
+                Duration::from_millis(cfg.monitor.settle_ms),
+                cfg.service.data_dir.join("report"),
+            )
+        });
+        // The execution task: observe-only (the only mode today). Client order ids come
+        // from the service's name and each decision's event, not the per-start run id: a
+        // restart that re-decides the same events reuses their ids, so it can never place
+        // a second order.
+        let (commands_tx, commands_rx) = mpsc::unbounded_channel();
+        let (updates_tx, updates) = mpsc::unbounded_channel();
+        let dark = DarkExecution::new::<ObserveOnlyVenue>(&mode, None, risk);
+        let execution = tokio::spawn(dark.run(commands_rx, updates_tx));
+        let engine = Engine::new(blue, plan, clock)
+            .with_port(Box::new(ChannelPort::new(commands_tx)), Booking::Shadow)
+            .with_namespace(name);
+        let feed = feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop));
+        let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg);
+        Ok(Self { reactor, feed, updates, execution })
+    }
+
+    /// Run until stopped or the input ends; then flush, ship and write the stop row.
+    ///
+    /// # Errors
+    /// [`ServiceError`].
+    pub async fn run(self, stop: Arc<Stop>) -> Result<StopReport, ServiceError> {
+        let Self { mut reactor, feed, updates, execution } = self;
+        let reason = reactor.run(feed, updates, &stop, execution).await?;
+        reactor.finish(reason).await
+    }
+}
