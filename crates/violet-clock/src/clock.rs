@@ -3,8 +3,53 @@
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// A point in time in unix nanoseconds.
-pub type UnixNanos = i64;
+/// A point in time: nanoseconds since the Unix epoch (UTC). Its own type, so a time is
+/// never mixed up with a duration, a quantity or a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct UnixNanos(i64);
+
+impl UnixNanos {
+    /// The earliest time there is.
+    pub const MIN: Self = Self(i64::MIN);
+    /// The latest time there is.
+    pub const MAX: Self = Self(i64::MAX);
+
+    /// `ns` nanoseconds since the epoch.
+    #[must_use]
+    pub const fn new(ns: i64) -> Self {
+        Self(ns)
+    }
+
+    /// Nanoseconds since the epoch.
+    #[must_use]
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    /// `ns` nanoseconds later (earlier when negative), saturating.
+    #[must_use]
+    pub const fn saturating_add(self, ns: i64) -> Self {
+        Self(self.0.saturating_add(ns))
+    }
+
+    /// Nanoseconds from `earlier` to `self`, saturating.
+    #[must_use]
+    pub const fn since(self, earlier: Self) -> i64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+impl From<i64> for UnixNanos {
+    fn from(ns: i64) -> Self {
+        Self(ns)
+    }
+}
+
+impl std::fmt::Display for UnixNanos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// A source of "now".
 pub trait Clock {
@@ -29,8 +74,9 @@ impl LiveClock {
 
 impl Clock for LiveClock {
     fn now(&self) -> UnixNanos {
-        let t =
-            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+        let t = UnixNanos(
+            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+        );
         let t = t.max(self.last.get());
         self.last.set(t);
         t
@@ -46,14 +92,14 @@ pub struct TestClock {
 impl TestClock {
     /// A test clock at `start`.
     #[must_use]
-    pub fn new(start: UnixNanos) -> Self {
-        Self { now: Cell::new(start) }
+    pub fn new(start: impl Into<UnixNanos>) -> Self {
+        Self { now: Cell::new(start.into()) }
     }
 
     /// Advance to `max(now, t)`: event timestamps may repeat or decrease, the clock does not.
     /// Returns the new now.
-    pub fn advance_to(&self, t: UnixNanos) -> UnixNanos {
-        let n = self.now.get().max(t);
+    pub fn advance_to(&self, t: impl Into<UnixNanos>) -> UnixNanos {
+        let n = self.now.get().max(t.into());
         self.now.set(n);
         n
     }
@@ -77,19 +123,20 @@ mod tests {
     #[test]
     fn test_clock_never_goes_backwards() {
         let c = TestClock::new(100);
-        assert_eq!(c.advance_to(50), 100);
-        assert_eq!(c.advance_to(150), 150);
-        assert_eq!(c.advance_to(150), 150);
-        assert_eq!(c.advance_by(-10), 150);
-        assert_eq!(c.advance_by(5), 155);
-        assert_eq!(c.now(), 155);
+        let t = UnixNanos::new;
+        assert_eq!(c.advance_to(50), t(100));
+        assert_eq!(c.advance_to(150), t(150));
+        assert_eq!(c.advance_to(150), t(150));
+        assert_eq!(c.advance_by(-10), t(150));
+        assert_eq!(c.advance_by(5), t(155));
+        assert_eq!(c.now(), t(155));
     }
 
     #[test]
     fn live_clock_is_monotonic() {
         let c = LiveClock::new();
         let mut last = c.now();
-        assert!(last > 1_600_000_000_000_000_000);
+        assert!(last > UnixNanos::new(1_600_000_000_000_000_000));
         for _ in 0..1000 {
             let t = c.now();
             assert!(t >= last);

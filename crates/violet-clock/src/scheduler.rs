@@ -59,7 +59,8 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
     }
 
     /// Schedule `payload` at `due`.
-    pub fn schedule(&mut self, due: UnixNanos, payload: T) -> DeadlineId {
+    pub fn schedule(&mut self, due: impl Into<UnixNanos>, payload: T) -> DeadlineId {
+        let due = due.into();
         self.next_id += 1;
         let id = DeadlineId(self.next_id);
         self.push(id, due, None, payload);
@@ -67,7 +68,8 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
     }
 
     /// Schedule `payload` at `first`, then every `period` nanoseconds (`period` >= 1).
-    pub fn schedule_every(&mut self, first: UnixNanos, period: i64, payload: T) -> DeadlineId {
+    pub fn schedule_every(&mut self, first: impl Into<UnixNanos>, period: i64, payload: T) -> DeadlineId {
+        let first = first.into();
         self.next_id += 1;
         let id = DeadlineId(self.next_id);
         self.push(id, first, Some(period.max(1)), payload);
@@ -100,7 +102,8 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
     }
 
     /// Pop the next deadline due at or before `now`, if any (repeating ones are rescheduled).
-    pub fn pop_due(&mut self, now: UnixNanos) -> Option<Fired<T>> {
+    pub fn pop_due(&mut self, now: impl Into<UnixNanos>) -> Option<Fired<T>> {
+        let now = now.into();
         self.drop_cancelled();
         if self.heap.peek().is_none_or(|Reverse(e)| e.due > now) {
             return None;
@@ -140,7 +143,7 @@ mod tests {
         s.cancel(a);
         let mut got = Vec::new();
         while let Some(f) = s.pop_due(100) {
-            got.push((f.due, f.payload));
+            got.push((f.due.get(), f.payload));
         }
         assert_eq!(got, vec![(5, "b"), (10, "c"), (10, "d")]);
         assert!(s.pop_due(1000).is_none());
@@ -151,9 +154,9 @@ mod tests {
         let mut s = DeadlineScheduler::new();
         let id = s.schedule_every(100, 30, ());
         // Noticed late: still due at 100, 130, 160..., not at now + 30.
-        let dues: Vec<i64> = std::iter::from_fn(|| s.pop_due(250).map(|f| f.due)).collect();
+        let dues: Vec<i64> = std::iter::from_fn(|| s.pop_due(250).map(|f| f.due.get())).collect();
         assert_eq!(dues, vec![100, 130, 160, 190, 220, 250]);
-        assert_eq!(s.next_due(), Some(280));
+        assert_eq!(s.next_due(), Some(UnixNanos::new(280)));
         s.cancel(id);
         assert_eq!(s.next_due(), None);
     }
@@ -172,8 +175,8 @@ mod tests {
             let mut now = 0;
             while !s.is_empty() && now < 1000 + 7 {
                 while let Some(f) = s.pop_due(now) {
-                    prop_assert!(f.due <= now);
-                    got.push((f.due, f.payload));
+                    prop_assert!(f.due.get() <= now);
+                    got.push((f.due.get(), f.payload));
                 }
                 now += 7;
             }

@@ -3,7 +3,7 @@
 use std::io;
 
 use violet_alpha::ExitCheck;
-use violet_clock::{Cadence, CadencePlan, Clock, DeadlineScheduler};
+use violet_clock::{Cadence, CadencePlan, Clock, DeadlineScheduler, UnixNanos};
 use violet_domain::config::BlueConfig;
 use violet_domain::event::{Event, Factors, Rejection, Scan, Tick};
 use violet_domain::types::{Action, Price};
@@ -159,7 +159,7 @@ pub struct Engine<C: Clock> {
     /// Trades closed and opened during the scan being applied.
     scan_exited: Option<u64>,
     scan_entered: Option<u64>,
-    last_housekeeping: i64,
+    last_housekeeping: UnixNanos,
 }
 
 impl<C: Clock> Engine<C> {
@@ -184,7 +184,7 @@ impl<C: Clock> Engine<C> {
             halted: None,
             scan_exited: None,
             scan_entered: None,
-            last_housekeeping: i64::MIN,
+            last_housekeeping: UnixNanos::MIN,
         }
     }
 
@@ -249,7 +249,7 @@ impl<C: Clock> Engine<C> {
     }
 
     /// When the port's next answer falls due on virtual time.
-    pub fn next_due(&self) -> Option<i64> {
+    pub fn next_due(&self) -> Option<UnixNanos> {
         self.port.next_due()
     }
 
@@ -288,7 +288,7 @@ impl<C: Clock> Engine<C> {
     }
 
     fn book(&mut self, u: &OrderUpdate, sink: &mut impl Sink) -> io::Result<()> {
-        let at = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: u.at_ns };
+        let at = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: u.at.get() };
         let applied = self.portfolio.apply(u, at, &self.cfg);
         if let Some(e) = applied.error {
             return self.halt(u, &e, sink);
@@ -345,7 +345,7 @@ impl<C: Clock> Engine<C> {
                 leg: ticket.leg,
                 symbol: ticket.symbol.clone(),
                 event: ticket.event,
-                deadline_ns: ticket.deadline_ns(),
+                deadline: ticket.deadline(),
                 ended: false,
                 queried: false,
                 plan,
@@ -355,7 +355,7 @@ impl<C: Clock> Engine<C> {
             client_order_id: id,
             trade_id: ticket.trade_id,
             leg: ticket.leg,
-            at_ns: now,
+            at: now,
             state: OrderState::Filled,
             kind: UpdateKind::Fill,
             filled: Quantity::computed(blue_quantity),
@@ -412,7 +412,7 @@ impl<C: Clock> Engine<C> {
             price: check.price,
             leverage: pos.leverage,
             quantity: Some(Quantity::computed(quantity)),
-            decided_ns: self.clock.now(),
+            decided_at: self.clock.now(),
             ttl: self.ttl().exit,
         };
         self.portfolio.slot_mut(0).begin_exit(id, check, event);
@@ -435,7 +435,7 @@ impl<C: Clock> Engine<C> {
             price: pick.price,
             leverage: sizing.leverage,
             quantity: None,
-            decided_ns: self.clock.now(),
+            decided_at: self.clock.now(),
             ttl: self.ttl().entry,
         };
         let plan = EntryPlan { trade_id, event, symbol, capital, score: pick.score, sizing, price: pick.price };
@@ -470,7 +470,7 @@ impl<C: Clock> Engine<C> {
             price,
             leverage: 1.0,
             quantity: Some(Quantity::computed(quantity)),
-            decided_ns: now,
+            decided_at: now,
             ttl: self.ttl().exit,
         };
         self.place(0, ticket, None, quantity, sink)
@@ -506,14 +506,14 @@ impl<C: Clock> Engine<C> {
                 }
             }
         }
-        if now.saturating_sub(self.last_housekeeping) >= 1_000_000_000 {
+        if now.since(self.last_housekeeping) >= 1_000_000_000 {
             self.last_housekeeping = now;
             if self.booking == Booking::Fills {
-                for (id, symbol) in self.portfolio.overdue(now.saturating_sub(QUERY_GRACE_NS)) {
+                for (id, symbol) in self.portfolio.overdue(now.saturating_add(-QUERY_GRACE_NS)) {
                     self.port.submit(Command::Query { id, symbol }, now);
                 }
             }
-            self.portfolio.forget_ended(now.saturating_sub(REMEMBER_NS));
+            self.portfolio.forget_ended(now.saturating_add(-REMEMBER_NS));
         }
         Ok(())
     }

@@ -165,7 +165,7 @@ impl<J: Journal> Sink for JournalSink<J> {
             w.str("client_order_id", u.client_order_id.as_str())
                 .int("trade_id", u.trade_id)
                 .str("leg", u.leg.as_str())
-                .int("at_ns", u.at_ns)
+                .int("at_ns", u.at.get())
                 .str("state", u.state.as_str())
                 .str("what", u.kind.as_str())
                 .float("filled", u.filled.get())
@@ -185,15 +185,19 @@ impl<J: Journal> Sink for JournalSink<J> {
             Col::Str(u.leg.as_str()),
             Col::Str(u.state.as_str()),
             Col::Int(i64::from(u.step)),
-            Col::Int(u.at_ns),
+            Col::Int(u.at.get()),
         ];
         // The step is the version: FINAL keeps the latest step (the terminal state).
         self.append(RecordKind::Order, u64::from(u.step), &cols)?;
         if u.fill.is_some() {
             self.start_id();
             let _ = write!(self.id, ":fill:{}:{}", u.client_order_id, u.step);
-            let cols =
-                [Col::Str(u.client_order_id.as_str()), Col::Int(trade_id), Col::Str(u.leg.as_str()), Col::Int(u.at_ns)];
+            let cols = [
+                Col::Str(u.client_order_id.as_str()),
+                Col::Int(trade_id),
+                Col::Str(u.leg.as_str()),
+                Col::Int(u.at.get()),
+            ];
             self.append(RecordKind::Fill, 1, &cols)?;
         }
         Ok(())

@@ -5,6 +5,7 @@
 //! BLUE exactly. The venue it was given is dropped, never called.
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use violet_clock::UnixNanos;
 use violet_engine::execution::{Command, OrderState, OrderTicket, OrderUpdate, Quantity, UpdateKind};
 
 use crate::arming::ExecutionMode;
@@ -34,9 +35,9 @@ impl DarkExecution {
     }
 
     /// One order: the update that ends it.
-    pub async fn refuse(&mut self, t: OrderTicket, now_ns: i64) -> OrderUpdate {
+    pub async fn refuse(&mut self, t: OrderTicket, now: UnixNanos) -> OrderUpdate {
         let refused = t.clone();
-        let (kind, detail) = match self.risk.check(t, now_ns) {
+        let (kind, detail) = match self.risk.check(t, now) {
             Err(refusal) => (UpdateKind::RiskRefused, refusal.to_string()),
             Ok(approved) => {
                 let t = approved.into_inner();
@@ -57,7 +58,7 @@ impl DarkExecution {
             client_order_id: refused.id,
             trade_id: refused.trade_id,
             leg: refused.leg,
-            at_ns: refused.decided_ns,
+            at: refused.decided_at,
             state: OrderState::Rejected,
             kind,
             filled: Quantity::ZERO,
@@ -72,7 +73,7 @@ impl DarkExecution {
         let clock = violet_clock::LiveClock::new();
         while let Some(c) = commands.recv().await {
             if let Command::Place(t) = c {
-                let now = violet_clock::Clock::now(&clock).max(t.decided_ns);
+                let now = violet_clock::Clock::now(&clock).max(t.decided_at);
                 let u = self.refuse(t, now).await;
                 if updates.send(u).is_err() {
                     break;

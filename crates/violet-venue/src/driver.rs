@@ -9,6 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
+use violet_clock::UnixNanos;
 use violet_engine::execution::{Fill, FillBasis, OrderUpdate};
 
 use crate::order::{ClientOrderId, Notional, OrderState, OrderTicket, Quantity, UpdateKind};
@@ -79,7 +80,7 @@ struct Tracked {
 #[derive(Debug, Default)]
 pub struct Driver {
     orders: HashMap<ClientOrderId, Tracked>,
-    deadlines: BinaryHeap<Reverse<(i64, ClientOrderId)>>,
+    deadlines: BinaryHeap<Reverse<(UnixNanos, ClientOrderId)>>,
     events: Vec<OrderUpdate>,
     stats: DriverStats,
     open: usize,
@@ -106,7 +107,7 @@ impl Driver {
 
     /// The earliest pending deadline.
     #[must_use]
-    pub fn next_deadline(&self) -> Option<i64> {
+    pub fn next_deadline(&self) -> Option<UnixNanos> {
         self.deadlines.peek().map(|Reverse((t, _))| *t)
     }
 
@@ -136,7 +137,14 @@ impl Driver {
         self.events.drain(..)
     }
 
-    fn record(&mut self, id: &ClientOrderId, at_ns: i64, kind: UpdateKind, fill: Option<(f64, f64)>, detail: String) {
+    fn record(
+        &mut self,
+        id: &ClientOrderId,
+        at: UnixNanos,
+        kind: UpdateKind,
+        fill: Option<(f64, f64)>,
+        detail: String,
+    ) {
         if let Some(t) = self.orders.get_mut(id) {
             t.steps += 1;
             let fill = fill.and_then(|(q, p)| {
@@ -151,7 +159,7 @@ impl Driver {
                 client_order_id: id.clone(),
                 trade_id: t.ticket.trade_id,
                 leg: t.ticket.leg,
-                at_ns,
+                at,
                 state: t.state,
                 kind,
                 filled: Quantity::computed(t.filled),
@@ -206,36 +214,36 @@ impl Driver {
         Some(id)
     }
 
-    /// Take an approved order for `quantity` (base) at `now_ns`: send it if its deadline
+    /// Take an approved order for `quantity` (base) at `now`: send it if its deadline
     /// has not come, else it ends EXPIRED unsent. Submitting an id already known does
     /// nothing (no second live order for one id).
-    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, now_ns: i64) -> Vec<Command> {
+    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, now: UnixNanos) -> Vec<Command> {
         let ticket = approved.into_inner();
-        let deadline = ticket.deadline_ns();
+        let deadline = ticket.deadline();
         let Some(id) = self.track(ticket, quantity) else { return Vec::new() };
-        if now_ns >= deadline {
+        if now >= deadline {
             self.set(&id, OrderState::Expired);
-            self.record(&id, now_ns, UpdateKind::Expire, None, "deadline passed before sending".into());
+            self.record(&id, now, UpdateKind::Expire, None, "deadline passed before sending".into());
             return Vec::new();
         }
         self.set(&id, OrderState::Sent);
         self.stats.sends += 1;
         self.deadlines.push(Reverse((deadline, id.clone())));
-        self.record(&id, now_ns, UpdateKind::Sent, None, String::new());
+        self.record(&id, now, UpdateKind::Sent, None, String::new());
         self.orders.get(&id).map(|t| vec![Command::Send(Self::request(t))]).unwrap_or_default()
     }
 
     /// End an order without sending it (a risk refusal, the observe-only guard, an L3
     /// reject): it ends REJECTED with `kind` and `reason`.
-    pub fn refuse(&mut self, ticket: OrderTicket, kind: UpdateKind, reason: &str, now_ns: i64) {
+    pub fn refuse(&mut self, ticket: OrderTicket, kind: UpdateKind, reason: &str, now: UnixNanos) {
         let Some(id) = self.track(ticket, 0.0) else { return };
         self.set(&id, OrderState::Rejected);
-        self.record(&id, now_ns, kind, None, reason.to_string());
+        self.record(&id, now, kind, None, reason.to_string());
     }
 
     /// The engine asked to cancel `id`: a live order ends CANCELLED (acknowledged) or
     /// EXPIRED (not yet), and the venue is told.
-    pub fn cancel(&mut self, id: &ClientOrderId, now_ns: i64) -> Vec<Command> {
+    pub fn cancel(&mut self, id: &ClientOrderId, now: UnixNanos) -> Vec<Command> {
         let Some(state) = self.orders.get(id).map(|t| t.state) else { return Vec::new() };
         if state.is_terminal() {
             return Vec::new();
@@ -246,32 +254,32 @@ impl Driver {
             (OrderState::Expired, UpdateKind::Expire)
         };
         self.set(id, next);
-        self.record(id, now_ns, kind, None, "cancelled by the engine".into());
+        self.record(id, now, kind, None, "cancelled by the engine".into());
         vec![Command::Cancel(id.clone())]
     }
 
     /// Record what the venue said when asked about `id` (a `QUERIED` step; the order's
     /// state is unchanged: fills come as fill events).
-    pub fn queried(&mut self, id: &ClientOrderId, now_ns: i64, detail: String) {
-        self.record(id, now_ns, UpdateKind::Queried, None, detail);
+    pub fn queried(&mut self, id: &ClientOrderId, now: UnixNanos, detail: String) {
+        self.record(id, now, UpdateKind::Queried, None, detail);
     }
 
-    /// The venue answered about `id` at `now_ns`.
-    pub fn on_venue(&mut self, id: &ClientOrderId, event: VenueEvent, now_ns: i64) -> Vec<Command> {
+    /// The venue answered about `id` at `now`.
+    pub fn on_venue(&mut self, id: &ClientOrderId, event: VenueEvent, now: UnixNanos) -> Vec<Command> {
         let Some(t) = self.orders.get(id) else { return Vec::new() };
-        let (state, deadline, quantity) = (t.state, t.ticket.deadline_ns(), t.quantity);
+        let (state, deadline, quantity) = (t.state, t.ticket.deadline(), t.quantity);
         if state.is_terminal() {
-            return self.late(id, event, now_ns);
+            return self.late(id, event, now);
         }
         match event {
             VenueEvent::Ack => {
                 self.set(id, OrderState::Acked);
-                self.record(id, now_ns, UpdateKind::Ack, None, String::new());
+                self.record(id, now, UpdateKind::Ack, None, String::new());
                 Vec::new()
             }
             VenueEvent::Fill { quantity: q, price } => {
                 if Quantity::new(q).is_none() {
-                    self.record(id, now_ns, UpdateKind::InvalidFill, None, format!("the venue reported a fill of {q}"));
+                    self.record(id, now, UpdateKind::InvalidFill, None, format!("the venue reported a fill of {q}"));
                     return Vec::new();
                 }
                 if let Some(t) = self.orders.get_mut(id) {
@@ -280,20 +288,20 @@ impl Driver {
                 }
                 let full = self.orders.get(id).is_some_and(|t| t.filled >= quantity);
                 self.set(id, if full { OrderState::Filled } else { OrderState::Acked });
-                self.record(id, now_ns, UpdateKind::Fill, Some((q, price)), String::new());
+                self.record(id, now, UpdateKind::Fill, Some((q, price)), String::new());
                 Vec::new()
             }
             VenueEvent::Reject(why) => {
                 self.set(id, OrderState::Rejected);
-                self.record(id, now_ns, UpdateKind::Reject, None, why);
+                self.record(id, now, UpdateKind::Reject, None, why);
                 Vec::new()
             }
             VenueEvent::Error(e) => {
                 // Resend with the same client id while the deadline allows: the venue keeps
                 // one order per id, so this can never double the order.
-                if state == OrderState::Sent && now_ns < deadline {
+                if state == OrderState::Sent && now < deadline {
                     self.stats.sends += 1;
-                    self.record(id, now_ns, UpdateKind::Resent, None, e.to_string());
+                    self.record(id, now, UpdateKind::Resent, None, e.to_string());
                     self.orders.get(id).map(|t| vec![Command::Send(Self::request(t))]).unwrap_or_default()
                 } else {
                     Vec::new()
@@ -302,12 +310,12 @@ impl Driver {
         }
     }
 
-    fn late(&mut self, id: &ClientOrderId, event: VenueEvent, now_ns: i64) -> Vec<Command> {
+    fn late(&mut self, id: &ClientOrderId, event: VenueEvent, now: UnixNanos) -> Vec<Command> {
         let state = self.orders.get(id).map(|t| t.state);
         match event {
             VenueEvent::Ack if matches!(state, Some(OrderState::Expired)) => {
                 self.stats.reconciled += 1;
-                self.record(id, now_ns, UpdateKind::LateAckCancelled, None, String::new());
+                self.record(id, now, UpdateKind::LateAckCancelled, None, String::new());
                 vec![Command::Cancel(id.clone())]
             }
             VenueEvent::Fill { quantity, price }
@@ -316,7 +324,7 @@ impl Driver {
                 if Quantity::new(quantity).is_none() {
                     self.record(
                         id,
-                        now_ns,
+                        now,
                         UpdateKind::InvalidFill,
                         None,
                         format!("the venue reported a fill of {quantity}"),
@@ -328,19 +336,19 @@ impl Driver {
                     t.filled += quantity;
                     t.notional_filled += quantity * price;
                 }
-                self.record(id, now_ns, UpdateKind::LateFill, Some((quantity, price)), String::new());
+                self.record(id, now, UpdateKind::LateFill, Some((quantity, price)), String::new());
                 Vec::new()
             }
             _ => Vec::new(),
         }
     }
 
-    /// Handle every deadline at or before `now_ns`: unacknowledged orders end EXPIRED,
+    /// Handle every deadline at or before `now`: unacknowledged orders end EXPIRED,
     /// acknowledged but unfilled ones CANCELLED; both get a cancel.
-    pub fn on_time(&mut self, now_ns: i64) -> Vec<Command> {
+    pub fn on_time(&mut self, now: UnixNanos) -> Vec<Command> {
         let mut out = Vec::new();
         while let Some(Reverse((deadline, id))) = self.deadlines.peek().cloned() {
-            if deadline > now_ns {
+            if deadline > now {
                 break;
             }
             self.deadlines.pop();
@@ -348,14 +356,14 @@ impl Driver {
             if state.is_terminal() {
                 continue;
             }
-            self.stats.max_expiry_lateness_ns = self.stats.max_expiry_lateness_ns.max(now_ns - deadline);
+            self.stats.max_expiry_lateness_ns = self.stats.max_expiry_lateness_ns.max(now.since(deadline));
             let (next, kind) = if state == OrderState::Acked {
                 (OrderState::Cancelled, UpdateKind::Cancel)
             } else {
                 (OrderState::Expired, UpdateKind::Expire)
             };
             self.set(&id, next);
-            self.record(&id, now_ns, kind, None, String::new());
+            self.record(&id, now, kind, None, String::new());
             out.push(Command::Cancel(id));
         }
         out
@@ -364,14 +372,14 @@ impl Driver {
     /// Forget terminal orders whose deadline is before `before_ns` (long runs; keep
     /// longer than the slowest venue answer, or a late fill cannot be reconciled), keeping
     /// the counters.
-    pub fn forget_terminal(&mut self, before_ns: i64) {
-        self.orders.retain(|_, t| !(t.state.is_terminal() && t.ticket.deadline_ns() < before_ns));
+    pub fn forget_terminal(&mut self, before: UnixNanos) {
+        self.orders.retain(|_, t| !(t.state.is_terminal() && t.ticket.deadline() < before));
     }
 
-    /// Record a send the caller made at `now_ns` for `deadline_ns` (for the late-send
+    /// Record a send the caller made at `now` for `deadline_ns` (for the late-send
     /// counter; the driver itself never issues one).
-    pub fn note_send(&mut self, now_ns: i64, deadline_ns: i64) {
-        if now_ns >= deadline_ns {
+    pub fn note_send(&mut self, now: UnixNanos, deadline: UnixNanos) {
+        if now >= deadline {
             self.stats.sends_late += 1;
         }
     }

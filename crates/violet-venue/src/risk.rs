@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use violet_clock::UnixNanos;
+
 use crate::order::{Leg, OrderTicket};
 
 /// The operator's trading state.
@@ -153,7 +155,7 @@ impl<T> RiskApproved<T> {
 #[derive(Debug, Clone)]
 pub struct RiskGate {
     limits: RiskLimits,
-    recent: VecDeque<i64>,
+    recent: VecDeque<UnixNanos>,
     unlimited: bool,
     switch: Option<TradingSwitch>,
 }
@@ -178,11 +180,16 @@ impl RiskGate {
         self.unlimited = self.limits == RiskLimits::unlimited();
     }
 
-    /// Check `intent` at `now_ns`.
+    /// Check `intent` at `now`.
     ///
     /// # Errors
     /// The first [`RiskRefusal`]: state, symbol, notional, leverage, rate.
-    pub fn check(&mut self, intent: OrderTicket, now_ns: i64) -> Result<RiskApproved<OrderTicket>, RiskRefusal> {
+    pub fn check(
+        &mut self,
+        intent: OrderTicket,
+        now: impl Into<UnixNanos>,
+    ) -> Result<RiskApproved<OrderTicket>, RiskRefusal> {
+        let now = now.into();
         if self.unlimited {
             return Ok(RiskApproved(intent));
         }
@@ -204,13 +211,13 @@ impl RiskGate {
         if !(intent.leverage <= l.max_leverage) {
             return Err(RiskRefusal::Leverage { leverage: intent.leverage, max: l.max_leverage });
         }
-        while self.recent.front().is_some_and(|&t| t <= now_ns.saturating_sub(1_000_000_000)) {
+        while self.recent.front().is_some_and(|&t| t <= now.saturating_add(-1_000_000_000)) {
             self.recent.pop_front();
         }
         if self.recent.len() >= l.max_orders_per_s as usize {
             return Err(RiskRefusal::Rate(l.max_orders_per_s));
         }
-        self.recent.push_back(now_ns);
+        self.recent.push_back(now);
         Ok(RiskApproved(intent))
     }
 }
@@ -233,7 +240,7 @@ mod tests {
             price: Price::try_new(1.0).expect("price"),
             leverage,
             quantity: None,
-            decided_ns: 0,
+            decided_at: UnixNanos::new(0),
             ttl: Nanos::new(1),
         }
     }

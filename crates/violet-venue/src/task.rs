@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
-use violet_clock::{Clock as _, LiveClock};
+use violet_clock::{Clock as _, LiveClock, UnixNanos};
 use violet_domain::types::SymbolName;
 use violet_engine::execution::{Command as EngineCommand, ExecutionPort, OrderUpdate};
 use violet_leverage::to_exchange;
@@ -34,7 +34,7 @@ impl ChannelPort {
 }
 
 impl ExecutionPort for ChannelPort {
-    fn submit(&mut self, command: EngineCommand, _: i64) {
+    fn submit(&mut self, command: EngineCommand, _: UnixNanos) {
         // The task has stopped only when the service is stopping: nothing to do then.
         if let Some(tx) = &self.tx {
             let _ = tx.send(command);
@@ -45,7 +45,7 @@ impl ExecutionPort for ChannelPort {
         self.tx = None;
     }
 
-    fn poll(&mut self, _: i64) -> Option<OrderUpdate> {
+    fn poll(&mut self, _: UnixNanos) -> Option<OrderUpdate> {
         None // answers arrive as events of the engine's task
     }
 }
@@ -152,7 +152,7 @@ impl<V: Venue> ExecutionTask<V> {
     /// How long until the next deadline or poll of a working order.
     fn next_wake(&self) -> Option<Duration> {
         let now = self.clock.now();
-        let deadline = self.driver.next_deadline().map(|d| d.saturating_sub(now).max(0));
+        let deadline = self.driver.next_deadline().map(|d| d.since(now).max(0));
         let poll =
             (!self.working.is_empty()).then(|| i64::try_from(self.opts.poll_every.as_nanos()).unwrap_or(i64::MAX));
         deadline.into_iter().chain(poll).min().map(|ns| Duration::from_nanos(u64::try_from(ns).unwrap_or(0)))
@@ -176,8 +176,7 @@ impl<V: Venue> ExecutionTask<V> {
         tokio::pin!(call);
         loop {
             let now = clock.now();
-            let wait =
-                driver.next_deadline().map(|d| Duration::from_nanos(u64::try_from(d.saturating_sub(now)).unwrap_or(0)));
+            let wait = driver.next_deadline().map(|d| Duration::from_nanos(u64::try_from(d.since(now)).unwrap_or(0)));
             tokio::select! {
                 biased;
                 out = &mut call => return out,
@@ -234,7 +233,7 @@ impl<V: Venue> ExecutionTask<V> {
         }
     }
 
-    async fn place(&mut self, t: OrderTicket, now: i64, updates: &UnboundedSender<OrderUpdate>) {
+    async fn place(&mut self, t: OrderTicket, now: UnixNanos, updates: &UnboundedSender<OrderUpdate>) {
         let refused = t.clone();
         let approved = match self.risk.check(t, now) {
             Ok(a) => a,
@@ -264,7 +263,7 @@ impl<V: Venue> ExecutionTask<V> {
     async fn send(&mut self, req: OrderRequest, updates: &UnboundedSender<OrderUpdate>) -> Vec<Command> {
         let id = req.client_order_id.clone();
         if let Some(t) = self.driver.ticket(&id) {
-            self.driver.note_send(self.clock.now(), t.deadline_ns());
+            self.driver.note_send(self.clock.now(), t.deadline());
         }
         let known = Working { symbol: req.symbol.clone(), filled: 0.0, notional: 0.0 };
         let answer =

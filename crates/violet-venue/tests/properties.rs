@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use proptest::prelude::*;
+use violet_clock::UnixNanos;
 use violet_domain::types::{Price, SymbolName};
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
@@ -81,10 +82,10 @@ impl Venue for Recording {
 struct Commands(std::sync::Arc<std::sync::Mutex<Vec<Command>>>);
 
 impl ExecutionPort for Commands {
-    fn submit(&mut self, c: Command, _: i64) {
+    fn submit(&mut self, c: Command, _: UnixNanos) {
         self.0.lock().expect("lock").push(c);
     }
-    fn poll(&mut self, _: i64) -> Option<OrderUpdate> {
+    fn poll(&mut self, _: UnixNanos) -> Option<OrderUpdate> {
         None
     }
 }
@@ -172,7 +173,7 @@ fn ticket(i: usize, leg: Leg, t: i64, ttl_ms: i64) -> OrderTicket {
         price: Price::try_new(10.0).expect("price"),
         leverage: 1.0,
         quantity: None,
-        decided_ns: t,
+        decided_at: UnixNanos::new(t),
         ttl: Nanos::new(ttl_ms * 1_000_000),
     }
 }
@@ -193,7 +194,7 @@ proptest! {
             t += gaps[i];
             let leg = if i % 2 == 0 { Leg::Entry } else { Leg::Exit };
             let intent = ticket(i, leg, t, ttl_ms);
-            deadlines.insert(intent.id.clone(), intent.deadline_ns());
+            deadlines.insert(intent.id.clone(), intent.deadline());
             rt.submit(risk.check(intent, t).expect("unlimited"), 10.0, t + gaps[(i + 7) % 400] % (2 * ttl_ms * 1_000_000));
         }
         rt.drain();
@@ -208,10 +209,10 @@ proptest! {
         for e in &events {
             let id = &e.client_order_id;
             if matches!(e.kind, UpdateKind::Sent | UpdateKind::Resent) {
-                prop_assert!(e.at_ns < deadlines[id], "sent at {} for deadline {}", e.at_ns, deadlines[id]);
+                prop_assert!(e.at < deadlines[id], "sent at {} for deadline {}", e.at, deadlines[id]);
             }
             if matches!(e.kind, UpdateKind::Expire | UpdateKind::Cancel) {
-                prop_assert!(e.at_ns == deadlines[id] || e.detail.contains("before sending"), "{e:?}");
+                prop_assert!(e.at == deadlines[id] || e.detail.contains("before sending"), "{e:?}");
             }
             if e.kind == UpdateKind::LateFill {
                 prop_assert!(e.fill.is_some(), "a late fill carries its quantity for the engine: {e:?}");
@@ -318,7 +319,7 @@ proptest! {
                 violet_domain::event::Event::Tick(t) => t.ts_ns.into_inner(),
                 violet_domain::event::Event::Factors(f) => f.ts_ns.into_inner(),
             };
-            while let Some(due) = engine.next_due().filter(|&d| d <= ts) {
+            while let Some(due) = engine.next_due().filter(|&d| d <= UnixNanos::new(ts)) {
                 engine.clock().advance_to(due);
                 engine.on_timers(&mut Both(&mut out, &mut check)).expect("timers");
                 step(&mut engine, &out, &check)?;
@@ -345,7 +346,7 @@ proptest! {
         prop_assert!(close(cfg.initial_capital + pnl, engine.capital()), "capital {} vs initial + pnl {}", engine.capital(), cfg.initial_capital + pnl);
         // Answers take at least 50 ms and scans come every 20 ms: an order sent before the
         // last scan was in flight while a later scan was decided.
-        let placed = out.orders.iter().filter(|u| u.kind == UpdateKind::Sent && u.at_ns < last_scan_ns).count();
+        let placed = out.orders.iter().filter(|u| u.kind == UpdateKind::Sent && u.at.get() < last_scan_ns).count();
         prop_assert!(placed == 0 || busy_scans > 0, "{placed} orders sent, yet no scan was decided while one was in flight");
     }
 }
@@ -359,16 +360,16 @@ struct Shared {
 }
 
 impl ExecutionPort for Shared {
-    fn submit(&mut self, c: Command, now: i64) {
+    fn submit(&mut self, c: Command, now: UnixNanos) {
         if let Command::Place(t) = &c {
             self.symbols.lock().expect("lock").insert(t.trade_id, t.symbol.as_ref().to_string());
         }
         self.sim.lock().expect("lock").submit(c, now);
     }
-    fn poll(&mut self, now: i64) -> Option<OrderUpdate> {
+    fn poll(&mut self, now: UnixNanos) -> Option<OrderUpdate> {
         self.sim.lock().expect("lock").poll(now)
     }
-    fn next_due(&self) -> Option<i64> {
+    fn next_due(&self) -> Option<UnixNanos> {
         self.sim.lock().expect("lock").next_due()
     }
 }

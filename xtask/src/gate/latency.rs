@@ -115,13 +115,13 @@ fn decision_latency(assets: usize, scans: u64) -> anyhow::Result<Histogram<u64>>
     for k in 0..scans {
         let t = &mut templates[(k % 16) as usize];
         set_number(t, 1_000_000_000 + k);
-        let t0 = clock.now();
+        let t0 = clock.now().get();
         let decoded = decode_line(&mut parser, k + 1, &t.line);
         match stream.accept(decoded) {
             Ok(Some(ev)) => engine.on_event(&ev, &mut sink)?,
             other => anyhow::bail!("the timed scan was not accepted: {other:?}"),
         }
-        let t1 = clock.now();
+        let t1 = clock.now().get();
         h.record(u64::try_from(t1 - t0).unwrap_or(0).max(1)).ok();
     }
     Ok(h)
@@ -131,26 +131,26 @@ fn decision_latency(assets: usize, scans: u64) -> anyhow::Result<Histogram<u64>>
 fn deadline_lateness(n: u64, spacing_ns: i64) -> Histogram<u64> {
     let clock = LiveClock::new();
     let mut s = DeadlineScheduler::new();
-    let start = clock.now() + 1_000_000;
+    let start = clock.now().get() + 1_000_000;
     for k in 0..n {
         s.schedule(start + i64::try_from(k).unwrap_or(0) * spacing_ns, k);
     }
     let mut h = histogram();
-    while let Some(due) = s.next_due() {
-        let now = clock.now();
+    while let Some(due) = s.next_due().map(violet_clock::UnixNanos::get) {
+        let now = clock.now().get();
         if due > now {
             let wait = due - now;
             if wait > 100_000 {
                 // Sleep most of the wait, then yield until due.
                 std::thread::sleep(Duration::from_nanos(u64::try_from(wait - 80_000).unwrap_or(0)));
             }
-            while clock.now() < due {
+            while clock.now().get() < due {
                 std::thread::yield_now();
             }
         }
-        let now = clock.now();
+        let now = clock.now().get();
         while let Some(f) = s.pop_due(now) {
-            h.record(u64::try_from(now - f.due).unwrap_or(0).max(1)).ok();
+            h.record(u64::try_from(now - f.due.get()).unwrap_or(0).max(1)).ok();
         }
     }
     h

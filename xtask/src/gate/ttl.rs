@@ -21,7 +21,7 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use violet_clock::{Clock, LiveClock};
+use violet_clock::{Clock, LiveClock, UnixNanos};
 use violet_domain::types::{Price, SymbolName};
 use violet_venue::driver::{Command, Driver, VenueEvent};
 use violet_venue::order::{
@@ -65,7 +65,7 @@ fn intent(run: &str, k: u64, decided_ns: i64, rng: &mut ChaCha8Rng) -> OrderTick
         price: Price::try_new(64_000.0).unwrap_or_else(|_| unreachable!("a valid price")),
         leverage: 1.0,
         quantity: None,
-        decided_ns,
+        decided_at: UnixNanos::new(decided_ns),
         ttl: Nanos::new(DEFAULT_TTL_NS),
     }
 }
@@ -80,7 +80,7 @@ struct Det {
 }
 
 fn submit(rt: &mut SimRuntime<SeededVenue>, risk: &mut RiskGate, det: &mut Det, i: OrderTicket, at: i64) {
-    let decided = i.decided_ns;
+    let decided = i.decided_at;
     match risk.check(i, decided) {
         Ok(a) => rt.submit(a, 0.01, at),
         Err(e) => det.breaches.push(format!("risk refused with unlimited caps: {e}")),
@@ -98,15 +98,15 @@ fn deterministic(args: &Args) -> Det {
         let events: Vec<_> = rt.driver_mut().drain_events().collect();
         for e in events {
             let id = &e.client_order_id;
-            let Some(deadline) = rt.driver().ticket(id).map(OrderTicket::deadline_ns) else { continue };
+            let Some(deadline) = rt.driver().ticket(id).map(|t| t.deadline().get()) else { continue };
             let breach = match e.kind {
-                UpdateKind::Sent | UpdateKind::Resent if e.at_ns >= deadline => {
-                    Some(format!("{id} sent at {} >= deadline {deadline}", e.at_ns))
+                UpdateKind::Sent | UpdateKind::Resent if e.at.get() >= deadline => {
+                    Some(format!("{id} sent at {} >= deadline {deadline}", e.at.get()))
                 }
                 UpdateKind::Expire | UpdateKind::Cancel
-                    if e.at_ns != deadline && !e.detail.contains("before sending") =>
+                    if e.at.get() != deadline && !e.detail.contains("before sending") =>
                 {
-                    Some(format!("{id} expired at {}, deadline {deadline}", e.at_ns))
+                    Some(format!("{id} expired at {}, deadline {deadline}", e.at.get()))
                 }
                 UpdateKind::LateFill if e.fill.is_none() => Some(format!("{id}: a late fill without its quantity")),
                 _ => None,
@@ -142,7 +142,7 @@ fn deterministic(args: &Args) -> Det {
         }
         check(&mut rt, &mut det);
         if k % 10_000 == 0 {
-            let before = rt.now() - 2_000_000_000;
+            let before = rt.now().saturating_add(-2_000_000_000);
             rt.driver_mut().forget_terminal(before);
         }
         if k > 0 && k % progress == 0 {
@@ -189,7 +189,7 @@ fn live(args: &Args) -> (Histogram<u64>, u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11fe);
     let mut h = histogram();
     let spacing = 500_000i64; // an intent every 0.5 ms
-    let start = clock.now() + 1_000_000;
+    let start = clock.now().get() + 1_000_000;
     let (mut next_k, mut sends_late) = (0u64, 0u64);
     let mut deadlines: HashMap<ClientOrderId, i64> = HashMap::new();
     let send = |cmds: Vec<Command>, driver: &mut Driver, now: i64, deadlines: &HashMap<ClientOrderId, i64>| -> u64 {
@@ -197,7 +197,7 @@ fn live(args: &Args) -> (Histogram<u64>, u64) {
         for c in cmds {
             if let Command::Send(req) = c {
                 let d = deadlines.get(&req.client_order_id).copied().unwrap_or(i64::MAX);
-                driver.note_send(now, d);
+                driver.note_send(UnixNanos::new(now), UnixNanos::new(d));
                 late += u64::from(now >= d);
                 let _ = to_venue.send((req.client_order_id, req.quantity.get(), now));
             }
@@ -206,26 +206,26 @@ fn live(args: &Args) -> (Histogram<u64>, u64) {
     };
     loop {
         let next_submit = (next_k < args.live_intents).then(|| start + i64::try_from(next_k).unwrap_or(0) * spacing);
-        let wake = [next_submit, driver.next_deadline()].into_iter().flatten().min();
+        let wake = [next_submit, driver.next_deadline().map(UnixNanos::get)].into_iter().flatten().min();
         let Some(wake) = wake else {
             if driver.open() == 0 {
                 break;
             }
             // Only answers can move things now.
             if let Ok((id, ev)) = answers.recv_timeout(Duration::from_millis(50)) {
-                let now = clock.now();
-                let cmds = driver.on_venue(&id, ev, now);
+                let now = clock.now().get();
+                let cmds = driver.on_venue(&id, ev, UnixNanos::new(now));
                 sends_late += send(cmds, &mut driver, now, &deadlines);
             }
             continue;
         };
         // Wait for an answer or until shortly before the wake-up, then yield until due.
-        let now = clock.now();
+        let now = clock.now().get();
         if wake - now > 150_000 {
             match answers.recv_timeout(Duration::from_nanos(u64::try_from(wake - now - 100_000).unwrap_or(0))) {
                 Ok((id, ev)) => {
-                    let now = clock.now();
-                    let cmds = driver.on_venue(&id, ev, now);
+                    let now = clock.now().get();
+                    let cmds = driver.on_venue(&id, ev, UnixNanos::new(now));
                     sends_late += send(cmds, &mut driver, now, &deadlines);
                     continue;
                 }
@@ -233,30 +233,30 @@ fn live(args: &Args) -> (Histogram<u64>, u64) {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        while clock.now() < wake {
+        while clock.now().get() < wake {
             if let Ok((id, ev)) = answers.try_recv() {
-                let now = clock.now();
-                let cmds = driver.on_venue(&id, ev, now);
+                let now = clock.now().get();
+                let cmds = driver.on_venue(&id, ev, UnixNanos::new(now));
                 sends_late += send(cmds, &mut driver, now, &deadlines);
             }
             std::thread::yield_now();
         }
-        let now = clock.now();
-        let expired = driver.on_time(now);
+        let now = clock.now().get();
+        let expired = driver.on_time(UnixNanos::new(now));
         let _ = expired; // cancels: the simulated venue forgets cancelled orders
         for e in driver.drain_events() {
             if matches!(e.kind, UpdateKind::Expire | UpdateKind::Cancel)
                 && let Some(d) = deadlines.remove(&e.client_order_id)
             {
-                h.record(u64::try_from(e.at_ns - d).unwrap_or(0).max(1)).ok();
+                h.record(u64::try_from(e.at.get() - d).unwrap_or(0).max(1)).ok();
             }
         }
         if next_submit.is_some_and(|t| t <= now) {
             let i = intent("gate-ttl-live", next_k, now, &mut rng);
-            deadlines.insert(i.id.clone(), i.deadline_ns());
+            deadlines.insert(i.id.clone(), i.deadline().get());
             next_k += 1;
             if let Ok(a) = risk.check(i, now) {
-                let cmds = driver.submit(a, 0.01, now);
+                let cmds = driver.submit(a, 0.01, UnixNanos::new(now));
                 sends_late += send(cmds, &mut driver, now, &deadlines);
             }
         }
@@ -278,7 +278,7 @@ fn venue_thread(
     let mut pending: HashMap<u64, (ClientOrderId, VenueEvent)> = HashMap::new();
     let mut seq = 0u64;
     loop {
-        let now = clock.now();
+        let now = clock.now().get();
         while let Some(Reverse((t, s))) = due.peek().copied() {
             if t > now {
                 break;

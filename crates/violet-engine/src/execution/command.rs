@@ -2,13 +2,14 @@
 //! these through its [`ExecutionPort`](super::ExecutionPort), and what the venue did comes
 //! back as [`OrderUpdate`](super::OrderUpdate)s.
 
+use violet_clock::UnixNanos;
 use violet_domain::types::{Price, SymbolName};
 
 use super::order::{ClientOrderId, DecisionEvent, Leg, Side};
 use super::units::{Nanos, Notional, Quantity};
 
 /// One order the engine wants placed: a MARKET order for one leg of one trade, to be sent
-/// only before `decided_ns + ttl`.
+/// only before `decided_at + ttl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderTicket {
     /// The idempotency key (a pure function of the decision's event, leg and attempt).
@@ -30,8 +31,8 @@ pub struct OrderTicket {
     /// For closing legs: the base quantity to buy back (what the position holds). `None`
     /// for an entry: the execution side turns the notional into a quantity (L3).
     pub quantity: Option<Quantity>,
-    /// When the engine decided (unix ns).
-    pub decided_ns: i64,
+    /// When the engine decided.
+    pub decided_at: UnixNanos,
     /// How long the order may wait to be sent and acknowledged.
     pub ttl: Nanos,
 }
@@ -49,10 +50,10 @@ impl OrderTicket {
         self.leg.reduce_only()
     }
 
-    /// The deadline: `decided_ns + ttl` (saturating).
+    /// The deadline: `decided_at + ttl` (saturating).
     #[must_use]
-    pub fn deadline_ns(&self) -> i64 {
-        self.decided_ns.saturating_add(self.ttl.get())
+    pub fn deadline(&self) -> UnixNanos {
+        self.decided_at.saturating_add(self.ttl.get())
     }
 }
 

@@ -4,19 +4,21 @@
 //! due by the time it is asked about (the instant venue: at once, as a market order on a
 //! simulated exchange does).
 
+use violet_clock::UnixNanos;
+
 use super::command::Command;
 use super::update::OrderUpdate;
 
 /// Where the engine's commands go.
 pub trait ExecutionPort: std::fmt::Debug {
-    /// Take a command at `now_ns`. Never blocks.
-    fn submit(&mut self, command: Command, now_ns: i64);
-    /// An answer due by `now_ns` and not yet taken, earliest first; `None` when nothing is
+    /// Take a command at `now`. Never blocks.
+    fn submit(&mut self, command: Command, now: UnixNanos);
+    /// An answer due by `now` and not yet taken, earliest first; `None` when nothing is
     /// in. Never waits.
-    fn poll(&mut self, now_ns: i64) -> Option<OrderUpdate>;
+    fn poll(&mut self, now: UnixNanos) -> Option<OrderUpdate>;
     /// When the next answer falls due on virtual time (`None`: nothing scheduled, or a live
     /// port whose answers come as events).
-    fn next_due(&self) -> Option<i64> {
+    fn next_due(&self) -> Option<UnixNanos> {
         None
     }
     /// No more commands will come (the service is stopping): a live port closes its
@@ -30,8 +32,8 @@ pub trait ExecutionPort: std::fmt::Debug {
 pub struct NoVenue;
 
 impl ExecutionPort for NoVenue {
-    fn submit(&mut self, _: Command, _: i64) {}
-    fn poll(&mut self, _: i64) -> Option<OrderUpdate> {
+    fn submit(&mut self, _: Command, _: UnixNanos) {}
+    fn poll(&mut self, _: UnixNanos) -> Option<OrderUpdate> {
         None
     }
 }
@@ -40,26 +42,26 @@ impl ExecutionPort for NoVenue {
 #[derive(Debug, Default)]
 pub struct Recorded {
     /// The commands, in order.
-    pub commands: Vec<(i64, Command)>,
+    pub commands: Vec<(UnixNanos, Command)>,
 }
 
 impl ExecutionPort for Recorded {
-    fn submit(&mut self, command: Command, now_ns: i64) {
-        self.commands.push((now_ns, command));
+    fn submit(&mut self, command: Command, now: UnixNanos) {
+        self.commands.push((now, command));
     }
-    fn poll(&mut self, _: i64) -> Option<OrderUpdate> {
+    fn poll(&mut self, _: UnixNanos) -> Option<OrderUpdate> {
         None
     }
 }
 
 impl<P: ExecutionPort + ?Sized> ExecutionPort for Box<P> {
-    fn submit(&mut self, command: Command, now_ns: i64) {
-        (**self).submit(command, now_ns);
+    fn submit(&mut self, command: Command, now: UnixNanos) {
+        (**self).submit(command, now);
     }
-    fn poll(&mut self, now_ns: i64) -> Option<OrderUpdate> {
-        (**self).poll(now_ns)
+    fn poll(&mut self, now: UnixNanos) -> Option<OrderUpdate> {
+        (**self).poll(now)
     }
-    fn next_due(&self) -> Option<i64> {
+    fn next_due(&self) -> Option<UnixNanos> {
         (**self).next_due()
     }
     fn close(&mut self) {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use violet_clock::UnixNanos;
 use violet_domain::config::BlueConfig;
 use violet_domain::types::SymbolName;
 
@@ -21,7 +22,7 @@ pub(crate) struct OrderRef {
     pub leg: Leg,
     pub symbol: SymbolName,
     pub event: DecisionEvent,
-    pub deadline_ns: i64,
+    pub deadline: UnixNanos,
     pub ended: bool,
     /// An entry's plan (for the ENTRY event of a quantity that fills after it ended).
     pub plan: Option<Box<EntryPlan>>,
@@ -140,11 +141,11 @@ impl Portfolio {
         self.strays.get_mut(&trade_id)
     }
 
-    /// Orders not ended by `before_ns` and not yet queried (each is returned once).
-    pub(crate) fn overdue(&mut self, before_ns: i64) -> Vec<(ClientOrderId, SymbolName)> {
+    /// Orders not ended with a deadline before `before`, not yet queried (each returned once).
+    pub(crate) fn overdue(&mut self, before: UnixNanos) -> Vec<(ClientOrderId, SymbolName)> {
         let mut out = Vec::new();
         for (id, r) in &mut self.orders {
-            if !r.ended && !r.queried && r.deadline_ns < before_ns {
+            if !r.ended && !r.queried && r.deadline < before {
                 r.queried = true;
                 out.push((id.clone(), r.symbol.clone()));
             }
@@ -153,11 +154,11 @@ impl Portfolio {
         out
     }
 
-    /// Forget ended orders whose deadline is before `before_ns` (long runs stay bounded; a
+    /// Forget ended orders whose deadline is before `before` (long runs stay bounded; a
     /// fill for a forgotten order is refused as unknown, so keep this well past the
     /// slowest answer).
-    pub(crate) fn forget_ended(&mut self, before_ns: i64) {
-        self.orders.retain(|_, r| !(r.ended && r.deadline_ns < before_ns));
+    pub(crate) fn forget_ended(&mut self, before: UnixNanos) {
+        self.orders.retain(|_, r| !(r.ended && r.deadline < before));
     }
 
     /// Book one update; `at` is the event it is booked on (for late fills' trade events).
@@ -241,7 +242,7 @@ impl Portfolio {
             TradeEvent::Entry(EntryEvent {
                 trade_id: p.trade_id,
                 scan_number: p.event.scan_number,
-                ts_ns: u.at_ns,
+                ts_ns: u.at.get(),
                 symbol: p.symbol.clone(),
                 capital: self.capital,
                 price: f.price,

@@ -1,6 +1,8 @@
 //! What the execution side says about an order: one [`OrderUpdate`] per step of its path.
 //! The engine books fills from them and the journal keeps them (`orders` and `fills`).
 
+use violet_clock::UnixNanos;
+
 use super::order::{ClientOrderId, Leg, OrderState, UpdateKind};
 use super::units::{Notional, Quantity};
 
@@ -36,8 +38,8 @@ pub struct OrderUpdate {
     pub trade_id: u64,
     /// Its leg.
     pub leg: Leg,
-    /// When (unix ns).
-    pub at_ns: i64,
+    /// When.
+    pub at: UnixNanos,
     /// The order's state after this step.
     pub state: OrderState,
     /// What happened.

@@ -4,7 +4,7 @@ use std::io::{self, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, sync_channel};
 
-use violet_clock::{CadencePlan, TestClock};
+use violet_clock::{CadencePlan, TestClock, UnixNanos};
 use violet_domain::config::BlueConfig;
 use violet_domain::event::{Event, EventStream, Rejection, decode_line};
 use violet_domain::json::{ParseOptions, Parser};
@@ -126,7 +126,7 @@ pub fn replay_with<R: Read + Send, S: Sink>(
 }
 
 /// Apply the venue's answers due by `t`, each at its own time.
-fn catch_up<S: Sink>(engine: &mut Engine<TestClock>, t: i64, sink: &mut S) -> io::Result<()> {
+fn catch_up<S: Sink>(engine: &mut Engine<TestClock>, t: UnixNanos, sink: &mut S) -> io::Result<()> {
     while let Some(due) = engine.next_due().filter(|&d| d <= t) {
         engine.clock().advance_to(due);
         engine.on_timers(sink)?;
@@ -136,7 +136,7 @@ fn catch_up<S: Sink>(engine: &mut Engine<TestClock>, t: i64, sink: &mut S) -> io
 
 /// The input has ended: apply everything still pending on the venue, in time order.
 fn settle<S: Sink>(engine: &mut Engine<TestClock>, sink: &mut S) -> io::Result<()> {
-    catch_up(engine, i64::MAX, sink)
+    catch_up(engine, UnixNanos::MAX, sink)
 }
 
 /// Decode and apply chunks until `fetch` has no more.
@@ -167,7 +167,7 @@ fn run_chunks<S: Sink>(
                             Event::Tick(t) => t.ts_ns.into_inner(),
                             Event::Factors(f) => f.ts_ns.into_inner(),
                         };
-                        catch_up(engine, ts, sink)?;
+                        catch_up(engine, UnixNanos::new(ts), sink)?;
                         engine.clock().advance_to(ts);
                         engine.on_event(&ev, sink)?;
                     }

@@ -130,7 +130,7 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
     let policy = FlushPolicy { max_interval: job.journal_flush, ..FlushPolicy::default() };
     // The run id is also the records' source: ids (`<run>:scan:N`...) never collide across runs.
     let config_hash = violet_engine::config_hash(&opts.cfg, &opts.plan);
-    let started_ns = LiveClock::new().now();
+    let started_ns = LiveClock::new().now().get();
     let mut journal = match (&job.clickhouse_url, &job.data_dir) {
         (Some(url), dir) => {
             let spool = dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool"));
@@ -206,7 +206,7 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
     }
     let mut shipped = None;
     if let Some(mut j) = journal {
-        j.run_row(&run_row(RunStatus::Stopped, LiveClock::new().now(), "replay complete")).map_err(journal_io)?;
+        j.run_row(&run_row(RunStatus::Stopped, LiveClock::new().now().get(), "replay complete")).map_err(journal_io)?;
         shipped = j.into_inner().close(job.ship_timeout).map_err(usage)?;
     }
     if let Some(p) = &job.summary_json {

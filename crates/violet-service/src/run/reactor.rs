@@ -257,7 +257,7 @@ impl Reactor {
             "{{\"reason\":\"{reason}\",\"lines\":{},\"scans\":{},\"rejected\":{},\"trades\":{},\"orders_refused\":{},\"divergences\":{}}}",
             self.n_lines, c.scans, c.rejected, self.trades, self.capture.refused, self.divergences
         );
-        self.sink.run_row(&self.info.row(RunStatus::Stopped, LiveClock::new().now(), &detail))?;
+        self.sink.run_row(&self.info.row(RunStatus::Stopped, LiveClock::new().now().get(), &detail))?;
         let timeout = self.ship_timeout;
         let journal = self.sink.into_inner();
         let ship = tokio::task::spawn_blocking(move || journal.close(timeout))

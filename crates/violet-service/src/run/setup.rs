@@ -127,7 +127,7 @@ impl Service {
         };
         connect(&ch, stop).await?;
         let clock = LiveClock::new();
-        let started_ns = clock.now();
+        let started_ns = clock.now().get();
         let run_id = format!("{name}-{started_ns}");
         let config_hash = violet_engine::config_hash(&blue, &plan);
         let policy = FlushPolicy {

@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 
+use violet_clock::UnixNanos;
 use violet_engine::execution::{Command, ExecutionPort, FillBasis, OrderUpdate};
 use violet_leverage::to_exchange;
 
@@ -78,7 +79,7 @@ impl<S: BehaviourSource> SimPort<S> {
         }
     }
 
-    fn place(&mut self, t: OrderTicket, now: i64) {
+    fn place(&mut self, t: OrderTicket, now: UnixNanos) {
         let refused = t.clone();
         let approved = match self.risk.check(t, now) {
             Ok(a) => a,
@@ -95,7 +96,7 @@ impl<S: BehaviourSource> SimPort<S> {
 }
 
 impl<S: BehaviourSource + std::fmt::Debug> ExecutionPort for SimPort<S> {
-    fn submit(&mut self, command: Command, now_ns: i64) {
+    fn submit(&mut self, command: Command, now_ns: UnixNanos) {
         self.runtime.advance_to(now_ns);
         self.collect();
         match command {
@@ -112,7 +113,7 @@ impl<S: BehaviourSource + std::fmt::Debug> ExecutionPort for SimPort<S> {
         self.collect();
     }
 
-    fn poll(&mut self, now_ns: i64) -> Option<OrderUpdate> {
+    fn poll(&mut self, now_ns: UnixNanos) -> Option<OrderUpdate> {
         if self.ready.is_empty() {
             self.runtime.advance_to(now_ns);
             self.collect();
@@ -120,7 +121,7 @@ impl<S: BehaviourSource + std::fmt::Debug> ExecutionPort for SimPort<S> {
         self.ready.pop_front()
     }
 
-    fn next_due(&self) -> Option<i64> {
+    fn next_due(&self) -> Option<UnixNanos> {
         if self.ready.is_empty() { self.runtime.next_time() } else { Some(self.runtime.now()) }
     }
 }

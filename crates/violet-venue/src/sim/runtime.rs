@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use violet_clock::{Clock as _, TestClock};
+use violet_clock::{Clock as _, TestClock, UnixNanos};
 
 use super::behaviour::{BehaviourSource, Outcome};
 use crate::driver::{Command, Driver, VenueEvent};
@@ -22,7 +22,7 @@ use crate::venue::Recoverable;
 pub struct SimRuntime<S> {
     driver: Driver,
     source: S,
-    queue: BinaryHeap<Reverse<(i64, u64)>>,
+    queue: BinaryHeap<Reverse<(UnixNanos, u64)>>,
     payload: HashMap<u64, (ClientOrderId, VenueEvent)>,
     seq: u64,
     clock: TestClock,
@@ -33,15 +33,15 @@ pub struct SimRuntime<S> {
 }
 
 impl<S: BehaviourSource> SimRuntime<S> {
-    /// A runtime at time `start_ns`.
-    pub fn new(source: S, start_ns: i64) -> Self {
+    /// A runtime at time `start`.
+    pub fn new(source: S, start: impl Into<UnixNanos>) -> Self {
         Self {
             driver: Driver::new(),
             source,
             queue: BinaryHeap::new(),
             payload: HashMap::new(),
             seq: 0,
-            clock: TestClock::new(start_ns),
+            clock: TestClock::new(start),
             positions: HashMap::new(),
             deadline_delay_ns: 0,
         }
@@ -63,7 +63,7 @@ impl<S: BehaviourSource> SimRuntime<S> {
     }
 
     /// Virtual now.
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> UnixNanos {
         self.clock.now()
     }
 
@@ -85,27 +85,28 @@ impl<S: BehaviourSource> SimRuntime<S> {
         self.queue.is_empty() && self.driver.next_deadline().is_none()
     }
 
-    /// Submit `approved` for `quantity` at `t_ns` (virtual time advances to `t_ns` first).
-    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, t_ns: i64) {
-        self.advance_to(t_ns);
+    /// Submit `approved` for `quantity` at `t` (virtual time advances to `t` first).
+    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, t: impl Into<UnixNanos>) {
+        self.advance_to(t);
         let cmds = self.driver.submit(approved, quantity, self.clock.now());
         self.execute(cmds);
     }
 
-    /// The engine cancels `id` at `t_ns`.
-    pub fn cancel(&mut self, id: &ClientOrderId, t_ns: i64) {
-        self.advance_to(t_ns);
+    /// The engine cancels `id` at `t`.
+    pub fn cancel(&mut self, id: &ClientOrderId, t: UnixNanos) {
+        self.advance_to(t);
         let cmds = self.driver.cancel(id, self.clock.now());
         self.execute(cmds);
     }
 
     /// When the next answer or deadline is handled.
-    pub fn next_time(&self) -> Option<i64> {
+    pub fn next_time(&self) -> Option<UnixNanos> {
         self.next_answer().into_iter().chain(self.next_deadline()).min()
     }
 
-    /// Process every answer and deadline up to `t_ns`, in time order.
-    pub fn advance_to(&mut self, t_ns: i64) {
+    /// Process every answer and deadline up to `t`, in time order.
+    pub fn advance_to(&mut self, t: impl Into<UnixNanos>) {
+        let t_ns = t.into();
         loop {
             let q = self.next_answer().filter(|&t| t <= t_ns);
             let d = self.next_deadline().filter(|&t| t <= t_ns);
@@ -127,22 +128,22 @@ impl<S: BehaviourSource> SimRuntime<S> {
     }
 
     /// When the next queued answer arrives.
-    fn next_answer(&self) -> Option<i64> {
+    fn next_answer(&self) -> Option<UnixNanos> {
         self.queue.peek().map(|Reverse((t, _))| *t)
     }
 
     /// When the next deadline is handled (late by the injected fault, if any).
-    fn next_deadline(&self) -> Option<i64> {
+    fn next_deadline(&self) -> Option<UnixNanos> {
         self.driver.next_deadline().map(|t| t.saturating_add(self.deadline_delay_ns))
     }
 
-    fn deadline(&mut self, t: i64) {
+    fn deadline(&mut self, t: UnixNanos) {
         self.clock.advance_to(t);
         let cmds = self.driver.on_time(self.clock.now());
         self.execute(cmds);
     }
 
-    fn answer(&mut self, t: i64) {
+    fn answer(&mut self, t: UnixNanos) {
         let Some(Reverse((_, seq))) = self.queue.pop() else { return };
         self.clock.advance_to(t);
         if let Some((id, ev)) = self.payload.remove(&seq) {
@@ -174,7 +175,7 @@ impl<S: BehaviourSource> SimRuntime<S> {
         VenueEvent::Fill { quantity: q, price }
     }
 
-    fn schedule(&mut self, at: i64, id: ClientOrderId, ev: VenueEvent) {
+    fn schedule(&mut self, at: UnixNanos, id: ClientOrderId, ev: VenueEvent) {
         self.seq += 1;
         self.queue.push(Reverse((at, self.seq)));
         self.payload.insert(self.seq, (id, ev));
@@ -185,7 +186,7 @@ impl<S: BehaviourSource> SimRuntime<S> {
             match c {
                 Command::Send(req) => {
                     let Some(ticket) = self.driver.ticket(&req.client_order_id) else { continue };
-                    let (deadline, price) = (ticket.deadline_ns(), ticket.price.into_inner());
+                    let (deadline, price) = (ticket.deadline(), ticket.price.into_inner());
                     let now = self.clock.now();
                     self.driver.note_send(now, deadline);
                     let b = self.source.next_behaviour();
