@@ -1,6 +1,7 @@
 //! Clocks: now as unix nanoseconds.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A point in time: nanoseconds since the Unix epoch (UTC). Its own type, so a time is
@@ -58,10 +59,11 @@ pub trait Clock {
 }
 
 /// The wall clock, for the live service. Monotonic in practice: never reports less than a
-/// value it reported before (a wall-clock step back holds the last value).
+/// value it reported before (a wall-clock step back holds the last value). `Sync`: tasks on
+/// several threads may share one.
 #[derive(Debug, Default)]
 pub struct LiveClock {
-    last: Cell<UnixNanos>,
+    last: AtomicI64,
 }
 
 impl LiveClock {
@@ -77,9 +79,9 @@ impl Clock for LiveClock {
         let t = UnixNanos(
             SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
         );
-        let t = t.max(self.last.get());
-        self.last.set(t);
-        t
+        // The largest value ever reported, this one included (one atomic step).
+        let prev = self.last.fetch_max(t.0, Ordering::Relaxed);
+        UnixNanos(prev.max(t.0))
     }
 }
 

@@ -339,6 +339,11 @@ impl Driver {
                 self.record(id, now, UpdateKind::LateFill, Some((quantity, price)), String::new());
                 Vec::new()
             }
+            VenueEvent::Reject(why) => {
+                // Recorded for the audit; the order had already ended, nothing changes.
+                self.record(id, now, UpdateKind::Reject, None, format!("after the order ended: {why}"));
+                Vec::new()
+            }
             _ => Vec::new(),
         }
     }
