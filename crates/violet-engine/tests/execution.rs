@@ -203,7 +203,10 @@ fn a_fill_after_expiry_is_booked_and_closed_at_once() {
     assert_eq!((e.trade_id, e.price), (t.trade_id, 50.0));
     assert_eq!(rig.engine.portfolio().quantity_of(t.symbol.as_ref()), 2.0);
     let close = place(rig.hand.take().into_iter().next());
-    assert_eq!((close.leg, close.trade_id, close.quantity), (Leg::LateClose, t.trade_id, Some(Quantity::computed(2.0))));
+    assert_eq!(
+        (close.leg, close.trade_id, close.quantity),
+        (Leg::LateClose, t.trade_id, Some(Quantity::computed(2.0)))
+    );
     assert!(close.reduce_only());
     // The close fills at 40: a SHORT from 50 gains 20%, less fees on both sides.
     rig.answer(&close, OrderState::Filled, UpdateKind::Fill, Some((2.0, 40.0)), 2);
@@ -226,7 +229,10 @@ fn an_invalid_fill_price_is_journaled_and_halts_entries() {
     assert!(bad.detail.contains("NaN") && bad.detail.contains("entries halted"), "{}", bad.detail);
     assert!(rig.engine.halted().is_some());
     let cancel = rig.hand.take();
-    assert!(matches!(cancel.as_slice(), [Command::Cancel { id, .. }] if *id == t.id), "the live entry is cancelled: {cancel:?}");
+    assert!(
+        matches!(cancel.as_slice(), [Command::Cancel { id, .. }] if *id == t.id),
+        "the live entry is cancelled: {cancel:?}"
+    );
     // The order ends with nothing booked; later ENTER decisions place nothing.
     rig.answer(&t, OrderState::Cancelled, UpdateKind::Cancel, None, 3);
     let later = rig.scans(400);
@@ -248,11 +254,19 @@ fn client_order_ids_follow_the_decision_not_the_trade_counter() {
     let second = place(cmds.into_iter().next());
     assert_eq!(second.trade_id, first.trade_id + 1);
     let mut late = Rig::new("svc");
-    late.next = full.lines.iter().position(|l| l.contains(&format!("\"scan_number\":{}", first.event.scan_number))).expect("line") + 1;
+    late.next = full
+        .lines
+        .iter()
+        .position(|l| l.contains(&format!("\"scan_number\":{}", first.event.scan_number)))
+        .expect("line")
+        + 1;
     let again = place(late.until_command());
     assert_eq!(again.trade_id, 1, "a fresh run counts trades from 1");
     assert_eq!(again.event, second.event, "the same decision");
     assert_eq!(again.id, second.id, "so the same client order id: a restart cannot place it twice");
     assert_ne!(first.id, second.id);
-    assert!(Rig::new("other").until_command().is_some_and(|c| !matches!(c, Command::Place(p) if p.id == first.id)), "namespaced");
+    assert!(
+        Rig::new("other").until_command().is_some_and(|c| !matches!(c, Command::Place(p) if p.id == first.id)),
+        "namespaced"
+    );
 }

@@ -1,12 +1,16 @@
 //! The execution task: one tokio task owns the venue, applies the risk caps, runs the TTL
 //! driver on the wall clock and turns every venue answer into an [`OrderUpdate`] for the
-//! engine. The engine's task talks to it through a [`ChannelPort`] (commands in) and a
-//! channel of updates (answers out): nothing on the decision path waits for a venue.
+//! engine. Requests to the venue run concurrently (a [`JoinSet`]): a slow answer never holds
+//! up another order, and deadlines are handled on time whatever is in flight. The engine's
+//! task talks to it through a [`ChannelPort`] (commands in) and a channel of updates
+//! (answers out): nothing on the decision path waits for a venue.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinSet;
 use violet_clock::{Clock as _, LiveClock, UnixNanos};
 use violet_domain::types::SymbolName;
 use violet_engine::execution::{Command as EngineCommand, ExecutionPort, OrderUpdate};
@@ -16,7 +20,7 @@ use crate::contracts::Contracts;
 use crate::driver::{Command, Driver, DriverStats, VenueEvent};
 use crate::order::{ClientOrderId, OrderTicket, UpdateKind};
 use crate::risk::RiskGate;
-use crate::venue::{OrderReport, OrderRequest, Unrecoverable, Venue, VenueError};
+use crate::venue::{OrderReport, OrderRequest, Venue, VenueError};
 
 /// The engine's port on a live path: commands go down a channel to the execution task;
 /// answers come back on the updates channel, as events of the engine's task.
@@ -41,12 +45,12 @@ impl ExecutionPort for ChannelPort {
         }
     }
 
-    fn close(&mut self) {
-        self.tx = None;
-    }
-
     fn poll(&mut self, _: UnixNanos) -> Option<OrderUpdate> {
         None // answers arrive as events of the engine's task
+    }
+
+    fn close(&mut self) {
+        self.tx = None;
     }
 }
 
@@ -73,17 +77,38 @@ impl Default for TaskOptions {
     }
 }
 
+/// Which request an answer is to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Request {
+    Place,
+    Cancel,
+    /// The engine asked.
+    Query,
+    /// The task follows a working order.
+    Poll,
+}
+
+/// A venue request that came back.
+#[derive(Debug)]
+struct Answer {
+    id: ClientOrderId,
+    symbol: SymbolName,
+    request: Request,
+    result: Result<OrderReport, VenueError>,
+}
+
 /// The execution task over venue `V`.
 #[derive(Debug)]
 pub struct ExecutionTask<V> {
-    venue: V,
+    venue: Arc<V>,
     risk: RiskGate,
     driver: Driver,
     clock: LiveClock,
     opts: TaskOptions,
     working: HashMap<ClientOrderId, Working>,
-    /// Cancels the driver asked for while the venue was busy with another request.
-    queued: Vec<Command>,
+    in_flight: JoinSet<Answer>,
+    /// Orders with a request in flight (one at a time per order).
+    busy: HashSet<ClientOrderId>,
 }
 
 /// The venue's report as the driver's events, given what was known before.
@@ -108,42 +133,61 @@ fn error_event(e: VenueError) -> VenueEvent {
     }
 }
 
-impl<V: Venue> ExecutionTask<V> {
+async fn sleep_or_never(wait: Option<Duration>) {
+    match wait {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl<V: Venue + 'static> ExecutionTask<V> {
     /// A task owning `venue`, checking every order with `risk`.
     pub fn new(venue: V, risk: RiskGate, opts: TaskOptions) -> Self {
         Self {
-            venue,
+            venue: Arc::new(venue),
             risk,
             driver: Driver::new(),
             clock: LiveClock::new(),
             opts,
             working: HashMap::new(),
-            queued: Vec::new(),
+            in_flight: JoinSet::new(),
+            busy: HashSet::new(),
         }
     }
 
-    /// Run until the command channel closes; every step goes to `updates` as it happens.
-    /// Returns the driver's counters.
+    /// Run until the command channel has closed and every order has ended (its requests
+    /// answered); every step goes to `updates` as it happens. Returns the driver's counters.
     pub async fn run(
         mut self,
         mut commands: UnboundedReceiver<EngineCommand>,
         updates: UnboundedSender<OrderUpdate>,
     ) -> DriverStats {
+        let mut open = true;
         loop {
+            if !open && self.in_flight.is_empty() && self.driver.open() == 0 {
+                break;
+            }
             let wait = self.next_wake();
             tokio::select! {
                 biased;
-                cmd = commands.recv() => match cmd {
-                    Some(c) => self.command(c, &updates).await,
-                    None => break,
+                Some(done) = self.in_flight.join_next(), if !self.in_flight.is_empty() => {
+                    if let Ok(answer) = done {
+                        self.answer(answer);
+                    }
+                }
+                cmd = commands.recv(), if open => match cmd {
+                    Some(c) => self.command(c),
+                    None => open = false,
                 },
                 () = sleep_or_never(wait) => {
-                    self.on_time(&updates).await;
-                    self.poll_working(&updates).await;
+                    let cmds = self.driver.on_time(self.clock.now());
+                    self.execute(cmds);
+                    self.poll_working();
                 }
             }
-            if !self.publish(&updates) {
-                break;
+            let steps: Vec<OrderUpdate> = self.driver.drain_events().collect();
+            if !steps.into_iter().all(|u| updates.send(u).is_ok()) {
+                break; // the engine is gone
             }
         }
         self.driver.stats()
@@ -158,65 +202,28 @@ impl<V: Venue> ExecutionTask<V> {
         deadline.into_iter().chain(poll).min().map(|ns| Duration::from_nanos(u64::try_from(ns).unwrap_or(0)))
     }
 
-    /// Send the driver's new steps; false when the engine is gone.
-    fn publish(&mut self, updates: &UnboundedSender<OrderUpdate>) -> bool {
-        let steps: Vec<OrderUpdate> = self.driver.drain_events().collect();
-        steps.into_iter().all(|u| updates.send(u).is_ok())
+    fn spawn(&mut self, id: ClientOrderId, symbol: SymbolName, request: Request, req: Option<OrderRequest>) {
+        self.busy.insert(id.clone());
+        let venue = Arc::clone(&self.venue);
+        self.in_flight.spawn(async move {
+            let result = match (request, &req) {
+                (Request::Place, Some(r)) => venue.place_order(r).await,
+                (Request::Cancel, _) => venue.cancel_order(&symbol, &id).await,
+                _ => venue.query_order(&symbol, &id).await,
+            };
+            Answer { id, symbol, request, result }
+        });
     }
 
-    /// Await a venue call; deadlines that come meanwhile are handled on time (their
-    /// cancels wait until the venue is free).
-    async fn call<T>(
-        driver: &mut Driver,
-        clock: &LiveClock,
-        queued: &mut Vec<Command>,
-        updates: &UnboundedSender<OrderUpdate>,
-        call: impl std::future::Future<Output = T>,
-    ) -> T {
-        tokio::pin!(call);
-        loop {
-            let now = clock.now();
-            let wait = driver.next_deadline().map(|d| Duration::from_nanos(u64::try_from(d.since(now)).unwrap_or(0)));
-            tokio::select! {
-                biased;
-                out = &mut call => return out,
-                () = sleep_or_never(wait) => {
-                    queued.extend(driver.on_time(clock.now()));
-                    let steps: Vec<OrderUpdate> = driver.drain_events().collect();
-                    for u in steps {
-                        let _ = updates.send(u);
-                    }
-                }
-            }
-        }
-    }
-
-    async fn command(&mut self, c: EngineCommand, updates: &UnboundedSender<OrderUpdate>) {
+    fn command(&mut self, c: EngineCommand) {
         let now = self.clock.now();
         match c {
-            EngineCommand::Place(t) => self.place(t, now, updates).await,
+            EngineCommand::Place(t) => self.place(t, now),
             EngineCommand::Cancel { id, .. } => {
                 let cmds = self.driver.cancel(&id, now);
-                self.execute(cmds, updates).await;
+                self.execute(cmds);
             }
-            EngineCommand::Query { id, symbol } => {
-                let answer = Self::call(
-                    &mut self.driver,
-                    &self.clock,
-                    &mut self.queued,
-                    updates,
-                    self.venue.query_order(&symbol, &id),
-                )
-                .await;
-                let detail = match &answer {
-                    Ok(r) => format!("filled {} at {}, open {}", r.filled_quantity, r.average_price, r.open),
-                    Err(e) => e.to_string(),
-                };
-                self.driver.queried(&id, self.clock.now(), detail);
-                if let Ok(r) = answer {
-                    self.apply_report(&id, &symbol, &r);
-                }
-            }
+            EngineCommand::Query { id, symbol } => self.spawn(id, symbol, Request::Query, None),
         }
     }
 
@@ -233,7 +240,7 @@ impl<V: Venue> ExecutionTask<V> {
         }
     }
 
-    async fn place(&mut self, t: OrderTicket, now: UnixNanos, updates: &UnboundedSender<OrderUpdate>) {
+    fn place(&mut self, t: OrderTicket, now: UnixNanos) {
         let refused = t.clone();
         let approved = match self.risk.check(t, now) {
             Ok(a) => a,
@@ -242,78 +249,91 @@ impl<V: Venue> ExecutionTask<V> {
         match self.quantity(approved.inner()) {
             Ok(q) => {
                 let cmds = self.driver.submit(approved, q, now);
-                self.execute(cmds, updates).await;
+                self.execute(cmds);
             }
             Err(why) => self.driver.refuse(approved.into_inner(), UpdateKind::Reject, &why, now),
         }
     }
 
-    async fn execute(&mut self, mut cmds: Vec<Command>, updates: &UnboundedSender<OrderUpdate>) {
-        cmds.append(&mut self.queued);
-        while let Some(c) = cmds.pop() {
-            let more = match c {
-                Command::Send(req) => self.send(req, updates).await,
-                Command::Cancel(id) => self.cancel(id, updates).await,
-            };
-            cmds.extend(more);
-            cmds.append(&mut self.queued);
-        }
-    }
-
-    async fn send(&mut self, req: OrderRequest, updates: &UnboundedSender<OrderUpdate>) -> Vec<Command> {
-        let id = req.client_order_id.clone();
-        if let Some(t) = self.driver.ticket(&id) {
-            self.driver.note_send(self.clock.now(), t.deadline());
-        }
-        let known = Working { symbol: req.symbol.clone(), filled: 0.0, notional: 0.0 };
-        let answer =
-            Self::call(&mut self.driver, &self.clock, &mut self.queued, updates, self.venue.place_order(&req)).await;
-        let now = self.clock.now();
-        let events = match answer {
-            Ok(r) => {
-                let ev = report_events(&known, &r);
-                if r.open {
-                    self.working.insert(
-                        id.clone(),
-                        Working { filled: r.filled_quantity, notional: r.average_price * r.filled_quantity, ..known },
-                    );
+    /// Carry out the driver's commands: sends and cancels become requests in flight.
+    fn execute(&mut self, cmds: Vec<Command>) {
+        for c in cmds {
+            match c {
+                Command::Send(req) => {
+                    if let Some(t) = self.driver.ticket(&req.client_order_id) {
+                        self.driver.note_send(self.clock.now(), t.deadline());
+                    }
+                    let (id, symbol) = (req.client_order_id.clone(), req.symbol.clone());
+                    self.spawn(id, symbol, Request::Place, Some(req));
                 }
-                ev
+                Command::Cancel(id) => {
+                    if let Some(symbol) = self.driver.ticket(&id).map(|t| t.symbol.clone()) {
+                        self.spawn(id, symbol, Request::Cancel, None);
+                    }
+                }
             }
-            Err(VenueError::Unrecoverable(Unrecoverable::ObserveOnly)) => {
-                vec![VenueEvent::Reject(Unrecoverable::ObserveOnly.to_string())]
-            }
-            Err(e) => vec![error_event(e)],
-        };
-        let mut out = Vec::new();
-        for ev in events {
-            out.extend(self.driver.on_venue(&id, ev, now));
         }
-        out
     }
 
-    async fn cancel(&mut self, id: ClientOrderId, updates: &UnboundedSender<OrderUpdate>) -> Vec<Command> {
-        let Some(symbol) = self.driver.ticket(&id).map(|t| t.symbol.clone()) else { return Vec::new() };
-        let answer =
-            Self::call(&mut self.driver, &self.clock, &mut self.queued, updates, self.venue.cancel_order(&symbol, &id))
-                .await;
-        if let Ok(r) = answer {
-            self.apply_report(&id, &symbol, &r);
+    fn answer(&mut self, a: Answer) {
+        self.busy.remove(&a.id);
+        let now = self.clock.now();
+        match a.request {
+            Request::Place => {
+                let events = match &a.result {
+                    Ok(r) => {
+                        let known = Working { symbol: a.symbol.clone(), filled: 0.0, notional: 0.0 };
+                        if r.open {
+                            self.working.insert(
+                                a.id.clone(),
+                                Working {
+                                    filled: r.filled_quantity,
+                                    notional: r.average_price * r.filled_quantity,
+                                    ..known.clone()
+                                },
+                            );
+                        }
+                        report_events(&known, r)
+                    }
+                    Err(e) => vec![error_event(e.clone())],
+                };
+                for ev in events {
+                    let cmds = self.driver.on_venue(&a.id, ev, now);
+                    self.execute(cmds);
+                }
+            }
+            Request::Cancel => {
+                if let Ok(r) = &a.result {
+                    self.apply_report(&a.id, &a.symbol, r);
+                }
+                self.working.remove(&a.id);
+            }
+            Request::Query | Request::Poll => {
+                if a.request == Request::Query {
+                    let detail = match &a.result {
+                        Ok(r) => format!("filled {} at {}, open {}", r.filled_quantity, r.average_price, r.open),
+                        Err(e) => e.to_string(),
+                    };
+                    self.driver.queried(&a.id, now, detail);
+                }
+                if let Ok(r) = &a.result {
+                    self.apply_report(&a.id, &a.symbol, r);
+                }
+            }
         }
-        self.working.remove(&id);
-        Vec::new()
     }
 
+    /// A report from a cancel, query or poll: what filled since the last one.
     fn apply_report(&mut self, id: &ClientOrderId, symbol: &SymbolName, r: &OrderReport) {
-        let known = self.working.get(id).cloned().unwrap_or(Working {
-            symbol: symbol.clone(),
-            filled: self.driver.outcome(id).map_or(0.0, |o| o.1),
-            notional: self.driver.outcome(id).map_or(0.0, |o| o.1 * o.2),
+        let known = self.working.get(id).cloned().unwrap_or_else(|| {
+            let (filled, avg) = self.driver.outcome(id).map_or((0.0, 0.0), |o| (o.1, o.2));
+            Working { symbol: symbol.clone(), filled, notional: filled * avg }
         });
         let now = self.clock.now();
         for ev in report_events(&known, r) {
             if !matches!(ev, VenueEvent::Ack) {
-                let _ = self.driver.on_venue(id, ev, now);
+                let cmds = self.driver.on_venue(id, ev, now);
+                self.execute(cmds);
             }
         }
         if r.open {
@@ -326,35 +346,16 @@ impl<V: Venue> ExecutionTask<V> {
         }
     }
 
-    async fn on_time(&mut self, updates: &UnboundedSender<OrderUpdate>) {
-        let cmds = self.driver.on_time(self.clock.now());
-        self.execute(cmds, updates).await;
-    }
-
-    async fn poll_working(&mut self, updates: &UnboundedSender<OrderUpdate>) {
-        let ids: Vec<(ClientOrderId, SymbolName)> =
-            self.working.iter().map(|(id, w)| (id.clone(), w.symbol.clone())).collect();
-        for (id, symbol) in ids {
-            let answer = Self::call(
-                &mut self.driver,
-                &self.clock,
-                &mut self.queued,
-                updates,
-                self.venue.query_order(&symbol, &id),
-            )
-            .await;
-            if let Ok(r) = answer {
-                self.apply_report(&id, &symbol, &r);
-            }
+    /// Query every working order that has no request in flight.
+    fn poll_working(&mut self) {
+        let due: Vec<(ClientOrderId, SymbolName)> = self
+            .working
+            .iter()
+            .filter(|(id, _)| !self.busy.contains(*id))
+            .map(|(id, w)| (id.clone(), w.symbol.clone()))
+            .collect();
+        for (id, symbol) in due {
+            self.spawn(id, symbol, Request::Poll, None);
         }
-        let queued = std::mem::take(&mut self.queued);
-        self.execute(queued, updates).await;
-    }
-}
-
-async fn sleep_or_never(wait: Option<Duration>) {
-    match wait {
-        Some(d) => tokio::time::sleep(d).await,
-        None => std::future::pending().await,
     }
 }

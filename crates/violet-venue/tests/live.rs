@@ -74,7 +74,9 @@ fn lines(scans: usize) -> Vec<String> {
 fn prices_of(line: &str, book: &PriceBook) {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { return };
     for a in v.get("assets").and_then(serde_json::Value::as_array).into_iter().flatten() {
-        if let (Some(s), Some(p)) = (a.get("symbol").and_then(|s| s.as_str()), a.get("price").and_then(serde_json::Value::as_f64)) {
+        if let (Some(s), Some(p)) =
+            (a.get("symbol").and_then(|s| s.as_str()), a.get("price").and_then(serde_json::Value::as_f64))
+        {
             book.set(s, p);
         }
     }

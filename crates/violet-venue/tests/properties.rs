@@ -55,23 +55,23 @@ impl Sink for Collect {
 struct Recording(Arc<AtomicU64>);
 
 impl Venue for Recording {
-    async fn place_order(&mut self, _: &OrderRequest) -> Result<OrderReport, VenueError> {
+    async fn place_order(&self, _: &OrderRequest) -> Result<OrderReport, VenueError> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Err(violet_venue::venue::Unrecoverable::Auth.into())
     }
-    async fn cancel_order(&mut self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+    async fn cancel_order(&self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Err(violet_venue::venue::Unrecoverable::Auth.into())
     }
-    async fn query_order(&mut self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+    async fn query_order(&self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Err(violet_venue::venue::Unrecoverable::Auth.into())
     }
-    async fn positions(&mut self) -> Result<Vec<VenuePosition>, VenueError> {
+    async fn positions(&self) -> Result<Vec<VenuePosition>, VenueError> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Ok(Vec::new())
     }
-    async fn balance(&mut self) -> Result<f64, VenueError> {
+    async fn balance(&self) -> Result<f64, VenueError> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Ok(0.0)
     }

@@ -71,7 +71,7 @@ impl LiveBooks {
 /// The simulated exchange on the wall clock.
 #[derive(Debug)]
 pub struct LiveSimVenue<S> {
-    source: S,
+    source: Mutex<S>,
     prices: PriceBook,
     books: Arc<Mutex<LiveBooks>>,
     request_timeout: Duration,
@@ -81,7 +81,7 @@ impl<S: BehaviourSource> LiveSimVenue<S> {
     /// An exchange answering as `source` draws, filling at `prices`; a request that never
     /// answers fails after `request_timeout` (as an HTTP client's timeout).
     pub fn new(source: S, prices: PriceBook, request_timeout: Duration) -> Self {
-        Self { source, prices, books: Arc::default(), request_timeout }
+        Self { source: Mutex::new(source), prices, books: Arc::default(), request_timeout }
     }
 
     /// The books (shared: read them while the venue is in use).
@@ -110,8 +110,8 @@ fn nanos(ns: i64) -> Duration {
 }
 
 impl<S: BehaviourSource + Send> Venue for LiveSimVenue<S> {
-    async fn place_order(&mut self, req: &OrderRequest) -> Result<OrderReport, VenueError> {
-        let b = self.source.next_behaviour();
+    async fn place_order(&self, req: &OrderRequest) -> Result<OrderReport, VenueError> {
+        let b = self.source.lock().unwrap_or_else(PoisonError::into_inner).next_behaviour();
         if b.outcome == Outcome::Timeout {
             tokio::time::sleep(self.request_timeout).await;
             return Err(Recoverable::Timeout.into());
@@ -160,7 +160,7 @@ impl<S: BehaviourSource + Send> Venue for LiveSimVenue<S> {
         Ok(report)
     }
 
-    async fn cancel_order(&mut self, _: &SymbolName, id: &ClientOrderId) -> Result<OrderReport, VenueError> {
+    async fn cancel_order(&self, _: &SymbolName, id: &ClientOrderId) -> Result<OrderReport, VenueError> {
         let mut books = self.lock();
         let Some(o) = books.orders.get_mut(id) else {
             return Err(Unrecoverable::Rejected("order does not exist".into()).into());
@@ -169,7 +169,7 @@ impl<S: BehaviourSource + Send> Venue for LiveSimVenue<S> {
         Ok(Self::report(id, o))
     }
 
-    async fn query_order(&mut self, _: &SymbolName, id: &ClientOrderId) -> Result<OrderReport, VenueError> {
+    async fn query_order(&self, _: &SymbolName, id: &ClientOrderId) -> Result<OrderReport, VenueError> {
         let books = self.lock();
         books
             .orders
@@ -178,7 +178,7 @@ impl<S: BehaviourSource + Send> Venue for LiveSimVenue<S> {
             .ok_or_else(|| Unrecoverable::Rejected("order does not exist".into()).into())
     }
 
-    async fn positions(&mut self) -> Result<Vec<VenuePosition>, VenueError> {
+    async fn positions(&self) -> Result<Vec<VenuePosition>, VenueError> {
         let books = self.lock();
         let avg: HashMap<&str, f64> = books.orders.values().map(|o| (o.symbol.as_ref() as &str, o.average)).collect();
         Ok(books
@@ -193,7 +193,7 @@ impl<S: BehaviourSource + Send> Venue for LiveSimVenue<S> {
             .collect())
     }
 
-    async fn balance(&mut self) -> Result<f64, VenueError> {
+    async fn balance(&self) -> Result<f64, VenueError> {
         Ok(0.0)
     }
 }

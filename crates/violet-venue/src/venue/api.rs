@@ -50,20 +50,21 @@ pub struct VenuePosition {
 }
 
 /// An exchange (or a stand-in). Every method may fail with a [`VenueError`], split into
-/// recoverable and unrecoverable. The futures are `Send`: the execution task that owns the
-/// venue runs on tokio's multi-threaded runtime.
-pub trait Venue: Send {
+/// recoverable and unrecoverable. Methods take `&self` and their futures are `Send`: the
+/// execution task that owns the venue keeps several requests in flight at once (one slow
+/// answer never holds up another order or a deadline) on tokio's multi-threaded runtime.
+pub trait Venue: Send + Sync {
     /// Place an order.
     ///
     /// # Errors
     /// [`VenueError`].
-    fn place_order(&mut self, order: &OrderRequest) -> impl Future<Output = Result<OrderReport, VenueError>> + Send;
+    fn place_order(&self, order: &OrderRequest) -> impl Future<Output = Result<OrderReport, VenueError>> + Send;
     /// Cancel an order by client id.
     ///
     /// # Errors
     /// [`VenueError`].
     fn cancel_order(
-        &mut self,
+        &self,
         symbol: &SymbolName,
         id: &ClientOrderId,
     ) -> impl Future<Output = Result<OrderReport, VenueError>> + Send;
@@ -72,7 +73,7 @@ pub trait Venue: Send {
     /// # Errors
     /// [`VenueError`].
     fn query_order(
-        &mut self,
+        &self,
         symbol: &SymbolName,
         id: &ClientOrderId,
     ) -> impl Future<Output = Result<OrderReport, VenueError>> + Send;
@@ -80,10 +81,10 @@ pub trait Venue: Send {
     ///
     /// # Errors
     /// [`VenueError`].
-    fn positions(&mut self) -> impl Future<Output = Result<Vec<VenuePosition>, VenueError>> + Send;
+    fn positions(&self) -> impl Future<Output = Result<Vec<VenuePosition>, VenueError>> + Send;
     /// Account balance (quote currency).
     ///
     /// # Errors
     /// [`VenueError`].
-    fn balance(&mut self) -> impl Future<Output = Result<f64, VenueError>> + Send;
+    fn balance(&self) -> impl Future<Output = Result<f64, VenueError>> + Send;
 }

@@ -1,5 +1,7 @@
 //! The observe-only guard: the venue `violet run` gets whenever execution is not armed.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use violet_domain::types::SymbolName;
 
 use crate::order::ClientOrderId;
@@ -8,9 +10,9 @@ use crate::venue::error::{Unrecoverable, VenueError};
 
 /// Refuses every order and cancel with [`Unrecoverable::ObserveOnly`], and counts them. It
 /// holds no keys and no connection: nothing can leave the process through it.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct ObserveOnlyVenue {
-    refused: u64,
+    refused: AtomicU64,
 }
 
 impl ObserveOnlyVenue {
@@ -23,30 +25,30 @@ impl ObserveOnlyVenue {
     /// Orders (and cancels) refused so far.
     #[must_use]
     pub fn refused(&self) -> u64 {
-        self.refused
+        self.refused.load(Ordering::Relaxed)
     }
 }
 
 impl Venue for ObserveOnlyVenue {
-    async fn place_order(&mut self, _: &OrderRequest) -> Result<OrderReport, VenueError> {
-        self.refused += 1;
+    async fn place_order(&self, _: &OrderRequest) -> Result<OrderReport, VenueError> {
+        self.refused.fetch_add(1, Ordering::Relaxed);
         Err(Unrecoverable::ObserveOnly.into())
     }
 
-    async fn cancel_order(&mut self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
-        self.refused += 1;
+    async fn cancel_order(&self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+        self.refused.fetch_add(1, Ordering::Relaxed);
         Err(Unrecoverable::ObserveOnly.into())
     }
 
-    async fn query_order(&mut self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
+    async fn query_order(&self, _: &SymbolName, _: &ClientOrderId) -> Result<OrderReport, VenueError> {
         Err(Unrecoverable::ObserveOnly.into())
     }
 
-    async fn positions(&mut self) -> Result<Vec<VenuePosition>, VenueError> {
+    async fn positions(&self) -> Result<Vec<VenuePosition>, VenueError> {
         Ok(Vec::new())
     }
 
-    async fn balance(&mut self) -> Result<f64, VenueError> {
+    async fn balance(&self) -> Result<f64, VenueError> {
         Ok(0.0)
     }
 }
@@ -58,7 +60,7 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread")]
     async fn every_order_is_refused_typed_and_counted() {
-        let mut v = ObserveOnlyVenue::new();
+        let v = ObserveOnlyVenue::new();
         let event = DecisionEvent { scan_number: 1, ts_ns: 0 };
         let req = OrderRequest {
             client_order_id: ClientOrderId::new("r", event, Leg::Entry, 0),
