@@ -11,8 +11,8 @@ use violet_domain::types::{Action, Price};
 use crate::decision::{Decision, DecisionRecord, FlatRun, decide};
 use crate::execution::{
     Booking, BookingError, ClientOrderId, Command, DecisionEvent, EntryPlan, ExecutionPort, Fill, FillBasis, Leg,
-    Nanos, NoVenue, Notional, OrderRef, OrderState, OrderTicket, OrderTtl, OrderUpdate, Portfolio, Quantity, Slot,
-    TradeEvent, UpdateKind,
+    Nanos, NoVenue, Notional, OrderRef, OrderTicket, OrderTtl, OrderUpdate, Portfolio, Quantity, Slot, TradeEvent,
+    UpdateKind,
 };
 
 /// The hash of what the engine runs with (BLUE's constants and the cadence plan), as 16 hex
@@ -336,9 +336,17 @@ impl<C: Clock> Engine<C> {
         sink: &mut impl Sink,
     ) -> io::Result<()> {
         let now = self.clock.now();
-        let id = ticket.id.clone();
+        self.counts.orders += 1;
+        if self.booking == Booking::Shadow {
+            // BLUE's fill, booked now; the order goes out for the record only (its answers
+            // are journaled, never booked), so it is not tracked.
+            let (price, notional) = (ticket.price, ticket.notional);
+            self.port.submit(Command::Place(ticket), now);
+            self.book_blue(slot, price, notional, blue_quantity, sink)?;
+            return self.pump(sink);
+        }
         self.portfolio.track(
-            id.clone(),
+            ticket.id.clone(),
             OrderRef {
                 slot,
                 trade_id: ticket.trade_id,
@@ -351,34 +359,43 @@ impl<C: Clock> Engine<C> {
                 plan,
             },
         );
-        let shadow = (self.booking == Booking::Shadow).then(|| OrderUpdate {
-            client_order_id: id,
-            trade_id: ticket.trade_id,
-            leg: ticket.leg,
-            at: now,
-            state: OrderState::Filled,
-            kind: UpdateKind::Fill,
-            filled: Quantity::computed(blue_quantity),
-            fill: Some(Fill {
-                quantity: Quantity::computed(blue_quantity),
-                price: ticket.price.into_inner(),
-                notional: ticket.notional,
-                basis: FillBasis::Blue,
-            }),
-            detail: String::new(),
-            step: 1,
-        });
-        self.counts.orders += 1;
         self.port.submit(Command::Place(ticket), now);
-        if let Some(u) = shadow {
-            self.book(&u, sink)?;
-        }
         self.pump(sink)
+    }
+
+    /// Book BLUE's fill of slot `slot`'s live order: `notional` at `price`.
+    fn book_blue(
+        &mut self,
+        slot: usize,
+        price: Price,
+        notional: Notional,
+        quantity: f64,
+        sink: &mut impl Sink,
+    ) -> io::Result<()> {
+        let fill = Fill {
+            quantity: Quantity::computed(quantity),
+            price: price.into_inner(),
+            notional,
+            basis: FillBasis::Blue,
+        };
+        match self.portfolio.book_blue(slot, &fill, &self.cfg) {
+            Some(t) => self.emit(t, sink),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether orders need nothing but BLUE's fill booked: shadow booking into a port that
+    /// drops every command (a replay without a venue). No ticket is built then.
+    fn unsent(&self) -> bool {
+        self.booking == Booking::Shadow && !self.port.accepts_commands()
     }
 
     /// Apply every answer the port has due by now.
     fn pump(&mut self, sink: &mut impl Sink) -> io::Result<()> {
-        let now = self.clock.now();
+        self.pump_at(self.clock.now(), sink)
+    }
+
+    fn pump_at(&mut self, now: UnixNanos, sink: &mut impl Sink) -> io::Result<()> {
         while let Some(u) = self.port.poll(now) {
             self.on_order(&u, sink)?;
         }
@@ -401,6 +418,11 @@ impl<C: Clock> Engine<C> {
         let slot = &self.portfolio.slots()[0];
         let Some(pos) = slot.position() else { return Ok(()) };
         let quantity = slot.quantity();
+        if self.unsent() {
+            let notional = Notional::computed(pos.notional);
+            self.portfolio.slot_mut(0).begin_exit(ClientOrderId::unsent(), check, event);
+            return self.book_blue(0, check.price, notional, quantity, sink);
+        }
         let (id, _) = self.order_id(event, Leg::Exit, 0);
         let ticket = OrderTicket {
             id: id.clone(),
@@ -423,8 +445,14 @@ impl<C: Clock> Engine<C> {
         let (Some(pick), Some(sizing)) = (d.pick, d.sizing) else { return Ok(()) };
         let Ok(symbol) = violet_domain::types::SymbolName::try_new(pick.symbol.to_string()) else { return Ok(()) };
         let trade_id = self.portfolio.take_trade_id();
-        let (id, _) = self.order_id(event, Leg::Entry, 0);
         let capital = self.portfolio.capital();
+        let quantity = sizing.notional / pick.price.into_inner();
+        if self.unsent() {
+            let plan = EntryPlan { trade_id, event, symbol, capital, score: pick.score, sizing, price: pick.price };
+            self.portfolio.slot_mut(0).begin_entry(plan, ClientOrderId::unsent());
+            return self.book_blue(0, pick.price, Notional::computed(sizing.notional), quantity, sink);
+        }
+        let (id, _) = self.order_id(event, Leg::Entry, 0);
         let ticket = OrderTicket {
             id: id.clone(),
             trade_id,
@@ -442,7 +470,7 @@ impl<C: Clock> Engine<C> {
         // Shadow booking never has a late fill: no plan kept for one.
         let kept = (self.booking == Booking::Fills).then(|| Box::new(plan.clone()));
         self.portfolio.slot_mut(0).begin_entry(plan, id);
-        self.place(0, ticket, kept, sizing.notional / pick.price.into_inner(), sink)
+        self.place(0, ticket, kept, quantity, sink)
     }
 
     /// Close trade `trade_id`'s stray (a late entry fill) at once, unless a close is live.
@@ -483,14 +511,14 @@ impl<C: Clock> Engine<C> {
     /// # Errors
     /// The sink's I/O error.
     pub fn on_timers(&mut self, sink: &mut impl Sink) -> io::Result<()> {
-        self.pump(sink)?;
+        let now = self.clock.now();
+        self.pump_at(now, sink)?;
         if let Cadence::Every(period) = self.plan.exit
             && !self.timers_started
         {
             self.timers_started = true;
-            self.scheduler.schedule_every(self.clock.now().saturating_add(period), period, Timed::ExitCheck);
+            self.scheduler.schedule_every(now.saturating_add(period), period, Timed::ExitCheck);
         }
-        let now = self.clock.now();
         while let Some(f) = self.scheduler.pop_due(now) {
             match f.payload {
                 Timed::ExitCheck => {

@@ -207,6 +207,11 @@ impl ClientOrderId {
         Self(s)
     }
 
+    /// The id of an order that is never sent (BLUE's fill booked with no venue at all).
+    pub(crate) fn unsent() -> Self {
+        Self(String::new())
+    }
+
     /// An id as a venue reported it (not checked: a venue's word).
     #[must_use]
     pub fn from_venue(s: &str) -> Self {

@@ -24,6 +24,11 @@ pub trait ExecutionPort: std::fmt::Debug {
     /// No more commands will come (the service is stopping): a live port closes its
     /// channel so the execution task can end.
     fn close(&mut self) {}
+    /// Whether commands go anywhere (a port that drops them all says no, and the engine
+    /// spares itself building them when it books BLUE's fill).
+    fn accepts_commands(&self) -> bool {
+        true
+    }
 }
 
 /// A port that drops every command and never answers: BLUE's bookkeeping with no venue at
@@ -35,6 +40,9 @@ impl ExecutionPort for NoVenue {
     fn submit(&mut self, _: Command, _: UnixNanos) {}
     fn poll(&mut self, _: UnixNanos) -> Option<OrderUpdate> {
         None
+    }
+    fn accepts_commands(&self) -> bool {
+        false
     }
 }
 
@@ -66,5 +74,8 @@ impl<P: ExecutionPort + ?Sized> ExecutionPort for Box<P> {
     }
     fn close(&mut self) {
         (**self).close();
+    }
+    fn accepts_commands(&self) -> bool {
+        (**self).accepts_commands()
     }
 }

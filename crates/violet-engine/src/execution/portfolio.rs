@@ -161,26 +161,38 @@ impl Portfolio {
         self.orders.retain(|_, r| !(r.ended && r.deadline < before));
     }
 
+    /// BLUE's fill of slot `slot`'s live order, booked at once (shadow booking: the order is
+    /// not tracked); the trade event it completes.
+    pub(crate) fn book_blue(&mut self, slot: usize, fill: &Fill, cfg: &BlueConfig) -> Option<TradeEvent> {
+        let s = &mut self.slots[slot];
+        s.fill(fill, &mut self.capital, cfg).ok()?;
+        s.ended(OrderState::Filled, self.capital).ok().flatten()
+    }
+
     /// Book one update; `at` is the event it is booked on (for late fills' trade events).
     pub(crate) fn apply(&mut self, u: &OrderUpdate, at: DecisionEvent, cfg: &BlueConfig) -> Applied {
         let mut out = Applied::default();
-        let Some(r) = self.orders.get(&u.client_order_id).cloned() else {
+        let Some(r) = self.orders.get(&u.client_order_id) else {
             if u.fill.is_some() {
                 out.error = Some(BookingError::Unknown(u.client_order_id.to_string()));
             }
             return out;
         };
-        let live = !r.ended && self.slots[r.slot].live_order() == Some(&u.client_order_id);
+        let (slot, leg, trade_id) = (r.slot, r.leg, r.trade_id);
+        let live = !r.ended && self.slots[slot].live_order() == Some(&u.client_order_id);
         if let Some(f) = &u.fill {
-            let booked = match (r.leg, live) {
-                (Leg::Entry | Leg::Exit, true) => {
-                    self.slots[r.slot].fill(f, &mut self.capital, cfg).map(|()| Vec::new())
+            let booked = match (leg, live) {
+                (Leg::Entry | Leg::Exit, true) => self.slots[slot].fill(f, &mut self.capital, cfg).map(|()| Vec::new()),
+                // Late fills are rare: the order's whole record is copied for them.
+                (Leg::Entry, false) => {
+                    let r = r.clone();
+                    self.add_stray(&r, f, u).map(|entry| {
+                        out.close_stray = Some(trade_id);
+                        entry.into_iter().collect()
+                    })
                 }
-                (Leg::Entry, false) => self.add_stray(&r, f, u).map(|entry| {
-                    out.close_stray = Some(r.trade_id);
-                    entry.into_iter().collect()
-                }),
                 (Leg::Exit | Leg::LateClose, false) | (Leg::LateClose, true) => {
+                    let r = r.clone();
                     let (trades, error) = self.closing_fill(&r, f, u, at, cfg);
                     out.trades = trades;
                     error.map_or(Ok(Vec::new()), Err)
@@ -199,20 +211,20 @@ impl Portfolio {
             && !o.ended
         {
             o.ended = true;
-            match r.leg {
-                Leg::Entry | Leg::Exit if live => match self.slots[r.slot].ended(u.state, self.capital) {
+            match leg {
+                Leg::Entry | Leg::Exit if live => match self.slots[slot].ended(u.state, self.capital) {
                     Ok(t) => out.trades.extend(t),
                     Err(e) => out.error = Some(e),
                 },
                 Leg::LateClose => {
-                    if let Some(s) = self.strays.get_mut(&r.trade_id)
+                    if let Some(s) = self.strays.get_mut(&trade_id)
                         && s.closing.as_ref() == Some(&u.client_order_id)
                     {
                         s.closing = None;
                         if s.quantity > 0.0 {
-                            out.close_stray = Some(r.trade_id);
+                            out.close_stray = Some(trade_id);
                         } else {
-                            self.strays.remove(&r.trade_id);
+                            self.strays.remove(&trade_id);
                         }
                     }
                 }
