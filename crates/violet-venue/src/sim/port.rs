@@ -114,7 +114,8 @@ impl<S: BehaviourSource + std::fmt::Debug> ExecutionPort for SimPort<S> {
     }
 
     fn poll(&mut self, now_ns: UnixNanos) -> Option<OrderUpdate> {
-        if self.ready.is_empty() {
+        // Most events find nothing due: no work then.
+        if self.ready.is_empty() && self.runtime.next_time().is_some_and(|t| t <= now_ns) {
             self.runtime.advance_to(now_ns);
             self.collect();
         }
