@@ -152,6 +152,8 @@ pub struct Engine<C: Clock> {
     tick_price: Option<Price>,
     last_scan: DecisionEvent,
     port: Box<dyn ExecutionPort + Send>,
+    /// Whether the port can answer at all (a port that drops every command never does).
+    port_answers: bool,
     booking: Booking,
     namespace: String,
     /// Why entries are halted (an unbookable fill), if they are.
@@ -179,6 +181,7 @@ impl<C: Clock> Engine<C> {
             tick_price: None,
             last_scan: DecisionEvent { scan_number: 0, ts_ns: 0 },
             port: Box::new(NoVenue),
+            port_answers: false,
             booking: Booking::Shadow,
             namespace: "violet".to_string(),
             halted: None,
@@ -191,6 +194,7 @@ impl<C: Clock> Engine<C> {
     /// Send commands through `port` and book as `booking` says.
     #[must_use]
     pub fn with_port(mut self, port: Box<dyn ExecutionPort + Send>, booking: Booking) -> Self {
+        self.port_answers = port.accepts_commands();
         self.port = port;
         self.booking = booking;
         self
@@ -387,7 +391,7 @@ impl<C: Clock> Engine<C> {
     /// Whether orders need nothing but BLUE's fill booked: shadow booking into a port that
     /// drops every command (a replay without a venue). No ticket is built then.
     fn unsent(&self) -> bool {
-        self.booking == Booking::Shadow && !self.port.accepts_commands()
+        self.booking == Booking::Shadow && !self.port_answers
     }
 
     /// Apply every answer the port has due by now.
@@ -396,6 +400,9 @@ impl<C: Clock> Engine<C> {
     }
 
     fn pump_at(&mut self, now: UnixNanos, sink: &mut impl Sink) -> io::Result<()> {
+        if !self.port_answers {
+            return Ok(());
+        }
         while let Some(u) = self.port.poll(now) {
             self.on_order(&u, sink)?;
         }
@@ -534,12 +541,11 @@ impl<C: Clock> Engine<C> {
                 }
             }
         }
-        if now.since(self.last_housekeeping) >= 1_000_000_000 {
+        // Shadow booking tracks no order: nothing to query or forget.
+        if self.booking == Booking::Fills && now.since(self.last_housekeeping) >= 1_000_000_000 {
             self.last_housekeeping = now;
-            if self.booking == Booking::Fills {
-                for (id, symbol) in self.portfolio.overdue(now.saturating_add(-QUERY_GRACE_NS)) {
-                    self.port.submit(Command::Query { id, symbol }, now);
-                }
+            for (id, symbol) in self.portfolio.overdue(now.saturating_add(-QUERY_GRACE_NS)) {
+                self.port.submit(Command::Query { id, symbol }, now);
             }
             self.portfolio.forget_ended(now.saturating_add(-REMEMBER_NS));
         }

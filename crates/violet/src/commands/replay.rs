@@ -43,8 +43,9 @@ pub struct Args {
     /// latency, no L3 — trade events stay BLUE's), `scripted:FILE` (per-order latency and
     /// outcome from a script; format in violet-venue's sim/scripted.rs) or `scripted-seed:N`
     /// (drawn from a seed). Scripted venues go through L3 (--contracts) and the TTL driver;
-    /// bookkeeping follows the actual fills (a VIOLET-only mode: --blue-trades reports the
-    /// differences).
+    /// their answers arrive on the replay's clock after each order's latency, fills are
+    /// booked as they arrive, a fill after its order expired is closed at once (reason
+    /// LATE_FILL). A VIOLET-only mode: --blue-trades reports the differences.
     #[arg(long, value_name = "VENUE", default_value = "instant")]
     venue: VenueSpec,
     /// Contract specs for L3 (JSON as fixtures/contracts.json; default: that file, bundled).
