@@ -180,6 +180,10 @@ fn the_engine_books_every_fill_of_a_slow_partial_venue_on_the_live_clock() {
             let last = out.orders.iter().rev().find(|u| &u.client_order_id == id && !matches!(u.kind, UpdateKind::LateFill | UpdateKind::LateAckCancelled | UpdateKind::Queried));
             assert!(last.is_some_and(|u| u.state.is_terminal()), "{id} did not end: {last:?}");
         }
+        // Trade events carry the capital as booked, to the bit.
+        if let Some(TradeEvent::Exit(last)) = out.trades.iter().rev().find(|t| matches!(t, TradeEvent::Exit(_))) {
+            assert_eq!(last.capital_after.to_bits(), engine.capital().to_bits(), "the last EXIT's capital is the engine's");
+        }
         let pnl: f64 = out.trades.iter().filter_map(|t| if let TradeEvent::Exit(e) = t { Some(e.pnl) } else { None }).sum();
         let capital = engine.capital();
         assert!((BlueConfig::default().initial_capital + pnl - capital).abs() <= 1e-9 * capital.abs(), "capital {capital}, pnl {pnl}");

@@ -342,6 +342,9 @@ proptest! {
         prop_assert_eq!(engine.portfolio().live_orders(), 0, "nothing left in flight");
         prop_assert!(out.orders.iter().all(|u| u.kind != UpdateKind::InvalidFill), "every fill booked: {:?}", out.orders.iter().find(|u| u.kind == UpdateKind::InvalidFill));
         prop_assert!(engine.halted().is_none());
+        if let Some(TradeEvent::Exit(last)) = out.events.iter().rev().find(|t| matches!(t, TradeEvent::Exit(_))) {
+            prop_assert_eq!(last.capital_after.to_bits(), engine.capital().to_bits(), "the last EXIT carries the capital booked");
+        }
         let pnl: f64 = out.events.iter().filter_map(|t| if let TradeEvent::Exit(e) = t { Some(e.pnl) } else { None }).sum();
         prop_assert!(close(cfg.initial_capital + pnl, engine.capital()), "capital {} vs initial + pnl {}", engine.capital(), cfg.initial_capital + pnl);
         // Answers take at least 50 ms and scans come every 20 ms: an order sent before the
