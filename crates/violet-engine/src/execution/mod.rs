@@ -6,7 +6,7 @@
 //! - `units.rs`: [`Quantity`], [`Notional`], [`Nanos`], [`OrderTtl`].
 //! - `command.rs`: [`Command`] and the [`OrderTicket`] it places.
 //! - `update.rs`: [`OrderUpdate`] and the [`Fill`] it may carry.
-//! - `port.rs`: [`ExecutionPort`], [`NoVenue`], [`Recorded`].
+//! - `port.rs`: [`ExecutionPort`], [`NoVenue`].
 //! - `slot.rs`: one slot, Flat → Entering → Open → Exiting → Flat.
 //! - `portfolio.rs`: capital, slots, placed orders, strays.
 //! - `trade_event.rs`: trade events in BLUE's schema.
@@ -22,7 +22,7 @@ mod update;
 
 pub use command::{Command, OrderTicket};
 pub use order::{ClientOrderId, DecisionEvent, Leg, OrderState, Side, UpdateKind};
-pub use port::{ExecutionPort, NoVenue, Recorded};
+pub use port::{ExecutionPort, NoVenue};
 pub(crate) use portfolio::OrderRef;
 pub use portfolio::{Portfolio, Stray};
 pub(crate) use slot::EntryPlan;

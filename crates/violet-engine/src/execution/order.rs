@@ -212,12 +212,6 @@ impl ClientOrderId {
         Self(String::new())
     }
 
-    /// An id as a venue reported it (not checked: a venue's word).
-    #[must_use]
-    pub fn from_venue(s: &str) -> Self {
-        Self(s.to_string())
-    }
-
     /// The id.
     #[must_use]
     pub fn as_str(&self) -> &str {

@@ -46,22 +46,6 @@ impl ExecutionPort for NoVenue {
     }
 }
 
-/// Every command submitted, kept (tests; and the shadow of a live port).
-#[derive(Debug, Default)]
-pub struct Recorded {
-    /// The commands, in order.
-    pub commands: Vec<(UnixNanos, Command)>,
-}
-
-impl ExecutionPort for Recorded {
-    fn submit(&mut self, command: Command, now: UnixNanos) {
-        self.commands.push((now, command));
-    }
-    fn poll(&mut self, _: UnixNanos) -> Option<OrderUpdate> {
-        None
-    }
-}
-
 impl<P: ExecutionPort + ?Sized> ExecutionPort for Box<P> {
     fn submit(&mut self, command: Command, now: UnixNanos) {
         (**self).submit(command, now);
