@@ -36,6 +36,13 @@ impl Contracts {
         Self::parse(DEFAULT_CONTRACTS, "bundled").unwrap_or_else(|e| unreachable!("{e}"))
     }
 
+    /// Specs an exchange published (an adapter's `quote/contracts`), by VIOLET symbol
+    /// (`BTCUSDT`); symbols not listed have none.
+    #[must_use]
+    pub fn from_specs(symbols: HashMap<String, Contract>) -> Self {
+        Self { default: None, symbols }
+    }
+
     /// Parse `{"default": {...}, "symbols": {"BTCUSDT": {...}}}`.
     ///
     /// # Errors
@@ -63,6 +70,17 @@ impl Contracts {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ContractsError { origin: path.display().to_string(), message: e.to_string() })?;
         Self::parse(&text, &path.display().to_string())
+    }
+
+    /// The symbols listed, with their specs.
+    pub fn listed(&self) -> impl Iterator<Item = (&str, &Contract)> {
+        self.symbols.iter().map(|(k, c)| (k.as_str(), c))
+    }
+
+    /// The spec for symbols not listed.
+    #[must_use]
+    pub fn fallback(&self) -> Option<&Contract> {
+        self.default.as_ref()
     }
 
     /// The spec for `symbol` (or the default).

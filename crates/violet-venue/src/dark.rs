@@ -47,6 +47,8 @@ impl DarkExecution {
                     side: t.side(),
                     quantity: Quantity::computed(t.notional.get() / t.price.into_inner()),
                     reduce_only: t.reduce_only(),
+                    leverage: None,
+                    deadline: t.deadline(),
                 };
                 match self.guard.place_order(&req).await {
                     Err(e) => (UpdateKind::ObserveOnly, e.to_string()),

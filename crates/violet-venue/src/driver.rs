@@ -41,6 +41,27 @@ pub enum Command {
     Send(OrderRequest),
     /// Cancel an order.
     Cancel(ClientOrderId),
+    /// Ask the venue about an order whose request may or may not have executed (keep
+    /// asking until it answers): never resent blind.
+    Query(ClientOrderId),
+}
+
+/// What an order is sent as on the exchange: base quantity (after L3) and, for venues that
+/// take it, the exchange's integer leverage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExchangeSize {
+    /// Base quantity.
+    pub quantity: f64,
+    /// Exchange leverage (`None`: the venue's setting stands).
+    pub leverage: Option<u32>,
+}
+
+impl ExchangeSize {
+    /// A quantity without a leverage.
+    #[must_use]
+    pub const fn quantity(quantity: f64) -> Self {
+        Self { quantity, leverage: None }
+    }
 }
 
 /// Counters for gates and status lines.
@@ -70,6 +91,7 @@ pub struct DriverStats {
 struct Tracked {
     ticket: OrderTicket,
     quantity: f64,
+    leverage: Option<u32>,
     state: OrderState,
     filled: f64,
     notional_filled: f64,
@@ -197,10 +219,12 @@ impl Driver {
             side: t.ticket.side(),
             quantity: Quantity::computed(t.quantity),
             reduce_only: t.ticket.reduce_only(),
+            leverage: t.leverage,
+            deadline: t.ticket.deadline(),
         }
     }
 
-    fn track(&mut self, ticket: OrderTicket, quantity: f64) -> Option<ClientOrderId> {
+    fn track(&mut self, ticket: OrderTicket, size: ExchangeSize) -> Option<ClientOrderId> {
         let id = ticket.id.clone();
         if self.orders.contains_key(&id) {
             return None;
@@ -209,18 +233,26 @@ impl Driver {
         self.open += 1;
         self.orders.insert(
             id.clone(),
-            Tracked { ticket, quantity, state: OrderState::Pending, filled: 0.0, notional_filled: 0.0, steps: 0 },
+            Tracked {
+                ticket,
+                quantity: size.quantity,
+                leverage: size.leverage,
+                state: OrderState::Pending,
+                filled: 0.0,
+                notional_filled: 0.0,
+                steps: 0,
+            },
         );
         Some(id)
     }
 
-    /// Take an approved order for `quantity` (base) at `now`: send it if its deadline
-    /// has not come, else it ends EXPIRED unsent. Submitting an id already known does
-    /// nothing (no second live order for one id).
-    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, now: UnixNanos) -> Vec<Command> {
+    /// Take an approved order of `size` at `now`: send it if its deadline has not come,
+    /// else it ends EXPIRED unsent. Submitting an id already known does nothing (no second
+    /// live order for one id).
+    pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, size: ExchangeSize, now: UnixNanos) -> Vec<Command> {
         let ticket = approved.into_inner();
         let deadline = ticket.deadline();
-        let Some(id) = self.track(ticket, quantity) else { return Vec::new() };
+        let Some(id) = self.track(ticket, size) else { return Vec::new() };
         if now >= deadline {
             self.set(&id, OrderState::Expired);
             self.record(&id, now, UpdateKind::Expire, None, "deadline passed before sending".into());
@@ -236,7 +268,7 @@ impl Driver {
     /// End an order without sending it (a risk refusal, the observe-only guard, an L3
     /// reject): it ends REJECTED with `kind` and `reason`.
     pub fn refuse(&mut self, ticket: OrderTicket, kind: UpdateKind, reason: &str, now: UnixNanos) {
-        let Some(id) = self.track(ticket, 0.0) else { return };
+        let Some(id) = self.track(ticket, ExchangeSize::quantity(0.0)) else { return };
         self.set(&id, OrderState::Rejected);
         self.record(&id, now, kind, None, reason.to_string());
     }
@@ -296,9 +328,15 @@ impl Driver {
                 self.record(id, now, UpdateKind::Reject, None, why);
                 Vec::new()
             }
+            VenueEvent::Error(Recoverable::OutcomeUnknown(why)) => {
+                // The request may have executed: ask, never resend blind.
+                self.record(id, now, UpdateKind::Queried, None, format!("outcome unknown ({why}): querying"));
+                vec![Command::Query(id.clone())]
+            }
             VenueEvent::Error(e) => {
-                // Resend with the same client id while the deadline allows: the venue keeps
-                // one order per id, so this can never double the order.
+                // The venue says the request did not execute (a timeout of a simulated venue
+                // that keeps one order per id, a rate limit): resend with the same client id
+                // while the deadline allows.
                 if state == OrderState::Sent && now < deadline {
                     self.stats.sends += 1;
                     self.record(id, now, UpdateKind::Resent, None, e.to_string());

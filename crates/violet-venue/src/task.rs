@@ -17,7 +17,7 @@ use violet_engine::execution::{Command as EngineCommand, ExecutionPort, OrderUpd
 use violet_leverage::to_exchange;
 
 use crate::contracts::Contracts;
-use crate::driver::{Command, Driver, DriverStats, VenueEvent};
+use crate::driver::{Command, Driver, DriverStats, ExchangeSize, VenueEvent};
 use crate::order::{ClientOrderId, OrderTicket, UpdateKind};
 use crate::risk::RiskGate;
 use crate::venue::{OrderReport, OrderRequest, Venue, VenueError};
@@ -227,15 +227,24 @@ impl<V: Venue + 'static> ExecutionTask<V> {
         }
     }
 
-    fn quantity(&self, t: &OrderTicket) -> Result<f64, String> {
+    fn size(&self, t: &OrderTicket) -> Result<ExchangeSize, String> {
         if let Some(q) = t.quantity {
-            return Ok(q.get());
+            return Ok(ExchangeSize::quantity(q.get()));
         }
-        let Some(contracts) = &self.opts.contracts else { return Ok(t.notional.get() / t.price.into_inner()) };
+        let Some(contracts) = &self.opts.contracts else {
+            return Ok(ExchangeSize::quantity(t.notional.get() / t.price.into_inner()));
+        };
         let symbol: &str = t.symbol.as_ref();
         let c = contracts.get(symbol).copied().ok_or_else(|| format!("no contract spec for {symbol}"))?;
         match to_exchange(t.leverage.max(f64::MIN_POSITIVE), t.notional.get(), t.price.into_inner(), &c) {
-            Ok(x) => x.reject.map_or(Ok(x.quantity), |r| Err(format!("L3: {}", r.as_str()))),
+            Ok(x) => match x.reject {
+                None => Ok(ExchangeSize {
+                    quantity: x.quantity,
+                    // Closing legs leave the venue's leverage alone.
+                    leverage: if t.reduce_only() { None } else { u32::try_from(x.exchange_leverage).ok() },
+                }),
+                Some(r) => Err(format!("L3: {}", r.as_str())),
+            },
             Err(e) => Err(format!("L3: {e}")),
         }
     }
@@ -246,9 +255,9 @@ impl<V: Venue + 'static> ExecutionTask<V> {
             Ok(a) => a,
             Err(r) => return self.driver.refuse(refused, UpdateKind::RiskRefused, &r.to_string(), now),
         };
-        match self.quantity(approved.inner()) {
-            Ok(q) => {
-                let cmds = self.driver.submit(approved, q, now);
+        match self.size(approved.inner()) {
+            Ok(size) => {
+                let cmds = self.driver.submit(approved, size, now);
                 self.execute(cmds);
             }
             Err(why) => self.driver.refuse(approved.into_inner(), UpdateKind::Reject, &why, now),
@@ -269,6 +278,17 @@ impl<V: Venue + 'static> ExecutionTask<V> {
                 Command::Cancel(id) => {
                     if let Some(symbol) = self.driver.ticket(&id).map(|t| t.symbol.clone()) {
                         self.spawn(id, symbol, Request::Cancel, None);
+                    }
+                }
+                Command::Query(id) => {
+                    // Followed as a working order: polled until the venue reports it ended.
+                    if let Some(symbol) = self.driver.ticket(&id).map(|t| t.symbol.clone()) {
+                        let (filled, avg) = self.driver.outcome(&id).map_or((0.0, 0.0), |o| (o.1, o.2));
+                        self.working
+                            .insert(id.clone(), Working { symbol: symbol.clone(), filled, notional: filled * avg });
+                        if !self.busy.contains(&id) {
+                            self.spawn(id, symbol, Request::Poll, None);
+                        }
                     }
                 }
             }

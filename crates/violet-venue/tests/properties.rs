@@ -407,3 +407,26 @@ impl Sink for Both<'_> {
         self.0.order(u)
     }
 }
+
+/// A send whose outcome is unknown is queried, never resent; any other recoverable error
+/// (the venue says it did not execute) is resent with the same id while the deadline allows.
+#[test]
+fn an_unknown_outcome_is_queried_and_a_definite_failure_resent() {
+    use violet_venue::driver::{Command as DriverCommand, Driver, ExchangeSize, VenueEvent};
+    use violet_venue::venue::Recoverable;
+    let mut risk = RiskGate::new(RiskLimits::unlimited());
+    let mut d = Driver::new();
+    let t = ticket(1, Leg::Entry, 0, 100);
+    let id = t.id.clone();
+    let sent =
+        d.submit(risk.check(t, 0).expect("ok"), ExchangeSize { quantity: 1.0, leverage: Some(3) }, UnixNanos::new(0));
+    assert!(
+        matches!(&sent[..], [DriverCommand::Send(r)] if r.leverage == Some(3) && r.deadline == UnixNanos::new(100_000_000))
+    );
+    let cmds = d.on_venue(&id, VenueEvent::Error(Recoverable::OutcomeUnknown("timeout".into())), UnixNanos::new(1));
+    assert_eq!(cmds, vec![DriverCommand::Query(id.clone())]);
+    assert_eq!(d.stats().sends, 1, "no resend");
+    let cmds = d.on_venue(&id, VenueEvent::Error(Recoverable::RateLimited), UnixNanos::new(2));
+    assert!(matches!(&cmds[..], [DriverCommand::Send(r)] if r.client_order_id == id));
+    assert_eq!(d.stats().sends, 2);
+}

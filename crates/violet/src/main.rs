@@ -49,6 +49,10 @@ enum Command {
     /// recorded in dolphin_violet.runs; exit 0); a second signal exits at once (143)
     /// without corrupting the journal. Operations: docs/operations.md.
     Run(commands::run::Args),
+    /// Talk to the exchange read-only: `violet venue check --host vst` connects with the
+    /// exchange keys and prints the account (server time, position mode, balance, positions,
+    /// open orders). It sends no order. Rehearse with violet-bingx-sim (docs/operations.md).
+    Venue(commands::venue::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => commands::replay::run(&args),
         Command::Ddl(args) => commands::ddl::run(&args),
         Command::Run(args) => commands::run::run(&args),
+        Command::Venue(args) => commands::venue::run(&args),
     };
     match result {
         Ok(code) => code,

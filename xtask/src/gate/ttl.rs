@@ -23,7 +23,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use violet_clock::{Clock, LiveClock, UnixNanos};
 use violet_domain::types::{Price, SymbolName};
-use violet_venue::driver::{Command, Driver, VenueEvent};
+use violet_venue::driver::{Command, Driver, ExchangeSize, VenueEvent};
 use violet_venue::order::{
     ClientOrderId, DEFAULT_TTL_NS, DecisionEvent, Leg, Nanos, Notional, OrderTicket, UpdateKind,
 };
@@ -256,7 +256,7 @@ fn live(args: &Args) -> (Histogram<u64>, u64) {
             deadlines.insert(i.id.clone(), i.deadline().get());
             next_k += 1;
             if let Ok(a) = risk.check(i, now) {
-                let cmds = driver.submit(a, 0.01, UnixNanos::new(now));
+                let cmds = driver.submit(a, ExchangeSize::quantity(0.01), UnixNanos::new(now));
                 sends_late += send(cmds, &mut driver, now, &deadlines);
             }
         }

@@ -10,7 +10,7 @@ use std::collections::{BinaryHeap, HashMap};
 use violet_clock::{Clock as _, TestClock, UnixNanos};
 
 use super::behaviour::{BehaviourSource, Outcome};
-use crate::driver::{Command, Driver, VenueEvent};
+use crate::driver::{Command, Driver, ExchangeSize, VenueEvent};
 use violet_engine::execution::is_dust;
 
 use crate::order::{ClientOrderId, OrderTicket, Side};
@@ -88,7 +88,7 @@ impl<S: BehaviourSource> SimRuntime<S> {
     /// Submit `approved` for `quantity` at `t` (virtual time advances to `t` first).
     pub fn submit(&mut self, approved: RiskApproved<OrderTicket>, quantity: f64, t: impl Into<UnixNanos>) {
         self.advance_to(t);
-        let cmds = self.driver.submit(approved, quantity, self.clock.now());
+        let cmds = self.driver.submit(approved, ExchangeSize::quantity(quantity), self.clock.now());
         self.execute(cmds);
     }
 
@@ -212,7 +212,8 @@ impl<S: BehaviourSource> SimRuntime<S> {
                         Outcome::Disconnect => self.schedule(at, id, VenueEvent::Error(Recoverable::Disconnected)),
                     }
                 }
-                Command::Cancel(_) => {}
+                // The scripted venue's answers are certain: nothing to cancel or ask.
+                Command::Cancel(_) | Command::Query(_) => {}
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 
+use violet_clock::UnixNanos;
 use violet_domain::types::SymbolName;
 
 use crate::order::{ClientOrderId, Quantity, Side};
@@ -21,6 +22,12 @@ pub struct OrderRequest {
     pub quantity: Quantity,
     /// Close-only.
     pub reduce_only: bool,
+    /// The exchange leverage an entry wants (L3's integer leverage; `None`: leave the
+    /// venue's setting alone).
+    pub leverage: Option<u32>,
+    /// The order's TTL deadline: an adapter never sends it (or sends it again) at or after
+    /// this instant.
+    pub deadline: UnixNanos,
 }
 
 /// The venue's view of an order.

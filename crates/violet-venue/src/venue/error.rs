@@ -15,6 +15,11 @@ pub enum Recoverable {
     /// The venue's own transient failure.
     #[error("transient venue error: {0}")]
     Transient(String),
+    /// An order request was sent but whether it executed could not be established (a
+    /// timeout or dropped connection after sending, HTTP 5xx, and the follow-up queries did
+    /// not settle it). Never resend on this: query the order until the venue answers.
+    #[error("outcome unknown: {0}")]
+    OutcomeUnknown(String),
 }
 
 /// Retrying will not help.
@@ -29,6 +34,9 @@ pub enum Unrecoverable {
     /// The venue refused the order (e.g. insufficient margin).
     #[error("order rejected by the venue: {0}")]
     Rejected(String),
+    /// The venue has no order with that client id.
+    #[error("the venue has no such order")]
+    NoSuchOrder,
     /// Execution is not armed: the observe-only guard refuses every order.
     #[error("observe-only: execution is not armed, no order leaves the process")]
     ObserveOnly,
@@ -50,5 +58,12 @@ impl VenueError {
     #[must_use]
     pub fn is_recoverable(&self) -> bool {
         matches!(self, VenueError::Recoverable(_))
+    }
+
+    /// Whether an order request that failed so may have executed all the same (only
+    /// [`Recoverable::OutcomeUnknown`]): such an order is queried, never resent.
+    #[must_use]
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, VenueError::Recoverable(Recoverable::OutcomeUnknown(_)))
     }
 }

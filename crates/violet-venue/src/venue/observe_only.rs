@@ -68,6 +68,8 @@ mod tests {
             side: Side::Sell,
             quantity: Quantity::computed(1.0),
             reduce_only: false,
+            leverage: None,
+            deadline: violet_clock::UnixNanos::MAX,
         };
         for n in 1..=3 {
             let e = v.place_order(&req).await.expect_err("refused");

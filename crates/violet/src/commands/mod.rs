@@ -4,3 +4,4 @@ pub mod ddl;
 pub mod oracle;
 pub mod replay;
 pub mod run;
+pub mod venue;

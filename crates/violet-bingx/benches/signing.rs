@@ -1,0 +1,32 @@
+//! Signing and building one order request (the bound: <= 5 µs).
+//! `cargo bench -p violet-bingx --bench signing`
+
+#![allow(missing_docs)] // criterion's macros
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use violet_bingx::sign::{Params, Signer};
+use violet_clickhouse::Secret;
+
+fn bench(c: &mut Criterion) {
+    let signer = Signer::new(&Secret::new(
+        "mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZGv5It07m9RXSPpDQEK2w".into(),
+    ));
+    c.bench_function("build_and_sign_order", |b| {
+        b.iter(|| {
+            let p = Params::new()
+                .set("symbol", "BTC-USDT")
+                .and_then(|p| p.set("side", "SELL"))
+                .and_then(|p| p.set("positionSide", "SHORT"))
+                .and_then(|p| p.set("type", "MARKET"))
+                .and_then(|p| p.set("quantity", "0.0123"))
+                .and_then(|p| p.set("clientOrderId", "v1a2b3c4d5e-lx9k2a1b-e0"))
+                .and_then(|p| p.set("timestamp", "1696751141337"))
+                .and_then(|p| p.set("recvWindow", "5000"))
+                .map(|p| signer.signed_query(std::hint::black_box(&p)));
+            std::hint::black_box(p)
+        });
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
