@@ -59,7 +59,13 @@ proptest! {
     #[test]
     fn refuses_what_serde_json_refuses(s in "[\\[\\]{}\",:0-9a-z.eE+\\- ]{0,24}") {
         // Texts without duplicate keys or NaN-like words: both parsers must agree on validity.
-        let theirs = serde_json::from_str::<Sj>(&s).is_ok();
+        let theirs = serde_json::from_str::<Sj>(&s);
+        // A literal beyond f64 (`1E310`): Python's json (BLUE) reads it as inf and so does
+        // ours; serde_json refuses it. Not a validity disagreement to compare.
+        if theirs.as_ref().err().is_some_and(|e| e.to_string().contains("number out of range")) {
+            return Ok(());
+        }
+        let theirs = theirs.is_ok();
         let ours = parse_owned(&s, ParseOptions::default());
         if !matches!(ours, Err(violet_domain::json::JsonError::DuplicateKey { .. })) {
             prop_assert_eq!(ours.is_ok(), theirs, "{}", s);
