@@ -97,12 +97,15 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.divergences (
 -- one terminal state: FILLED, REJECTED (risk, observe-only guard, L3 or venue), EXPIRED (no
 -- acknowledgement by its deadline) or CANCELLED (acknowledged, not filled by its deadline).
 -- id: <source>:order:<client_order_id>; the client order id is a pure function of (run id,
--- trade id, leg, attempt). body: the step as JSON (what happened, filled so far, detail).
+-- trade id, leg, attempt). venue_order_id: the venue's id once it has reported the order
+-- (null before, and for orders that never reached a venue). body: the step as JSON (what
+-- happened, filled so far, detail).
 CREATE TABLE IF NOT EXISTS dolphin_violet.orders (
     id String,
     version UInt64,
     run_id String,
     client_order_id String,
+    venue_order_id Nullable(String),
     trade_id Int64,
     leg String,
     state String,
@@ -118,8 +121,32 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.fills (
     version UInt64,
     run_id String,
     client_order_id String,
+    venue_order_id Nullable(String),
     trade_id Int64,
     leg String,
     at_ns Int64,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- Every request to a venue and how it ended, with its latency: the audit of a live day.
+-- Never a secret (keys travel in headers, which are not recorded; signatures are cut).
+-- id: <run_id>:request:<n>, n counting the run's requests from 1. outcome: ok, api_error,
+-- throttled, unknown (sent, no definite answer: it may have executed), not_sent, malformed,
+-- halted. queued_us: waiting for the client-side rate limit; latency_us: send to answer.
+-- body: rate-limit class, the parameters sent (timestamp included) and the venue's message.
+CREATE TABLE IF NOT EXISTS dolphin_violet.venue_requests (
+    id String,
+    version UInt64,
+    run_id String,
+    at_ns Int64,
+    method String,
+    path String,
+    client_order_id Nullable(String),
+    venue_order_id Nullable(String),
+    http_status Nullable(Int64),
+    code Nullable(Int64),
+    outcome String,
+    queued_us Int64,
+    latency_us Int64,
     body String
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;

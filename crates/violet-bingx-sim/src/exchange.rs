@@ -87,6 +87,18 @@ pub struct SimPosition {
     pub avg_price: f64,
 }
 
+/// A decimal's text with the digits after the `precision`-th decimal dropped, parsed
+/// (`"1.23456"`, 3 → 1.234); `None` when it is not a plain decimal.
+fn cut_decimals(text: &str, precision: u32) -> Option<f64> {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !ok(int) || !ok(frac) {
+        return None;
+    }
+    let keep = frac.len().min(usize::try_from(precision).unwrap_or(usize::MAX));
+    format!("{int}.{}0", &frac[..keep]).parse().ok()
+}
+
 fn refuse(code: i64, message: impl Into<String>) -> Refusal {
     Refusal { code, message: message.into() }
 }
@@ -181,12 +193,12 @@ impl Exchange {
             .filter(|s| matches!(*s, "BUY" | "SELL"))
             .ok_or_else(|| refuse(109_400, "side must be BUY or SELL"))?;
         let position_side = get("positionSide").unwrap_or("LONG");
-        let raw: f64 = get("quantity")
-            .and_then(|q| q.parse().ok())
-            .filter(|q: &f64| q.is_finite() && *q > 0.0)
+        // Excess precision is silently cut, on the decimal text (as BingX does).
+        let quantity = get("quantity")
+            .and_then(|q| cut_decimals(q, contract.quantity_precision))
+            .filter(|q: &f64| q.is_finite() && *q >= 0.0)
             .ok_or_else(|| refuse(109_400, "quantity must be a positive decimal"))?;
         let scale = 10f64.powi(i32::try_from(contract.quantity_precision).unwrap_or(0));
-        let quantity = (raw * scale + 1e-9).floor() / scale; // excess precision silently cut
         let price = *self.prices.get(&symbol).ok_or_else(|| refuse(109_500, format!("no price for {symbol}")))?;
         if quantity < contract.min_qty || quantity <= 0.0 {
             return Err(refuse(101_400, format!("quantity {quantity} below the minimum {}", contract.min_qty)));
@@ -211,8 +223,10 @@ impl Exchange {
             ((symbol.clone(), "BOTH".to_string()), opening)
         };
         let held = self.positions.get(&key).map_or(0.0, |p| p.quantity.abs());
-        let fill = if opening { quantity * fraction } else { (quantity * fraction).min(held) };
-        let fill = (fill * scale + 1e-9).floor() / scale;
+        // Whole steps: the order's count of steps (an exact integer: the quantity has at most
+        // `quantity_precision` decimals), the fraction of it, rounded down.
+        let steps = (quantity * scale).round();
+        let fill = ((steps * fraction).floor() / scale).min(if opening { f64::INFINITY } else { held });
         if !opening && held <= 0.0 {
             return Err(refuse(109_400, format!("no {position_side} position in {symbol} to close")));
         }
@@ -222,31 +236,9 @@ impl Exchange {
                 return Err(refuse(101_204, "Insufficient margin"));
             }
         }
-        // Book the fill.
-        let sign = if side == "SELL" { -1.0 } else { 1.0 };
-        let pos = self.positions.entry(key.clone()).or_default();
-        if opening {
-            let total = pos.quantity.abs() + fill;
-            if pos.quantity == 0.0 || pos.avg_price == price {
-                pos.avg_price = price;
-            } else if total > 0.0 {
-                pos.avg_price = (pos.avg_price * pos.quantity.abs() + price * fill) / total;
-            }
-            pos.quantity += if self.dual_side { fill } else { sign * fill };
-            // Quantities are whole steps on an exchange.
-            pos.quantity = (pos.quantity * scale).round() / scale;
-        } else {
-            let pnl_per = if key.1 == "LONG" || (key.1 == "BOTH" && pos.quantity > 0.0) {
-                price - pos.avg_price
-            } else {
-                pos.avg_price - price
-            };
-            self.balance += pnl_per * fill;
-            pos.quantity += if self.dual_side { -fill } else { sign * fill };
-            pos.quantity = (pos.quantity * scale).round() / scale;
-            if pos.quantity == 0.0 {
-                self.positions.remove(&key);
-            }
+        // Book the fill (a partial fill below one step books nothing: no empty position).
+        if fill > 0.0 {
+            self.book(&key, side, opening, fill, price, scale);
         }
         self.balance -= fill * price * contract.taker_fee;
         let order = SimOrder {
@@ -269,6 +261,35 @@ impl Exchange {
         self.next_id += 1;
         self.orders.push(order.clone());
         Ok(order)
+    }
+
+    /// Book a fill of `fill` at `price` on position `key`; a closed position is removed.
+    fn book(&mut self, key: &(String, String), side: &str, opening: bool, fill: f64, price: f64, scale: f64) {
+        let sign = if side == "SELL" { -1.0 } else { 1.0 };
+        let pos = self.positions.entry(key.clone()).or_default();
+        if opening {
+            let total = pos.quantity.abs() + fill;
+            if pos.quantity == 0.0 || pos.avg_price == price {
+                pos.avg_price = price;
+            } else if total > 0.0 {
+                pos.avg_price = (pos.avg_price * pos.quantity.abs() + price * fill) / total;
+            }
+            pos.quantity += if self.dual_side { fill } else { sign * fill };
+            // Quantities are whole steps on an exchange.
+            pos.quantity = (pos.quantity * scale).round() / scale;
+        } else {
+            let pnl_per = if key.1 == "LONG" || (key.1 == "BOTH" && pos.quantity > 0.0) {
+                price - pos.avg_price
+            } else {
+                pos.avg_price - price
+            };
+            self.balance += pnl_per * fill;
+            pos.quantity += if self.dual_side { -fill } else { sign * fill };
+            pos.quantity = (pos.quantity * scale).round() / scale;
+            if pos.quantity == 0.0 {
+                self.positions.remove(key);
+            }
+        }
     }
 
     /// An order by `clientOrderId` or `orderId`.
@@ -387,5 +408,65 @@ impl Exchange {
                 })
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange() -> Exchange {
+        let contracts = [("BTC-USDT".to_string(), SimContract::default())].into_iter().collect();
+        let mut x = Exchange::new(true, 10_000.0, contracts);
+        x.prices.insert("BTC-USDT".into(), 43_000.0);
+        x
+    }
+
+    fn market(side: &str, position_side: &str, quantity: &str) -> HashMap<String, String> {
+        [
+            ("symbol", "BTC-USDT"),
+            ("type", "MARKET"),
+            ("side", side),
+            ("positionSide", position_side),
+            ("quantity", quantity),
+            ("clientOrderId", "c1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn excess_decimals_are_cut_on_the_text_not_through_a_float() {
+        assert_eq!(cut_decimals("32822.984", 3), Some(32822.984), "exact: kept");
+        assert_eq!(cut_decimals("32822.98471", 3), Some(32822.984));
+        assert_eq!(cut_decimals("7", 3), Some(7.0));
+        assert_eq!(cut_decimals("0.0009", 3), Some(0.0));
+        for bad in ["", "-1", "1e3", "1.2.3", ".5", "nan"] {
+            assert_eq!(cut_decimals(bad, 3), None, "{bad}");
+        }
+        let mut x = exchange();
+        x.prices.insert("BTC-USDT".into(), 0.05);
+        let o = x.place(&market("SELL", "SHORT", "32822.984"), 1.0).expect("placed");
+        assert_eq!((o.executed_qty, o.status), (32822.984, "FILLED"));
+    }
+
+    #[test]
+    fn a_partial_fill_below_one_step_books_no_position() {
+        let mut x = exchange();
+        let o = x.place(&market("SELL", "SHORT", "0.001"), 0.5).expect("placed");
+        assert_eq!((o.executed_qty, o.status), (0.0, "NEW"));
+        assert!(x.positions.is_empty(), "{:?}", x.positions);
+        assert_eq!(x.balance.to_bits(), 10_000.0f64.to_bits(), "no fee on nothing filled");
+    }
+
+    #[test]
+    fn a_partial_fill_books_whole_steps_and_a_full_close_removes_the_position() {
+        let mut x = exchange();
+        let o = x.place(&market("BUY", "LONG", "0.004"), 0.5).expect("placed");
+        assert_eq!((o.executed_qty, o.status), (0.002, "PARTIALLY_FILLED"));
+        assert_eq!(x.positions[&("BTC-USDT".to_string(), "LONG".to_string())].quantity, 0.002);
+        x.place(&market("SELL", "LONG", "0.002"), 1.0).expect("closed");
+        assert!(x.positions.is_empty(), "{:?}", x.positions);
     }
 }

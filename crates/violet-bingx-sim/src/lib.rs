@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 pub use exchange::{Exchange, SimContract, SimOrder, SimPosition};
 pub use fault::{Fault, FaultKind, Target};
-pub use server::Shared;
+pub use server::{PlaceArrival, Shared};
 
 /// How the simulator starts.
 #[derive(Debug, Clone)]

@@ -21,6 +21,15 @@ use crate::auth::{Refusal, pairs, verify};
 use crate::exchange::Exchange;
 use crate::fault::{Fault, FaultKind, Faults, Target};
 
+/// A place request's arrival.
+#[derive(Debug, Clone)]
+pub struct PlaceArrival {
+    /// When it arrived.
+    pub at: std::time::Instant,
+    /// Its `clientOrderId` as sent (empty without one).
+    pub client_order_id: String,
+}
+
 /// Everything the server shares.
 #[derive(Debug)]
 pub struct Shared {
@@ -34,8 +43,9 @@ pub struct Shared {
     pub auth_refusals: AtomicU64,
     /// Requests served (all kinds).
     pub requests: AtomicU64,
-    /// When each place request arrived (for the wire-latency measurement).
-    pub place_arrivals: Mutex<Vec<std::time::Instant>>,
+    /// When each place request arrived, and for which `clientOrderId` (for the wire-latency
+    /// measurement).
+    pub place_arrivals: Mutex<Vec<PlaceArrival>>,
     pub(crate) api_key: String,
     pub(crate) secret: String,
 }
@@ -114,7 +124,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, D
     let arrived = std::time::Instant::now();
     shared.requests.fetch_add(1, Ordering::Relaxed);
     if req.method() == Method::POST && req.uri().path() == "/openApi/swap/v2/trade/order" {
-        shared.place_arrivals.lock().unwrap_or_else(PoisonError::into_inner).push(arrived);
+        let id = req.uri().query().unwrap_or("").split('&').find_map(|kv| kv.strip_prefix("clientOrderId="));
+        let arrival = PlaceArrival { at: arrived, client_order_id: id.unwrap_or("").to_string() };
+        shared.place_arrivals.lock().unwrap_or_else(PoisonError::into_inner).push(arrival);
     }
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();

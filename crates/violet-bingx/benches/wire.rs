@@ -1,45 +1,108 @@
-//! Order to the wire: from `place_order` being called to the request's arrival at the
-//! simulator on loopback (signing, the rate limiter, the HTTP client and the kernel's
-//! loopback), over a run of MARKET orders spaced under BingX's 10/s order limit so the
-//! limiter never queues. Prints p50 / p99 / max. Bound (the issue's): p99 <= 1 ms.
+//! Decision to the wire: from the engine being handed the scan that makes it place an order
+//! to that order's request arriving at the simulator on loopback. On the path: the
+//! engine's decision and sizing, the `ChannelPort`, the execution task (risk gate, L3, TTL
+//! driver), the BingX adapter (signing, the rate limiter, the HTTP client) and the kernel's
+//! loopback. The engine runs on copies of `fixtures/streams/small-a.jsonl`, a scan every
+//! 5 ms. Bound (the issue's): p99 <= 1 ms.
 //!
-//! `cargo bench -p violet-bingx --bench wire` (about 40 s: 200 orders, 200 ms apart).
+//! Reported apart: orders that went straight out (every exit, and entries at the leverage
+//! the venue already has), and entries that first asked the venue for its leverage or set
+//! it (BingX takes leverage per symbol and side, its limit 2/s): those wait for one or two
+//! more round trips and, with scans 5 ms apart instead of seconds, for the 2/s limit.
+//!
+//! `cargo bench -p violet-bingx --bench wire` (about 35 s: 6 copies).
+//! `WIRE_COPIES=n` changes the number of copies.
 
 #![allow(missing_docs)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::collections::{HashMap, HashSet};
+use std::io;
 use std::time::{Duration, Instant};
 
-use violet_bingx::PositionMode;
-use violet_venue::order::Side;
-use violet_venue::venue::Venue as _;
+use common::stage::{Audit, Stage, stream};
+use hdrhistogram::Histogram;
+use violet_bingx::audit::{HttpMethod, RequestRecord};
+use violet_engine::Sink;
+use violet_engine::decision::DecisionRecord;
+use violet_engine::execution::TradeEvent;
+
+/// Keeps the request records, nothing else.
+#[derive(Default)]
+struct Requests(Vec<RequestRecord>);
+
+impl Sink for Requests {
+    fn decision(&mut self, _: &DecisionRecord<'_>) -> io::Result<()> {
+        Ok(())
+    }
+    fn trade(&mut self, _: &TradeEvent) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Audit for Requests {
+    fn request(&mut self, r: &RequestRecord) {
+        self.0.push(r.clone());
+    }
+}
+
+fn symbol_of(params: &str) -> &str {
+    params.split('&').find_map(|kv| kv.strip_prefix("symbol=")).unwrap_or("")
+}
+
+/// The client order ids whose place request came after a leverage request for its symbol
+/// (records are in the order the requests ended; a leverage request ends before its
+/// order is sent).
+fn after_leverage(records: &[RequestRecord]) -> HashSet<String> {
+    let mut pending: HashSet<&str> = HashSet::new();
+    let mut out = HashSet::new();
+    for r in records {
+        if r.path.ends_with("/trade/leverage") {
+            pending.insert(symbol_of(&r.params));
+        } else if r.path.ends_with("/trade/order")
+            && r.method == HttpMethod::Post
+            && pending.remove(symbol_of(&r.params))
+        {
+            out.insert(r.client_order_id.clone().unwrap_or_default());
+        }
+    }
+    out
+}
+
+fn line(what: &str, h: &Histogram<u64>) {
+    println!(
+        "{what}: {} orders, p50 {} us, p99 {} us, max {} us",
+        h.len(),
+        h.value_at_quantile(0.5),
+        h.value_at_quantile(0.99),
+        h.max()
+    );
+}
 
 fn main() {
-    let orders: usize = std::env::var("WIRE_ORDERS").ok().and_then(|n| n.parse().ok()).unwrap_or(200);
+    let copies: i64 = std::env::var("WIRE_COPIES").ok().and_then(|n| n.parse().ok()).unwrap_or(6);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
-        let sim = common::simulator(true, 1e12).await;
-        let mut cfg = common::config(&sim, PositionMode::Hedge);
-        cfg.request_timeout = Duration::from_secs(5);
-        let (venue, _) = common::connect_with(cfg, common::SECRET).await;
-        let mut hist = hdrhistogram::Histogram::<u64>::new(3).expect("histogram");
-        for n in 0..orders {
-            let o = common::order(i64::try_from(n).unwrap_or(0), Side::Sell, 0.001, false, Duration::from_secs(5));
-            let start = Instant::now();
-            venue.place_order(&o).await.expect("order");
-            let arrived = *sim.shared().place_arrivals.lock().expect("lock").last().expect("arrival");
-            hist.record(u64::try_from(arrived.duration_since(start).as_micros()).unwrap_or(u64::MAX)).expect("record");
-            tokio::time::sleep(Duration::from_millis(200)).await;
+        let lines = stream("small-a", copies);
+        let mut stage = Stage::start(&lines, Duration::from_secs(5), "wire-bench").await;
+        let mut out = Requests::default();
+        let placed = stage.play(&lines, Duration::from_millis(5), &mut out).await;
+        let started: HashMap<String, Instant> = placed.into_iter().map(|p| (p.id, p.decided_from)).collect();
+        let (sim, _, _) = stage.finish(Duration::from_secs(10), &mut out).await;
+        let arrivals = sim.shared().place_arrivals.lock().expect("lock").clone();
+        assert_eq!(arrivals.len(), started.len(), "one place request per order (no fault injected)");
+        let slow = after_leverage(&out.0);
+        let mut straight = Histogram::<u64>::new(3).expect("histogram");
+        let mut leveraged = Histogram::<u64>::new(3).expect("histogram");
+        for a in &arrivals {
+            let t0 = started.get(&a.client_order_id).unwrap_or_else(|| panic!("{} was not placed", a.client_order_id));
+            let us = u64::try_from(a.at.duration_since(*t0).as_micros()).unwrap_or(u64::MAX);
+            let h = if slow.contains(&a.client_order_id) { &mut leveraged } else { &mut straight };
+            h.record(us).expect("record");
         }
-        println!(
-            "order to the wire over {} orders: p50 {} us, p99 {} us, max {} us",
-            hist.len(),
-            hist.value_at_quantile(0.5),
-            hist.value_at_quantile(0.99),
-            hist.max()
-        );
-        sim.stop();
+        line("decision to the wire, sent straight", &straight);
+        line("decision to the wire, after a leverage request", &leveraged);
     });
 }

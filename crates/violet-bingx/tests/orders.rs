@@ -50,6 +50,7 @@ async fn a_short_opens_and_closes_in_hedge_mode_with_leverage_set_once() {
         records.iter().filter(|r| r.path.ends_with("trade/order") && r.method.as_str() == "POST").collect();
     assert_eq!(places.len(), 3);
     assert!(places.iter().all(|r| r.outcome == RequestOutcome::Ok && r.venue_order_id.is_some()));
+    assert_eq!(places[0].venue_order_id.as_deref(), Some(r.venue_order_id.as_str()), "the record names the order");
     assert!(places[0].params.contains("positionSide=SHORT") && places[0].params.contains("quantity=0.012"));
     assert!(!places[2].params.contains("reduceOnly"), "hedge mode closes by side + positionSide");
     sim.stop();

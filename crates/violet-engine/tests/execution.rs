@@ -123,6 +123,7 @@ impl Rig {
         let filled = fill.map_or(0.0, |f| f.0);
         let u = OrderUpdate {
             client_order_id: t.id.clone(),
+            venue_order_id: None,
             trade_id: t.trade_id,
             leg: t.leg,
             at: self.engine.clock().now(),

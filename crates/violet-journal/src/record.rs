@@ -20,11 +20,13 @@ pub enum RecordKind {
     Order,
     /// A fill.
     Fill,
+    /// A request to a venue and how it ended (the audit of a live day).
+    VenueRequest,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 8] = [
         RecordKind::Decision,
         RecordKind::Trade,
         RecordKind::Rejection,
@@ -32,6 +34,7 @@ impl RecordKind {
         RecordKind::Run,
         RecordKind::Order,
         RecordKind::Fill,
+        RecordKind::VenueRequest,
     ];
 
     /// Stable name, as written in the journal line.
@@ -45,6 +48,7 @@ impl RecordKind {
             RecordKind::Run => "run",
             RecordKind::Order => "order",
             RecordKind::Fill => "fill",
+            RecordKind::VenueRequest => "venue_request",
         }
     }
 
@@ -65,6 +69,7 @@ impl RecordKind {
             RecordKind::Run => "runs",
             RecordKind::Order => "orders",
             RecordKind::Fill => "fills",
+            RecordKind::VenueRequest => "venue_requests",
         }
     }
 
@@ -113,13 +118,32 @@ impl RecordKind {
             ],
             RecordKind::Order => &[
                 ("client_order_id", Str),
+                ("venue_order_id", NullStr),
                 ("trade_id", Int),
                 ("leg", Str),
                 ("state", Str),
                 ("step", Int),
                 ("at_ns", Int),
             ],
-            RecordKind::Fill => &[("client_order_id", Str), ("trade_id", Int), ("leg", Str), ("at_ns", Int)],
+            RecordKind::Fill => &[
+                ("client_order_id", Str),
+                ("venue_order_id", NullStr),
+                ("trade_id", Int),
+                ("leg", Str),
+                ("at_ns", Int),
+            ],
+            RecordKind::VenueRequest => &[
+                ("at_ns", Int),
+                ("method", Str),
+                ("path", Str),
+                ("client_order_id", NullStr),
+                ("venue_order_id", NullStr),
+                ("http_status", NullInt),
+                ("code", NullInt),
+                ("outcome", Str),
+                ("queued_us", Int),
+                ("latency_us", Int),
+            ],
         }
     }
 

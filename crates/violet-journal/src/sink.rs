@@ -6,10 +6,12 @@ use std::io;
 
 use violet_divergence::{Divergence, Report};
 use violet_domain::event::Rejection;
+use violet_domain::json::ObjectWriter;
 use violet_domain::json::itoa_like::Int as _;
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
 use violet_engine::execution::{OrderUpdate, TradeEvent};
+use violet_venue::venue::audit::RequestRecord;
 
 use crate::Journal;
 use crate::record::{Col, Record, RecordKind};
@@ -25,6 +27,8 @@ pub struct JournalSink<J> {
     run: String,
     body: String,
     id: String,
+    /// Venue requests journaled so far (their ids count them).
+    requests: u64,
 }
 
 impl<J: Journal> JournalSink<J> {
@@ -37,6 +41,7 @@ impl<J: Journal> JournalSink<J> {
             run: run.to_string(),
             body: String::with_capacity(1024),
             id: String::with_capacity(64),
+            requests: 0,
         }
     }
 
@@ -74,6 +79,35 @@ impl<J: Journal> JournalSink<J> {
         self.append(RecordKind::Run, row.version(), &cols)
     }
 
+    /// Journal a venue request (`venue_requests`); id `<run>:request:<n>`, n counting this
+    /// run's requests from 1 (a request happens once: it is not an event a rerun replays,
+    /// so its id is the run's, not the source's).
+    ///
+    /// # Errors
+    /// The journal's I/O error.
+    pub fn venue_request(&mut self, r: &RequestRecord) -> io::Result<()> {
+        self.requests += 1;
+        self.body.clear();
+        let mut w = ObjectWriter::new(&mut self.body);
+        w.str("class", r.class).str("params", &r.params).str("message", &r.message);
+        w.finish();
+        self.id.clear();
+        let _ = write!(self.id, "{}:request:{}", self.run, self.requests);
+        let cols = [
+            Col::Int(r.sent_at.get()),
+            Col::Str(r.method.as_str()),
+            Col::Str(r.path),
+            opt_str(r.client_order_id.as_deref()),
+            opt_str(r.venue_order_id.as_deref()),
+            r.http_status.map_or(Col::Null, |s| Col::Int(i64::from(s))),
+            r.code.map_or(Col::Null, Col::Int),
+            Col::Str(r.outcome.as_str()),
+            Col::Int(i64::try_from(r.queued_us()).unwrap_or(i64::MAX)),
+            Col::Int(i64::try_from(r.latency_us()).unwrap_or(i64::MAX)),
+        ];
+        self.append(RecordKind::VenueRequest, 1, &cols)
+    }
+
     /// Journal divergence `d` of `report` (the divergence monitor's finding, as
     /// `Report::divergence_json` writes it); id `<source>:divergence:<scan>:<event>`.
     ///
@@ -90,6 +124,10 @@ impl<J: Journal> JournalSink<J> {
             &[Col::Str(d.class.as_str()), Col::Int(d.scan_number), Col::Str(&d.event)],
         )
     }
+}
+
+fn opt_str(v: Option<&str>) -> Col<'_> {
+    v.map_or(Col::Null, Col::Str)
 }
 
 fn opt_id(v: Option<u64>) -> Col<'static> {
@@ -161,9 +199,12 @@ impl<J: Journal> Sink for JournalSink<J> {
     fn order(&mut self, u: &OrderUpdate) -> io::Result<()> {
         self.body.clear();
         {
-            let mut w = violet_domain::json::ObjectWriter::new(&mut self.body);
-            w.str("client_order_id", u.client_order_id.as_str())
-                .int("trade_id", u.trade_id)
+            let mut w = ObjectWriter::new(&mut self.body);
+            w.str("client_order_id", u.client_order_id.as_str());
+            if let Some(v) = &u.venue_order_id {
+                w.str("venue_order_id", v);
+            }
+            w.int("trade_id", u.trade_id)
                 .str("leg", u.leg.as_str())
                 .int("at_ns", u.at.get())
                 .str("state", u.state.as_str())
@@ -179,8 +220,10 @@ impl<J: Journal> Sink for JournalSink<J> {
         let trade_id = i64::try_from(u.trade_id).unwrap_or(i64::MAX);
         self.start_id();
         let _ = write!(self.id, ":order:{}", u.client_order_id);
+        let venue_order_id = opt_str(u.venue_order_id.as_deref());
         let cols = [
             Col::Str(u.client_order_id.as_str()),
+            venue_order_id,
             Col::Int(trade_id),
             Col::Str(u.leg.as_str()),
             Col::Str(u.state.as_str()),
@@ -194,6 +237,7 @@ impl<J: Journal> Sink for JournalSink<J> {
             let _ = write!(self.id, ":fill:{}:{}", u.client_order_id, u.step);
             let cols = [
                 Col::Str(u.client_order_id.as_str()),
+                venue_order_id,
                 Col::Int(trade_id),
                 Col::Str(u.leg.as_str()),
                 Col::Int(u.at.get()),

@@ -58,6 +58,7 @@ impl DarkExecution {
         };
         OrderUpdate {
             client_order_id: refused.id,
+            venue_order_id: None,
             trade_id: refused.trade_id,
             leg: refused.leg,
             at: refused.decided_at,

@@ -96,6 +96,8 @@ struct Tracked {
     filled: f64,
     notional_filled: f64,
     steps: u32,
+    /// The venue's id, once it has reported one.
+    venue_order_id: Option<String>,
 }
 
 /// The driver.
@@ -154,6 +156,23 @@ impl Driver {
         self.orders.get(id).map(|t| t.quantity)
     }
 
+    /// The venue's id for an order, as its report gives it: kept for the order's later
+    /// steps (the first non-empty id stands).
+    pub fn venue_id(&mut self, id: &ClientOrderId, venue_order_id: &str) {
+        if let Some(t) = self.orders.get_mut(id)
+            && t.venue_order_id.is_none()
+            && !venue_order_id.is_empty()
+        {
+            t.venue_order_id = Some(venue_order_id.to_string());
+        }
+    }
+
+    /// The venue's id for an order, once reported.
+    #[must_use]
+    pub fn venue_order_id(&self, id: &ClientOrderId) -> Option<&str> {
+        self.orders.get(id).and_then(|t| t.venue_order_id.as_deref())
+    }
+
     /// Take the recorded path steps.
     pub fn drain_events(&mut self) -> std::vec::Drain<'_, OrderUpdate> {
         self.events.drain(..)
@@ -179,6 +198,7 @@ impl Driver {
             });
             self.events.push(OrderUpdate {
                 client_order_id: id.clone(),
+                venue_order_id: t.venue_order_id.clone(),
                 trade_id: t.ticket.trade_id,
                 leg: t.ticket.leg,
                 at,
@@ -241,6 +261,7 @@ impl Driver {
                 filled: 0.0,
                 notional_filled: 0.0,
                 steps: 0,
+                venue_order_id: None,
             },
         );
         Some(id)

@@ -297,6 +297,9 @@ impl<V: Venue + 'static> ExecutionTask<V> {
 
     fn answer(&mut self, a: Answer) {
         self.busy.remove(&a.id);
+        if let Ok(r) = &a.result {
+            self.driver.venue_id(&a.id, &r.venue_order_id);
+        }
         let now = self.clock.now();
         match a.request {
             Request::Place => {

@@ -430,3 +430,23 @@ fn an_unknown_outcome_is_queried_and_a_definite_failure_resent() {
     assert!(matches!(&cmds[..], [DriverCommand::Send(r)] if r.client_order_id == id));
     assert_eq!(d.stats().sends, 2);
 }
+
+/// The venue's order id, once reported, rides on every later step of the order (the
+/// journal's `orders.venue_order_id`); a later, different or empty id does not replace it.
+#[test]
+fn the_venue_order_id_rides_on_every_step_after_the_venue_reports_it() {
+    use violet_venue::driver::{Driver, ExchangeSize, VenueEvent};
+    let mut risk = RiskGate::new(RiskLimits::unlimited());
+    let mut d = Driver::new();
+    let t = ticket(1, Leg::Entry, 0, 100);
+    let id = t.id.clone();
+    d.submit(risk.check(t, 0).expect("ok"), ExchangeSize::quantity(2.0), UnixNanos::new(0));
+    d.venue_id(&id, "");
+    d.on_venue(&id, VenueEvent::Ack, UnixNanos::new(1));
+    d.venue_id(&id, "1976543210987654321");
+    d.venue_id(&id, "5");
+    d.on_venue(&id, VenueEvent::Fill { quantity: 2.0, price: 10.0 }, UnixNanos::new(2));
+    let ids: Vec<Option<String>> = d.drain_events().map(|u| u.venue_order_id).collect();
+    assert_eq!(ids, [None, None, Some("1976543210987654321".to_string())], "SENT, ACK, FILL");
+    assert_eq!(d.venue_order_id(&id), Some("1976543210987654321"));
+}

@@ -29,7 +29,10 @@ fn ddl_applies_twice_and_creates_every_table() {
     let mut violet_tables: Vec<String> =
         query(s.url(), "SHOW TABLES FROM dolphin_violet").lines().map(str::to_string).collect();
     violet_tables.sort();
-    assert_eq!(violet_tables, ["decisions", "divergences", "fills", "orders", "rejections", "runs", "trade_events"]);
+    assert_eq!(
+        violet_tables,
+        ["decisions", "divergences", "fills", "orders", "rejections", "runs", "trade_events", "venue_requests"]
+    );
     let mut dolphin: Vec<String> = query(s.url(), "SHOW TABLES FROM dolphin").lines().map(str::to_string).collect();
     dolphin.sort();
     assert_eq!(dolphin, ["eigen_scans", "factor_snapshots", "trade_events"]);
@@ -168,6 +171,6 @@ fn a_password_protected_server_takes_the_password_from_the_environment_only() {
     assert!(!err.contains(pw.expose()), "the password is never printed: {err}");
     assert_eq!(
         s.client().query("SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").expect("q").trim(),
-        "7"
+        "8"
     );
 }

@@ -451,3 +451,31 @@ fn an_armed_start_is_refused_and_keys_never_show() {
     ]);
     assert!(text.contains("exchange keys: present (not shown)") && !text.contains("must-not-show"), "{text}");
 }
+
+/// A journal table left by an earlier version (here `orders` without `venue_order_id`)
+/// stops the start with exit 2, naming the table and both column lists: the service never
+/// ships rows into a table whose columns are not the ones it writes.
+#[test]
+fn a_journal_table_of_another_version_stops_the_start_naming_it() {
+    let server = start("run-old-table");
+    let ch = server.client();
+    query(&ch, "CREATE DATABASE IF NOT EXISTS dolphin_violet");
+    query(
+        &ch,
+        "CREATE TABLE dolphin_violet.orders (id String, version UInt64, run_id String, client_order_id String, \
+         trade_id Int64, leg String, state String, step Int64, at_ns Int64, body String) \
+         ENGINE = ReplacingMergeTree(version) ORDER BY id",
+    );
+    let work = fresh_dir("run-old-table");
+    let cfg = config(&work, server.url(), "stdin");
+    let log = work.join("run.log");
+    let mut child = spawn(&cfg, &log, Stdio::null());
+    let code = wait_exit(&mut child, &log);
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("dolphin_violet.orders has columns (id String,"), "{text}");
+    assert!(text.contains("client_order_id String, venue_order_id Nullable(String), trade_id Int64"), "{text}");
+    assert!(text.contains("rename or drop it"), "{text}");
+    assert_eq!(count(&ch, "runs"), 0, "no run started");
+    std::fs::remove_dir_all(&work).ok();
+}

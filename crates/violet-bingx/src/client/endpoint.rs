@@ -2,28 +2,7 @@
 
 use super::rate::LimitClass;
 
-/// HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// GET.
-    Get,
-    /// POST.
-    Post,
-    /// DELETE.
-    Delete,
-}
-
-impl Method {
-    /// `GET`, `POST`, `DELETE`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-        }
-    }
-}
+pub use violet_venue::venue::audit::HttpMethod as Method;
 
 /// An endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

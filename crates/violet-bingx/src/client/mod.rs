@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use violet_clickhouse::Secret;
+use violet_clock::{Clock as _, LiveClock, UnixNanos};
 use violet_venue::arming::ApiKeys;
 
 use crate::audit::{RequestJournal, RequestOutcome, RequestRecord};
@@ -44,6 +45,17 @@ pub struct Client {
     recv_window_ms: i64,
     halted: Mutex<Option<String>>,
     journal: Arc<dyn RequestJournal>,
+    /// The local wall clock (requests' send times).
+    wall: LiveClock,
+}
+
+/// A request's trip, as its record gives it.
+#[derive(Debug, Clone, Copy)]
+struct Trip {
+    sent_at: UnixNanos,
+    http_status: Option<u16>,
+    queued: Duration,
+    latency: Duration,
 }
 
 impl Client {
@@ -72,6 +84,7 @@ impl Client {
             recv_window_ms: i64::try_from(config.recv_window.as_millis()).unwrap_or(i64::MAX),
             halted: Mutex::new(None),
             journal,
+            wall: LiveClock::new(),
         })
     }
 
@@ -156,7 +169,9 @@ impl Client {
     ) -> Result<Value, CallError> {
         if let Some(why) = self.halted().filter(|_| endpoint.signed) {
             let e = CallError::Halted(why);
-            self.journal_record(endpoint, params.query(), id, None, &Err(e.clone()), Duration::ZERO, Duration::ZERO);
+            let trip =
+                Trip { sent_at: self.wall.now(), http_status: None, queued: Duration::ZERO, latency: Duration::ZERO };
+            self.journal_record(endpoint, params.query(), id, &Err(e.clone()), &trip);
             return Err(e);
         }
         let queued = self.limits.acquire(endpoint.class).await;
@@ -185,6 +200,7 @@ impl Client {
         if endpoint.signed {
             request = request.header("X-BX-APIKEY", self.key.expose());
         }
+        let sent_at = self.wall.now();
         let started = Instant::now();
         let (status, result) = match request.send().await {
             Err(e) => (None, Err(transport(&e))),
@@ -223,20 +239,17 @@ impl Client {
             }
             _ => {}
         }
-        self.journal_record(endpoint, shown, id, status, &result, queued, latency);
+        self.journal_record(endpoint, shown, id, &result, &Trip { sent_at, http_status: status, queued, latency });
         result
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn journal_record(
         &self,
         endpoint: Endpoint,
         params: String,
         id: Option<&str>,
-        http_status: Option<u16>,
         result: &Result<Value, CallError>,
-        queued: Duration,
-        latency: Duration,
+        trip: &Trip,
     ) {
         let (outcome, code, message) = match result {
             Ok(_) => (RequestOutcome::Ok, Some(0), String::new()),
@@ -250,22 +263,22 @@ impl Client {
         let venue_order_id = result.as_ref().ok().and_then(|d| {
             let o = d.as_object()?;
             let o = o.get("order").and_then(Value::as_object).unwrap_or(o);
-            int(o, &["orderId", "orderID"]).ok()
+            int(o, &["orderId", "orderID"]).ok().map(|v| v.to_string())
         });
         self.journal.record(&RequestRecord {
-            sent_at_ms: local_ms(),
+            sent_at: trip.sent_at,
             method: endpoint.method,
             path: endpoint.path,
-            class: endpoint.class,
+            class: endpoint.class.as_str(),
             params,
             client_order_id: id.map(str::to_string),
             venue_order_id,
-            http_status,
+            http_status: trip.http_status,
             code,
             outcome,
             message,
-            queued,
-            latency,
+            queued: trip.queued,
+            latency: trip.latency,
         });
     }
 }

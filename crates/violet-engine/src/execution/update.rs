@@ -34,6 +34,8 @@ pub struct Fill {
 pub struct OrderUpdate {
     /// The order.
     pub client_order_id: ClientOrderId,
+    /// The venue's id for it, once a venue has reported it.
+    pub venue_order_id: Option<String>,
     /// Its trade.
     pub trade_id: u64,
     /// Its leg.

@@ -10,7 +10,9 @@ use violet_domain::config::BlueConfig;
 use violet_engine::Engine;
 use violet_engine::execution::{Booking, OrderUpdate};
 use violet_feed::{BlueTrades, ClickHouseFeed, Feed, StdinFeed};
-use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, DDL_DOLPHIN_VIOLET, apply};
+use violet_journal::clickhouse::{
+    ClickHouse, ClickHouseJournal, DDL_DOLPHIN_VIOLET, SchemaError, apply, check_journal_tables,
+};
 use violet_journal::{AnyJournal, FlushPolicy, Journal as _, JournalSink, RunStatus};
 use violet_venue::arming::{ExecutionMode, execution_mode};
 use violet_venue::dark::DarkExecution;
@@ -55,17 +57,24 @@ fn plan(loaded: &Loaded) -> Result<CadencePlan, ServiceError> {
     .map_err(|err| ServiceError::Config(format!("[engine] cadences: {err}")))
 }
 
-/// Apply VIOLET's DDL, retrying with backoff while the server is unreachable.
+/// Apply VIOLET's DDL and check the journal tables' columns, retrying with backoff while
+/// the server is unreachable. A table left by another version with other columns stops the
+/// start (a configuration error: the operator must rename or drop it).
 async fn connect(ch: &ClickHouse, stop: &Stop) -> Result<(), ServiceError> {
     let mut backoff = Duration::from_millis(200);
     loop {
         let c = ch.clone();
-        let answer = tokio::task::spawn_blocking(move || apply(&c, DDL_DOLPHIN_VIOLET)).await;
+        let answer = tokio::task::spawn_blocking(move || {
+            let n = apply(&c, DDL_DOLPHIN_VIOLET).map_err(SchemaError::from)?;
+            check_journal_tables(&c).map(|()| n)
+        })
+        .await;
         match answer {
             Ok(Ok(n)) => {
-                tracing::info!(statements = n, url = ch.url(), "DDL of dolphin_violet applied");
+                tracing::info!(statements = n, url = ch.url(), "DDL of dolphin_violet applied, journal tables checked");
                 return Ok(());
             }
+            Ok(Err(e @ SchemaError::Mismatch { .. })) => return Err(ServiceError::Config(e.to_string())),
             Ok(Err(e)) => {
                 tracing::warn!(url = ch.url(), error = %chain(&e), retry_in_ms = backoff.as_millis() as u64, "ClickHouse not ready");
             }

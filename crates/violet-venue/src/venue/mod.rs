@@ -1,7 +1,8 @@
 //! The venue boundary: the async `Venue` trait exchange adapters implement, its errors,
-//! and the observe-only guard.
+//! the observe-only guard, and the audit of every request an adapter makes.
 
 mod api;
+pub mod audit;
 mod error;
 mod observe_only;
 
