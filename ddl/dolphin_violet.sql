@@ -108,14 +108,18 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.orders (
     venue_order_id Nullable(String),
     trade_id Int64,
     leg String,
+    symbol String,
+    side String,
     state String,
     step Int64,
     at_ns Int64,
     body String
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;
 
--- Fills (including late fills closed by reconciliation).
--- id: <source>:fill:<client_order_id>:<step>; body: quantity, price and the order's step.
+-- Fills (including late fills closed by reconciliation): the ledger a reconciliation sums
+-- (side BUY adds quantity, SELL subtracts: the net position per symbol).
+-- id: <source>:fill:<client_order_id>:<step>; quantity: base quantity of this fill; body:
+-- the order's step as JSON.
 CREATE TABLE IF NOT EXISTS dolphin_violet.fills (
     id String,
     version UInt64,
@@ -124,6 +128,10 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.fills (
     venue_order_id Nullable(String),
     trade_id Int64,
     leg String,
+    symbol String,
+    side String,
+    quantity Float64,
+    price Float64,
     at_ns Int64,
     body String
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;
@@ -148,5 +156,24 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.venue_requests (
     outcome String,
     queued_us Int64,
     latency_us Int64,
+    body String
+) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- Reconciliations of the journal with a venue (an armed start, `violet reconcile`, and
+-- periodically while armed): the net position per symbol on both sides, in contract steps,
+-- and open orders both ways. verdict: MATCH, EXPLAINED (the venue's fills of VIOLET's own
+-- orders in flight make up the difference exactly) or MISMATCH (refuse to trade).
+-- id: <source>:reconcile:<at_ns>; venue: where it looked (bingx-vst, bingx-live or a base
+-- URL); body: every row as JSON (symbol, venue, journal, unjournaled, step, verdict, why;
+-- the orders that needed a look).
+CREATE TABLE IF NOT EXISTS dolphin_violet.reconciliations (
+    id String,
+    version UInt64,
+    run_id String,
+    at_ns Int64,
+    venue String,
+    verdict String,
+    symbols Int64,
+    mismatches Int64,
     body String
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;

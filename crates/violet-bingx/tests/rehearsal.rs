@@ -19,8 +19,10 @@ use violet_domain::event::Rejection;
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
 use violet_engine::execution::{OrderUpdate, TradeEvent, UpdateKind};
-use violet_journal::clickhouse::{ClickHouseJournal, apply_ddl};
+use violet_journal::clickhouse::{ClickHouseJournal, apply_ddl, journal_view};
 use violet_journal::{FlushPolicy, JournalSink};
+use violet_venue::reconcile::{VenueView, Verdict, reconcile};
+use violet_venue::venue::Venue as _;
 
 /// The journal, and what went into it.
 struct Journaled {
@@ -169,5 +171,21 @@ fn a_day_on_the_simulator_is_journaled_whole_and_agrees_with_the_exchange() {
         let (order_id, _) = at_exchange.get(f[0]).unwrap_or_else(|| panic!("{} is not at the exchange", f[0]));
         assert_eq!(f[1], order_id.to_string(), "{}", f[0]);
     }
+
+    // The journal's ledger (its fills, read back) reconciles with the exchange: MATCH.
+    drop(books);
+    let journal = journal_view(&ch, "rehearsal").expect("journal view");
+    assert!(journal.in_flight.is_empty(), "every order ended: {:?}", journal.in_flight);
+    let venue = rt.block_on(async {
+        let (venue, _) = common::connect(&sim, violet_bingx::PositionMode::Hedge).await;
+        let mut positions = std::collections::BTreeMap::new();
+        for p in venue.positions().await.expect("positions") {
+            *positions.entry(p.symbol).or_insert(0.0) += p.quantity;
+        }
+        VenueView { positions, ..VenueView::default() }
+    });
+    let r = reconcile(&journal, &venue, |_| Some(0.001));
+    assert_eq!(r.verdict, Verdict::Match, "{}", r.render());
+    assert!(!r.symbols.is_empty(), "a position is open at the end");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -126,6 +126,8 @@ impl Rig {
             venue_order_id: None,
             trade_id: t.trade_id,
             leg: t.leg,
+            symbol: t.symbol.clone(),
+            side: t.side(),
             at: self.engine.clock().now(),
             state,
             kind,

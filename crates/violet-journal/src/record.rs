@@ -22,11 +22,13 @@ pub enum RecordKind {
     Fill,
     /// A request to a venue and how it ended (the audit of a live day).
     VenueRequest,
+    /// A reconciliation of the journal with a venue.
+    Reconciliation,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 8] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Decision,
         RecordKind::Trade,
         RecordKind::Rejection,
@@ -35,6 +37,7 @@ impl RecordKind {
         RecordKind::Order,
         RecordKind::Fill,
         RecordKind::VenueRequest,
+        RecordKind::Reconciliation,
     ];
 
     /// Stable name, as written in the journal line.
@@ -49,6 +52,7 @@ impl RecordKind {
             RecordKind::Order => "order",
             RecordKind::Fill => "fill",
             RecordKind::VenueRequest => "venue_request",
+            RecordKind::Reconciliation => "reconciliation",
         }
     }
 
@@ -70,6 +74,7 @@ impl RecordKind {
             RecordKind::Order => "orders",
             RecordKind::Fill => "fills",
             RecordKind::VenueRequest => "venue_requests",
+            RecordKind::Reconciliation => "reconciliations",
         }
     }
 
@@ -121,6 +126,8 @@ impl RecordKind {
                 ("venue_order_id", NullStr),
                 ("trade_id", Int),
                 ("leg", Str),
+                ("symbol", Str),
+                ("side", Str),
                 ("state", Str),
                 ("step", Int),
                 ("at_ns", Int),
@@ -130,6 +137,10 @@ impl RecordKind {
                 ("venue_order_id", NullStr),
                 ("trade_id", Int),
                 ("leg", Str),
+                ("symbol", Str),
+                ("side", Str),
+                ("quantity", Float),
+                ("price", Float),
                 ("at_ns", Int),
             ],
             RecordKind::VenueRequest => &[
@@ -144,6 +155,9 @@ impl RecordKind {
                 ("queued_us", Int),
                 ("latency_us", Int),
             ],
+            RecordKind::Reconciliation => {
+                &[("at_ns", Int), ("venue", Str), ("verdict", Str), ("symbols", Int), ("mismatches", Int)]
+            }
         }
     }
 

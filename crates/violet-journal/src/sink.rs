@@ -11,6 +11,7 @@ use violet_domain::json::itoa_like::Int as _;
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
 use violet_engine::execution::{OrderUpdate, TradeEvent};
+use violet_venue::reconcile::Reconciliation;
 use violet_venue::venue::audit::RequestRecord;
 
 use crate::Journal;
@@ -106,6 +107,22 @@ impl<J: Journal> JournalSink<J> {
             Col::Int(i64::try_from(r.latency_us()).unwrap_or(i64::MAX)),
         ];
         self.append(RecordKind::VenueRequest, 1, &cols)
+    }
+
+    /// Journal a reconciliation made at `at_ns` against `venue`; id
+    /// `<source>:reconcile:<at_ns>`.
+    ///
+    /// # Errors
+    /// The journal's I/O error.
+    pub fn reconciliation(&mut self, r: &Reconciliation, venue: &str, at_ns: i64) -> io::Result<()> {
+        self.body.clear();
+        self.body.push_str(&r.to_json());
+        self.start_id();
+        let _ = write!(self.id, ":reconcile:{at_ns}");
+        let n = |k: usize| Col::Int(i64::try_from(k).unwrap_or(i64::MAX));
+        let cols =
+            [Col::Int(at_ns), Col::Str(venue), Col::Str(r.verdict.as_str()), n(r.symbols.len()), n(r.mismatches())];
+        self.append(RecordKind::Reconciliation, 1, &cols)
     }
 
     /// Journal divergence `d` of `report` (the divergence monitor's finding, as
@@ -206,6 +223,8 @@ impl<J: Journal> Sink for JournalSink<J> {
             }
             w.int("trade_id", u.trade_id)
                 .str("leg", u.leg.as_str())
+                .str("symbol", u.symbol.as_ref())
+                .str("side", u.side.as_str())
                 .int("at_ns", u.at.get())
                 .str("state", u.state.as_str())
                 .str("what", u.kind.as_str())
@@ -226,13 +245,15 @@ impl<J: Journal> Sink for JournalSink<J> {
             venue_order_id,
             Col::Int(trade_id),
             Col::Str(u.leg.as_str()),
+            Col::Str(u.symbol.as_ref()),
+            Col::Str(u.side.as_str()),
             Col::Str(u.state.as_str()),
             Col::Int(i64::from(u.step)),
             Col::Int(u.at.get()),
         ];
         // The step is the version: FINAL keeps the latest step (the terminal state).
         self.append(RecordKind::Order, u64::from(u.step), &cols)?;
-        if u.fill.is_some() {
+        if let Some(f) = u.fill {
             self.start_id();
             let _ = write!(self.id, ":fill:{}:{}", u.client_order_id, u.step);
             let cols = [
@@ -240,6 +261,10 @@ impl<J: Journal> Sink for JournalSink<J> {
                 venue_order_id,
                 Col::Int(trade_id),
                 Col::Str(u.leg.as_str()),
+                Col::Str(u.symbol.as_ref()),
+                Col::Str(u.side.as_str()),
+                Col::Float(f.quantity.get()),
+                Col::Float(f.price),
                 Col::Int(u.at.get()),
             ];
             self.append(RecordKind::Fill, 1, &cols)?;

@@ -6,6 +6,8 @@
 //! - `config/`: the TOML schema and its environment overrides; the password as a `Secret`.
 //! - `run/`: set-up, the feed task, the reactor (the engine's task), the stop.
 //! - `monitor.rs`: the live divergence monitor.
+//! - `reconcile.rs`: the journal against the venue (`violet reconcile`): ship the spool, read
+//!   the journal's view back, ask the venue, compare, journal the result.
 //! - `capture.rs`: the sink keeping VIOLET's trade events for the monitor.
 //! - `risk.rs`: `[risk]` caps and the trading-state file an operator flips.
 //! - `signals.rs`: SIGTERM/SIGINT as a task (first: graceful; second: at once).
@@ -13,6 +15,7 @@
 mod capture;
 pub mod config;
 mod monitor;
+pub mod reconcile;
 pub mod replay;
 mod risk;
 mod run;

@@ -56,11 +56,14 @@ impl DarkExecution {
                 }
             }
         };
+        let side = refused.side();
         OrderUpdate {
             client_order_id: refused.id,
             venue_order_id: None,
             trade_id: refused.trade_id,
             leg: refused.leg,
+            side,
+            symbol: refused.symbol,
             at: refused.decided_at,
             state: OrderState::Rejected,
             kind,

@@ -201,6 +201,8 @@ impl Driver {
                 venue_order_id: t.venue_order_id.clone(),
                 trade_id: t.ticket.trade_id,
                 leg: t.ticket.leg,
+                symbol: t.ticket.symbol.clone(),
+                side: t.ticket.side(),
                 at,
                 state: t.state,
                 kind,

@@ -17,6 +17,7 @@ pub mod contracts;
 pub mod dark;
 pub mod driver;
 pub mod order;
+pub mod reconcile;
 pub mod risk;
 pub mod sim;
 pub mod task;

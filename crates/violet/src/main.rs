@@ -53,6 +53,17 @@ enum Command {
     /// exchange keys and prints the account (server time, position mode, balance, positions,
     /// open orders). It sends no order. Rehearse with violet-bingx-sim (docs/operations.md).
     Venue(commands::venue::Args),
+    /// Compare the service's journal with its venue, without trading.
+    ///
+    /// Ships what the service's spool still holds, reads back from dolphin_violet the net
+    /// position per symbol (the sum of the service's fills) and its orders in flight, asks the
+    /// venue ([execution] venue / base_url) for its positions, open orders and each of those
+    /// orders, and compares per symbol in contract steps and open orders both ways. Prints a
+    /// row per symbol and the verdict, and records it in dolphin_violet.reconciliations. Exit 0
+    /// when they agree (or the venue's answers about VIOLET's own orders explain the
+    /// difference exactly), 4 on a mismatch, 2 when it cannot look. Run it with the service
+    /// stopped.
+    Reconcile(commands::reconcile::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +75,7 @@ fn main() -> ExitCode {
         Command::Ddl(args) => commands::ddl::run(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::Venue(args) => commands::venue::run(&args),
+        Command::Reconcile(args) => commands::reconcile::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -31,7 +31,17 @@ fn ddl_applies_twice_and_creates_every_table() {
     violet_tables.sort();
     assert_eq!(
         violet_tables,
-        ["decisions", "divergences", "fills", "orders", "rejections", "runs", "trade_events", "venue_requests"]
+        [
+            "decisions",
+            "divergences",
+            "fills",
+            "orders",
+            "reconciliations",
+            "rejections",
+            "runs",
+            "trade_events",
+            "venue_requests"
+        ]
     );
     let mut dolphin: Vec<String> = query(s.url(), "SHOW TABLES FROM dolphin").lines().map(str::to_string).collect();
     dolphin.sort();
@@ -171,6 +181,6 @@ fn a_password_protected_server_takes_the_password_from_the_environment_only() {
     assert!(!err.contains(pw.expose()), "the password is never printed: {err}");
     assert_eq!(
         s.client().query("SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").expect("q").trim(),
-        "8"
+        "9"
     );
 }

@@ -69,6 +69,22 @@ impl Side {
             Side::Sell => "SELL",
         }
     }
+
+    /// The side named `text` (`BUY`, `SELL`).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Side::Buy, Side::Sell].into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// A base quantity `q` as a change of the net position: a buy adds it, a sell takes it
+    /// away.
+    #[must_use]
+    pub fn signed(self, q: f64) -> f64 {
+        match self {
+            Side::Buy => q,
+            Side::Sell => -q,
+        }
+    }
 }
 
 /// Where an order is. Terminal: FILLED, REJECTED, EXPIRED, CANCELLED; each order reaches
@@ -207,6 +223,19 @@ impl ClientOrderId {
         Self(s)
     }
 
+    /// An id read back (from the journal): `v` + 6 hex digits, then `[a-z0-9-]`, at most
+    /// 40 characters; `None` for anything else (never an id VIOLET made).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        let ok = b.len() > 7
+            && b.len() <= 40
+            && b[0] == b'v'
+            && b[1..7].iter().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+            && b[7..].iter().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() || *c == b'-');
+        ok.then(|| Self(text.to_string()))
+    }
+
     /// The id of an order that is never sent (BLUE's fill booked with no venue at all).
     pub(crate) fn unsent() -> Self {
         Self(String::new())
@@ -247,6 +276,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn only_ids_of_violets_form_parse() {
+        for bad in
+            ["", "v12345", "x123456abc", "v12345g-1", "v123456-ABC", "v123456_1", &format!("v123456{}", "a".repeat(34))]
+        {
+            assert_eq!(ClientOrderId::parse(bad), None, "{bad}");
+        }
+        assert!(ClientOrderId::parse("v0a22actv-dddo284b6pds-e0").is_some());
+    }
+
     fn leg(k: u8) -> Leg {
         [Leg::Entry, Leg::Exit, Leg::LateClose][usize::from(k % 3)]
     }
@@ -260,6 +299,7 @@ mod tests {
             let e = DecisionEvent { scan_number: sn, ts_ns: ts };
             let id = ClientOrderId::new(&ns, e, leg(l), a);
             prop_assert!(!id.as_str().is_empty() && id.as_str().len() <= 40, "{id}");
+            prop_assert_eq!(ClientOrderId::parse(id.as_str()), Some(id.clone()), "read back as itself");
             prop_assert!(id.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{id}");
             prop_assert_eq!(&id, &ClientOrderId::new(&ns, e, leg(l), a), "pure");
             let other = ClientOrderId::new(&ns, DecisionEvent { scan_number: sn2, ts_ns: ts2 }, leg(l2), a2);

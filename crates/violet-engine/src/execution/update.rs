@@ -3,7 +3,9 @@
 
 use violet_clock::UnixNanos;
 
-use super::order::{ClientOrderId, Leg, OrderState, UpdateKind};
+use violet_domain::types::SymbolName;
+
+use super::order::{ClientOrderId, Leg, OrderState, Side, UpdateKind};
 use super::units::{Notional, Quantity};
 
 /// How a fill is to be booked.
@@ -40,6 +42,10 @@ pub struct OrderUpdate {
     pub trade_id: u64,
     /// Its leg.
     pub leg: Leg,
+    /// Its asset.
+    pub symbol: SymbolName,
+    /// Buy or sell.
+    pub side: Side,
     /// When.
     pub at: UnixNanos,
     /// The order's state after this step.

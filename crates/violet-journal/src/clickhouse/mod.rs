@@ -2,9 +2,11 @@
 //! `violet-clickhouse`, re-exported here).
 
 mod ddl;
+mod ledger;
 mod rows;
 mod ship;
 
 pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, SchemaError, apply, apply_ddl, check_journal_tables, statements};
+pub use ledger::{LedgerError, journal_view};
 pub use ship::{ClickHouseJournal, ShipError, ShipStats, Spool};
 pub use violet_clickhouse::{ClickHouse, ClickHouseError, LocalServer, LocalServerError, SERVER_BINARY};

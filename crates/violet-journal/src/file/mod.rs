@@ -57,6 +57,12 @@ pub enum JournalError {
         /// This run's id.
         expected: String,
     },
+    /// Another process has the journal open (a running service, or a second copy of it).
+    #[error("journal {dir} is in use by another process (is the service running? one process per data directory)")]
+    InUse {
+        /// The directory.
+        dir: PathBuf,
+    },
     /// A record in the middle of the journal is damaged (only the last one may be torn).
     #[error("journal {path}: record {line} is damaged (only a torn last record is recoverable)")]
     Damaged {
@@ -68,11 +74,15 @@ pub enum JournalError {
 }
 
 const META: &str = "run.json";
+/// The file whose exclusive lock marks the journal open.
+const LOCK: &str = "lock";
 
 /// An append-only journal in a directory of segment files `segment-NNNNNN.jsonl`.
 #[derive(Debug)]
 pub struct FileJournal {
     dir: PathBuf,
+    /// Held (locked) while open.
+    _lock: File,
     writer: Writer,
     buf: String,
     next_seq: u64,
@@ -111,6 +121,16 @@ impl FileJournal {
 
     fn open_as(dir: &Path, run_id: &str, policy: FlushPolicy, rerun: bool) -> Result<Self, JournalError> {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
+        // One writer per directory: an exclusive lock held while the journal is open (the
+        // kernel drops it when the process dies, `kill -9` included).
+        let lock_path = dir.join(LOCK);
+        let lock =
+            OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io_at(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(JournalError::InUse { dir: dir.to_path_buf() }),
+            Err(fs::TryLockError::Error(e)) => return Err(io_at(&lock_path)(e)),
+        }
         let meta = dir.join(META);
         match fs::read_to_string(&meta) {
             Ok(text) => {
@@ -139,6 +159,7 @@ impl FileJournal {
         let writer = Writer::start(disk, durable).map_err(io_at(dir))?;
         Ok(Self {
             dir: dir.to_path_buf(),
+            _lock: lock,
             writer,
             buf: String::with_capacity(policy.max_bytes + 4096),
             next_seq: if rerun { 0 } else { durable },
@@ -247,6 +268,20 @@ mod tests {
         let mut j = FileJournal::open(dir, "run-a", FlushPolicy::default())?;
         append_n(&mut j, n);
         Ok(j)
+    }
+
+    #[test]
+    fn a_journal_open_elsewhere_is_refused_and_free_again_once_closed() {
+        let dir = std::env::temp_dir().join(format!("violet-journal-lock-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let first = FileJournal::open_append(&dir, "svc", FlushPolicy::default()).expect("first");
+        let second = FileJournal::open_append(&dir, "svc", FlushPolicy::default());
+        assert!(matches!(&second, Err(JournalError::InUse { dir: d }) if d == &dir), "{second:?}");
+        let text = second.expect_err("in use").to_string();
+        assert!(text.contains("in use by another process"), "{text}");
+        drop(first);
+        FileJournal::open_append(&dir, "svc", FlushPolicy::default()).expect("free once closed");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     fn append_n(j: &mut FileJournal, n: u64) {

@@ -6,6 +6,6 @@ mod model;
 
 pub use load::{ConfigError, Loaded, PASSWORD_ENV, env_vars, load};
 pub use model::{
-    ClickHouseConfig, EngineConfig, ExecutionConfig, FeedConfig, JournalConfig, MonitorConfig, RiskConfig, Service,
-    ServiceConfig,
+    ClickHouseConfig, EngineConfig, ExecutionConfig, FeedConfig, JournalConfig, MonitorConfig, PositionModeChoice,
+    RiskConfig, Service, ServiceConfig, VenueChoice,
 };

@@ -165,7 +165,7 @@ impl Default for EngineConfig {
 
 /// `[execution]`. Execution is armed only when exchange keys are present **and** `armed` is
 /// true (or `violet run --arm`); otherwise every order goes to the observe-only guard.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExecutionConfig {
     /// The operator's arming switch.
@@ -173,6 +173,64 @@ pub struct ExecutionConfig {
     /// A file with the exchange API key and secret (two lines, mode 0600), or set
     /// `VIOLET_EXCHANGE_API_KEY` and `VIOLET_EXCHANGE_API_SECRET`.
     pub keys_file: PathBuf,
+    /// The exchange: `bingx-vst` (BingX's demo exchange, virtual USDT; the default) or
+    /// `bingx-live` (real money; an armed start also needs `VIOLET_CONFIRM_LIVE=yes`).
+    pub venue: VenueChoice,
+    /// Another base URL for the venue's API (the simulator: `http://127.0.0.1:8931`); empty:
+    /// the venue's own host.
+    pub base_url: String,
+    /// The account's position mode, `hedge` or `one-way`: a start is refused when the
+    /// account is in the other.
+    pub position_mode: PositionModeChoice,
+    /// `recvWindow` of signed requests (ms).
+    pub recv_window_ms: u64,
+    /// How often an armed service reconciles the journal with the venue (s).
+    pub reconcile_interval_s: u64,
+}
+
+impl Default for ExecutionConfig {
+    fn default() -> Self {
+        Self {
+            armed: false,
+            keys_file: PathBuf::new(),
+            venue: VenueChoice::BingxVst,
+            base_url: String::new(),
+            position_mode: PositionModeChoice::Hedge,
+            recv_window_ms: 5000,
+            reconcile_interval_s: 60,
+        }
+    }
+}
+
+/// `execution.venue`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VenueChoice {
+    /// BingX's demo exchange (VST).
+    BingxVst,
+    /// BingX mainnet.
+    BingxLive,
+}
+
+impl VenueChoice {
+    /// `bingx-vst`, `bingx-live`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BingxVst => "bingx-vst",
+            Self::BingxLive => "bingx-live",
+        }
+    }
+}
+
+/// `execution.position_mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PositionModeChoice {
+    /// Hedge mode (dual side): LONG and SHORT positions apart.
+    Hedge,
+    /// One-way mode: one net position per symbol.
+    OneWay,
 }
 
 /// `[risk]`: caps every order intent passes before any venue call. 0 (or empty) means no

@@ -16,6 +16,8 @@ mod feed;
 mod reactor;
 mod setup;
 
+pub(crate) use setup::{clickhouse_client, connect};
+
 use std::sync::Arc;
 use std::time::Duration;
 

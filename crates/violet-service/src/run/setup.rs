@@ -57,10 +57,24 @@ fn plan(loaded: &Loaded) -> Result<CadencePlan, ServiceError> {
     .map_err(|err| ServiceError::Config(format!("[engine] cadences: {err}")))
 }
 
+/// The ClickHouse client of `[clickhouse]` (with the password, when set).
+///
+/// # Errors
+/// [`ServiceError::Config`] for a URL that does not parse.
+pub(crate) fn clickhouse_client(loaded: &Loaded) -> Result<ClickHouse, ServiceError> {
+    let cfg = &loaded.config;
+    let mut ch =
+        ClickHouse::new(&cfg.clickhouse.url).map_err(|e| ServiceError::Config(format!("clickhouse.url: {e}")))?;
+    if let Some(pw) = &loaded.password {
+        ch = ch.with_credentials(&cfg.clickhouse.user, pw);
+    }
+    Ok(ch)
+}
+
 /// Apply VIOLET's DDL and check the journal tables' columns, retrying with backoff while
 /// the server is unreachable. A table left by another version with other columns stops the
 /// start (a configuration error: the operator must rename or drop it).
-async fn connect(ch: &ClickHouse, stop: &Stop) -> Result<(), ServiceError> {
+pub(crate) async fn connect(ch: &ClickHouse, stop: &Stop) -> Result<(), ServiceError> {
     let mut backoff = Duration::from_millis(200);
     loop {
         let c = ch.clone();
@@ -119,11 +133,7 @@ impl Service {
         let plan = plan(loaded)?;
         let (risk, switch) = crate::risk::gate(&cfg.risk).map_err(ServiceError::Config)?;
         let state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch);
-        let mut ch =
-            ClickHouse::new(&cfg.clickhouse.url).map_err(|e| ServiceError::Config(format!("clickhouse.url: {e}")))?;
-        if let Some(pw) = &loaded.password {
-            ch = ch.with_credentials(&cfg.clickhouse.user, pw);
-        }
+        let ch = clickhouse_client(loaded)?;
         let feed: Box<dyn Feed + Send> = match cfg.feed.kind.as_str() {
             "clickhouse" => Box::new(
                 ClickHouseFeed::new(ch.clone(), cfg.feed.batch, cfg.feed.since_ts_ns)

@@ -1,0 +1,173 @@
+//! Reconciliation with the venue (`violet reconcile`, and an armed start): ship what the
+//! spool still holds, read the journal's view back from `dolphin_violet`, ask the venue for
+//! its positions, open orders and every order the journal holds as in flight, compare
+//! (`violet_venue::reconcile`), and journal the result with every request made.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use violet_bingx::audit::MemoryJournal;
+use violet_bingx::{BingxConfig, BingxVenue, Host, PositionMode};
+use violet_clock::{Clock as _, LiveClock};
+use violet_domain::types::SymbolName;
+use violet_engine::execution::ClientOrderId;
+use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, journal_view};
+use violet_journal::{AnyJournal, FlushPolicy, JournalSink};
+use violet_venue::reconcile::{JournalView, OpenOrder, Reconciliation, Resolution, VenueView, reconcile};
+use violet_venue::venue::{Unrecoverable, Venue as _, VenueError};
+
+use crate::config::{ExecutionConfig, Loaded, PositionModeChoice, VenueChoice};
+use crate::run::ServiceError;
+use crate::signals::Stop;
+
+/// The adapter's settings from `[execution]`.
+#[must_use]
+pub fn bingx_config(exec: &ExecutionConfig) -> BingxConfig {
+    let host = if !exec.base_url.is_empty() {
+        Host::Custom(exec.base_url.clone())
+    } else {
+        match exec.venue {
+            VenueChoice::BingxVst => Host::Vst,
+            VenueChoice::BingxLive => Host::Live,
+        }
+    };
+    BingxConfig {
+        host,
+        position_mode: match exec.position_mode {
+            PositionModeChoice::Hedge => PositionMode::Hedge,
+            PositionModeChoice::OneWay => PositionMode::OneWay,
+        },
+        recv_window: Duration::from_millis(exec.recv_window_ms),
+        ..BingxConfig::default()
+    }
+}
+
+/// Where the venue is, for rows and logs: the base URL when overridden, else the venue's
+/// name (`bingx-vst`, `bingx-live`).
+#[must_use]
+pub fn venue_label(exec: &ExecutionConfig) -> String {
+    if exec.base_url.is_empty() { exec.venue.as_str().to_string() } else { exec.base_url.clone() }
+}
+
+/// What the venue says, for the journal's view `journal`: positions netted per symbol,
+/// open orders, and an answer for every order the journal holds as in flight.
+///
+/// # Errors
+/// The venue's error on positions or open orders (an order query that fails is an
+/// [`Resolution::Unknown`], not an error: the comparison refuses on it).
+pub async fn venue_view(venue: &BingxVenue, journal: &JournalView) -> Result<VenueView, VenueError> {
+    let mut positions: BTreeMap<String, f64> = BTreeMap::new();
+    for p in venue.positions().await? {
+        *positions.entry(p.symbol).or_insert(0.0) += p.quantity;
+    }
+    let open_orders = venue
+        .open_orders()
+        .await
+        .map_err(VenueError::from)?
+        .into_iter()
+        .map(|o| OpenOrder { client_order_id: o.client_order_id, symbol: o.symbol.replace('-', "") })
+        .collect();
+    let mut resolutions = BTreeMap::new();
+    for o in &journal.in_flight {
+        let answer = match (ClientOrderId::parse(&o.client_order_id), SymbolName::try_new(o.symbol.clone())) {
+            (Some(id), Ok(symbol)) => match venue.query_order(&symbol, &id).await {
+                Ok(r) => Resolution::Found { executed: o.side.signed(r.filled_quantity), open: r.open },
+                Err(VenueError::Unrecoverable(Unrecoverable::NoSuchOrder)) => Resolution::NotFound,
+                Err(e) => Resolution::Unknown(e.to_string()),
+            },
+            _ => Resolution::Unknown(format!("{} / {} cannot be asked about", o.client_order_id, o.symbol)),
+        };
+        resolutions.insert(o.client_order_id.clone(), answer);
+    }
+    Ok(VenueView { positions, open_orders, resolutions })
+}
+
+/// A reconciliation as `violet reconcile` makes it.
+#[derive(Debug)]
+pub struct Reconciled {
+    /// The comparison.
+    pub reconciliation: Reconciliation,
+    /// Where it looked (see [`venue_label`]).
+    pub venue: String,
+    /// The requests it made.
+    pub requests: usize,
+}
+
+fn blocking_err(e: tokio::task::JoinError) -> ServiceError {
+    ServiceError::Config(format!("a blocking task failed: {e}"))
+}
+
+/// The spool of service `name` opened, shipped and closed: what a stopped (or killed)
+/// service left unshipped is in ClickHouse afterwards.
+async fn ship_leftovers(loaded: &Loaded, ch: &ClickHouse) -> Result<(), ServiceError> {
+    let cfg = &loaded.config;
+    let spool = cfg.service.data_dir.join("spool");
+    let (name, ch) = (cfg.service.name.clone(), ch.clone());
+    let timeout = Duration::from_secs(cfg.journal.ship_timeout_s);
+    tokio::task::spawn_blocking(move || -> Result<(), ServiceError> {
+        let journal = ClickHouseJournal::open_append(&spool, &name, FlushPolicy::default(), ch)?;
+        journal.finish(timeout)?;
+        Ok(())
+    })
+    .await
+    .map_err(blocking_err)?
+}
+
+/// Reconcile service `loaded`'s journal with its venue once, and journal the result (a
+/// `reconciliations` row and a `venue_requests` row per request made). Needs the exchange
+/// keys; reads only (no order is sent). Run it while the service is stopped: the service's
+/// spool is opened to ship what it holds, and a running service holds it.
+///
+/// # Errors
+/// [`ServiceError`]: no keys, ClickHouse or the venue unreachable, the account in the other
+/// position mode, the spool in use.
+pub async fn reconcile_once(loaded: &Loaded, stop: &Arc<Stop>) -> Result<Reconciled, ServiceError> {
+    let cfg = &loaded.config;
+    let keys = loaded.keys.as_ref().ok_or_else(|| {
+        ServiceError::Config(format!(
+            "no exchange keys: set {} and {}, or execution.keys_file (mode 0600)",
+            violet_venue::arming::KEY_ENV,
+            violet_venue::arming::SECRET_ENV
+        ))
+    })?;
+    let ch = crate::run::clickhouse_client(loaded)?;
+    crate::run::connect(&ch, stop).await?;
+    ship_leftovers(loaded, &ch).await?;
+    let name = cfg.service.name.clone();
+    let c = ch.clone();
+    let journal = tokio::task::spawn_blocking(move || journal_view(&c, &name))
+        .await
+        .map_err(blocking_err)?
+        .map_err(|e| ServiceError::Config(format!("reading the journal back: {e}")))?;
+    let requests = Arc::new(MemoryJournal::default());
+    let label = venue_label(&cfg.execution);
+    let venue = BingxVenue::connect(bingx_config(&cfg.execution), keys, requests.clone())
+        .await
+        .map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
+    let view = venue_view(&venue, &journal).await.map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
+    let contracts = venue.contracts();
+    let reconciliation = reconcile(&journal, &view, |s| {
+        contracts.get(s).map(|c| 10f64.powi(-i32::try_from(c.quantity_precision.into_inner()).unwrap_or(0)))
+    });
+    // Journal it, in a spool of its own (the service's may be reopened by its next start).
+    let at_ns = LiveClock::new().now().get();
+    let run = format!("{}-reconcile-{at_ns}", cfg.service.name);
+    let records = requests.records();
+    let (spool, source, ch2) = (cfg.service.data_dir.join("reconcile-spool"), cfg.service.name.clone(), ch.clone());
+    let timeout = Duration::from_secs(cfg.journal.ship_timeout_s);
+    let (r2, l2) = (reconciliation.clone(), label.clone());
+    tokio::task::spawn_blocking(move || -> Result<(), ServiceError> {
+        let journal = ClickHouseJournal::open_append(&spool, &source, FlushPolicy::default(), ch2)?;
+        let mut sink = JournalSink::new(AnyJournal::ClickHouse(journal), &source, &run);
+        for r in &records {
+            sink.venue_request(r)?;
+        }
+        sink.reconciliation(&r2, &l2, at_ns)?;
+        sink.into_inner().close(timeout)?;
+        Ok(())
+    })
+    .await
+    .map_err(blocking_err)??;
+    Ok(Reconciled { reconciliation, venue: label, requests: requests.records().len() })
+}
