@@ -83,6 +83,15 @@ pub async fn venue_view(venue: &BingxVenue, journal: &JournalView) -> Result<Ven
     Ok(VenueView { positions, open_orders, resolutions })
 }
 
+/// Compare the two views, counting in the venue's contract steps.
+#[must_use]
+pub fn compare(journal: &JournalView, view: &VenueView, venue: &BingxVenue) -> Reconciliation {
+    let contracts = venue.contracts();
+    reconcile(journal, view, |s| {
+        contracts.get(s).map(|c| 10f64.powi(-i32::try_from(c.quantity_precision.into_inner()).unwrap_or(0)))
+    })
+}
+
 /// A reconciliation as `violet reconcile` makes it.
 #[derive(Debug)]
 pub struct Reconciled {
@@ -100,7 +109,7 @@ fn blocking_err(e: tokio::task::JoinError) -> ServiceError {
 
 /// The spool of service `name` opened, shipped and closed: what a stopped (or killed)
 /// service left unshipped is in ClickHouse afterwards.
-async fn ship_leftovers(loaded: &Loaded, ch: &ClickHouse) -> Result<(), ServiceError> {
+pub(crate) async fn ship_leftovers(loaded: &Loaded, ch: &ClickHouse) -> Result<(), ServiceError> {
     let cfg = &loaded.config;
     let spool = cfg.service.data_dir.join("spool");
     let (name, ch) = (cfg.service.name.clone(), ch.clone());
@@ -146,10 +155,7 @@ pub async fn reconcile_once(loaded: &Loaded, stop: &Arc<Stop>) -> Result<Reconci
         .await
         .map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
     let view = venue_view(&venue, &journal).await.map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
-    let contracts = venue.contracts();
-    let reconciliation = reconcile(&journal, &view, |s| {
-        contracts.get(s).map(|c| 10f64.powi(-i32::try_from(c.quantity_precision.into_inner()).unwrap_or(0)))
-    });
+    let reconciliation = compare(&journal, &view, &venue);
     // Journal it, in a spool of its own (the service's may be reopened by its next start).
     let at_ns = LiveClock::new().now().get();
     let run = format!("{}-reconcile-{at_ns}", cfg.service.name);

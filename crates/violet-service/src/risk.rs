@@ -3,15 +3,17 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use violet_clock::UnixNanos;
 use violet_venue::risk::{RiskGate, RiskLimits, TradingState, TradingSwitch};
 
 use crate::config::RiskConfig;
 
-/// The gate for `[risk]` and the switch its state file flips.
+/// The gate for `[risk]` and the switch its state file flips; with `trade_from`, only
+/// decisions on events from that instant on are sent (an armed start).
 ///
 /// # Errors
 /// An unknown `risk.state`, or a negative cap.
-pub fn gate(cfg: &RiskConfig) -> Result<(RiskGate, TradingSwitch), String> {
+pub fn gate(cfg: &RiskConfig, trade_from: Option<UnixNanos>) -> Result<(RiskGate, TradingSwitch), String> {
     let state: TradingState = cfg.state.parse().map_err(|e| format!("risk.state = {e}"))?;
     for (key, v) in [("max_notional", cfg.max_notional), ("max_leverage", cfg.max_leverage)] {
         if !(v >= 0.0 && v.is_finite()) {
@@ -27,6 +29,7 @@ pub fn gate(cfg: &RiskConfig) -> Result<(RiskGate, TradingSwitch), String> {
         allow: (!allow.is_empty()).then_some(allow),
         max_orders_per_s: if cfg.max_orders_per_s == 0 { u32::MAX } else { cfg.max_orders_per_s },
         state,
+        trade_from,
     };
     let switch = TradingSwitch::new(state);
     Ok((RiskGate::with_switch(limits, switch.clone()), switch))
@@ -75,10 +78,10 @@ mod tests {
 
     #[test]
     fn zero_means_no_cap_and_the_state_file_flips_the_gate() {
-        let (_, switch) = gate(&RiskConfig::default()).expect("defaults");
+        let (_, switch) = gate(&RiskConfig::default(), None).expect("defaults");
         assert_eq!(switch.get(), TradingState::Active);
-        assert!(gate(&RiskConfig { state: "SIDEWAYS".into(), ..RiskConfig::default() }).is_err());
-        assert!(gate(&RiskConfig { max_notional: -1.0, ..RiskConfig::default() }).is_err());
+        assert!(gate(&RiskConfig { state: "SIDEWAYS".into(), ..RiskConfig::default() }, None).is_err());
+        assert!(gate(&RiskConfig { max_notional: -1.0, ..RiskConfig::default() }, None).is_err());
         let p = std::env::temp_dir().join(format!("violet-state-{}", std::process::id()));
         std::fs::write(&p, "HALTED\n").expect("write");
         let mut f = StateFile::new(p.clone(), switch.clone()).expect("watch");

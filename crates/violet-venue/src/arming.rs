@@ -70,21 +70,27 @@ impl ApiKeys {
     }
 }
 
+/// Proof that execution is not armed, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObserveOnly(pub &'static str);
+
+/// Proof that execution is armed: exchange keys present **and** armed. Only
+/// [`execution_mode`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Armed(());
+
 /// Which execution mode runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExecutionMode {
-    /// The observe-only guard: no order can leave the process. The reason says why.
-    ObserveOnly(&'static str),
+    /// The observe-only guard: no order can leave the process.
+    ObserveOnly(ObserveOnly),
+    /// Orders go to the configured venue (after reconciliation and the risk caps).
+    Armed(Armed),
 }
 
 /// An armed start that cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArmError {
-    /// Armed with keys, but no live venue adapter exists yet.
-    #[error(
-        "execution is armed and exchange keys are present, but VIOLET has no live venue adapter yet (the BingX adapter comes later): refusing to run. Remove --arm / set execution.armed = false to run observe-only"
-    )]
-    NoLiveAdapter,
     /// Armed without keys.
     #[error(
         "execution is armed but no exchange keys were found ({KEY_ENV} and {SECRET_ENV}, or execution.keys_file, mode 0600): refusing to run"
@@ -95,13 +101,15 @@ pub enum ArmError {
 /// Decide the mode: observe-only unless keys are present **and** `armed`.
 ///
 /// # Errors
-/// [`ArmError`] when armed: without keys, or with keys but no live adapter.
+/// [`ArmError::NoKeys`] when armed without keys.
 pub fn execution_mode(keys: Option<&ApiKeys>, armed: bool) -> Result<ExecutionMode, ArmError> {
     match (keys, armed) {
-        (_, false) if keys.is_some() => Ok(ExecutionMode::ObserveOnly("exchange keys present but execution not armed")),
-        (_, false) => Ok(ExecutionMode::ObserveOnly("no exchange keys and execution not armed")),
+        (Some(_), false) => {
+            Ok(ExecutionMode::ObserveOnly(ObserveOnly("exchange keys present but execution not armed")))
+        }
+        (None, false) => Ok(ExecutionMode::ObserveOnly(ObserveOnly("no exchange keys and execution not armed"))),
         (None, true) => Err(ArmError::NoKeys),
-        (Some(_), true) => Err(ArmError::NoLiveAdapter),
+        (Some(_), true) => Ok(ExecutionMode::Armed(Armed(()))),
     }
 }
 
@@ -110,7 +118,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_keys_and_arming_together_arm_and_that_is_refused_for_now() {
+    fn only_keys_and_arming_together_arm() {
         let env: BTreeMap<String, String> =
             [(KEY_ENV, "k-123"), (SECRET_ENV, "s-456")].iter().map(|(a, b)| ((*a).into(), (*b).into())).collect();
         let keys = ApiKeys::load(&env, None).expect("load").expect("keys");
@@ -118,7 +126,7 @@ mod tests {
         assert!(matches!(execution_mode(None, false), Ok(ExecutionMode::ObserveOnly(_))));
         assert!(matches!(execution_mode(Some(&keys), false), Ok(ExecutionMode::ObserveOnly(_))));
         assert_eq!(execution_mode(None, true), Err(ArmError::NoKeys));
-        assert_eq!(execution_mode(Some(&keys), true), Err(ArmError::NoLiveAdapter));
+        assert!(matches!(execution_mode(Some(&keys), true), Ok(ExecutionMode::Armed(_))));
         assert!(ApiKeys::load(&BTreeMap::new(), None).expect("none").is_none());
     }
 

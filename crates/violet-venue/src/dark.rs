@@ -8,7 +8,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use violet_clock::UnixNanos;
 use violet_engine::execution::{Command, OrderState, OrderTicket, OrderUpdate, Quantity, UpdateKind};
 
-use crate::arming::ExecutionMode;
+use crate::arming::ObserveOnly;
 use crate::risk::RiskGate;
 use crate::venue::{ObserveOnlyVenue, OrderRequest, Venue};
 
@@ -20,10 +20,9 @@ pub struct DarkExecution {
 }
 
 impl DarkExecution {
-    /// Observe-only execution. `mode` is the proof that execution is not armed; `venue` is
-    /// dropped, never called.
-    pub fn new<V>(mode: &ExecutionMode, venue: Option<V>, risk: RiskGate) -> Self {
-        let ExecutionMode::ObserveOnly(_) = mode;
+    /// Observe-only execution. `_proof` is the proof that execution is not armed; `venue`
+    /// is dropped, never called.
+    pub fn new<V>(_proof: &ObserveOnly, venue: Option<V>, risk: RiskGate) -> Self {
         drop(venue);
         Self { guard: ObserveOnlyVenue::new(), risk }
     }

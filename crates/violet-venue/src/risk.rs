@@ -87,6 +87,9 @@ pub struct RiskLimits {
     pub max_orders_per_s: u32,
     /// The trading state.
     pub state: TradingState,
+    /// Only decisions on events at or after this instant trade (an armed service's start:
+    /// what it re-decides while catching up on history is never sent again). `None`: any.
+    pub trade_from: Option<UnixNanos>,
 }
 
 impl RiskLimits {
@@ -99,6 +102,7 @@ impl RiskLimits {
             allow: None,
             max_orders_per_s: u32::MAX,
             state: TradingState::Active,
+            trade_from: None,
         }
     }
 }
@@ -131,6 +135,14 @@ pub enum RiskRefusal {
     /// The trading state forbids it.
     #[error("trading state {0} forbids this {1}")]
     State(TradingState, &'static str),
+    /// Decided on an event from before this run started.
+    #[error("decided on an event at {event_ns} ns, before this run started trading at {from_ns} ns: not sent")]
+    BeforeStart {
+        /// The event's timestamp.
+        event_ns: i64,
+        /// When trading started.
+        from_ns: i64,
+    },
 }
 
 /// An intent risk approved; only [`RiskGate::check`] makes one.
@@ -200,6 +212,11 @@ impl RiskGate {
             (TradingState::Reducing, Leg::Entry) => return Err(RiskRefusal::State(state, "ENTRY")),
             _ => {}
         }
+        if let Some(from) = l.trade_from
+            && intent.event.ts_ns < from.get()
+        {
+            return Err(RiskRefusal::BeforeStart { event_ns: intent.event.ts_ns, from_ns: from.get() });
+        }
         let symbol: &str = intent.symbol.as_ref();
         if l.allow.as_ref().is_some_and(|a| !a.iter().any(|s| s == symbol)) {
             return Err(RiskRefusal::Symbol(symbol.to_string()));
@@ -252,7 +269,20 @@ mod tests {
             allow: Some(vec!["BTCUSDT".into()]),
             max_orders_per_s: 2,
             state: TradingState::Active,
+            trade_from: None,
         })
+    }
+
+    #[test]
+    fn a_decision_on_an_event_before_the_start_is_not_sent() {
+        let mut g = RiskGate::new(RiskLimits { trade_from: Some(UnixNanos::new(1)), ..RiskLimits::unlimited() });
+        // `intent` decides on an event at 0 ns: before the start at 1 ns.
+        assert!(matches!(
+            g.check(intent(Leg::Exit, "BTCUSDT", 10.0, 1.0), 5),
+            Err(RiskRefusal::BeforeStart { event_ns: 0, from_ns: 1 })
+        ));
+        let mut g = RiskGate::new(RiskLimits { trade_from: Some(UnixNanos::new(0)), ..RiskLimits::unlimited() });
+        assert!(g.check(intent(Leg::Entry, "BTCUSDT", 10.0, 1.0), 5).is_ok(), "at the start: traded");
     }
 
     #[test]

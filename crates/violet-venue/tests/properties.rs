@@ -233,8 +233,9 @@ proptest! {
     fn unarmed_the_venue_sees_zero_orders(which in any::<bool>(), start in 0usize..2000, len in 1usize..1500) {
         let input = stream(which, start, len);
         let calls = Arc::new(AtomicU64::new(0));
-        let mode = execution_mode(None, false).expect("unarmed");
-        prop_assert!(matches!(mode, ExecutionMode::ObserveOnly(_)));
+        let ExecutionMode::ObserveOnly(mode) = execution_mode(None, false).expect("unarmed") else {
+            return Err(TestCaseError::fail("unarmed must be observe-only"));
+        };
         let commands = Commands::default();
         let sent = Arc::clone(&commands.0);
         let mut dark = Collect::default();

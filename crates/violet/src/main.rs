@@ -40,11 +40,13 @@ enum Command {
     Replay(Box<commands::replay::Args>),
     /// Print or apply the ClickHouse DDL (dolphin_violet and the dolphin stand-in).
     Ddl(commands::ddl::Args),
-    /// Run the observe-only DARK service: BLUE's live tables (or stdin) through the engine
+    /// Run the service: BLUE's live tables (or stdin) through the engine
     /// on the live clock, journaled to ClickHouse, compared with BLUE's trade events.
     ///
-    /// No live venue exists yet: every order intent goes to the observe-only guard, which
-    /// refuses and journals it; no order can leave the process (--arm is refused). SIGTERM or SIGINT stops
+    /// Unarmed (the default) every order intent goes to the observe-only guard, which refuses
+    /// and journals it: no order can leave the process. Armed (--arm with exchange keys) it
+    /// trades on [execution] venue after a start-up reconciliation (exit 4 when it refuses).
+    /// SIGTERM or SIGINT stops
     /// gracefully (the event in hand finished, the journal flushed and shipped, the stop
     /// recorded in dolphin_violet.runs; exit 0); a second signal exits at once (143)
     /// without corrupting the journal. Operations: docs/operations.md.

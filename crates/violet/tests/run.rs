@@ -172,17 +172,7 @@ fn spawn(cfg: &Path, log: &Path, stdin: Stdio) -> Child {
 
 /// Wait for exit (at most 35 s: the supervisor's 30 s plus slack).
 fn wait_exit(child: &mut Child, log: &Path) -> i32 {
-    let t = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            return st.code().unwrap_or(-1);
-        }
-        if t.elapsed() > Duration::from_secs(35) {
-            let _ = child.kill();
-            panic!("violet run did not stop; log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_exit_within(child, log, Duration::from_secs(35))
 }
 
 fn column(ch: &ClickHouse, q: &str) -> Vec<String> {
@@ -425,10 +415,14 @@ fn a_bad_configuration_is_refused_naming_the_key() {
 }
 
 #[test]
-fn an_armed_start_is_refused_and_keys_never_show() {
+fn mainnet_needs_its_confirmation_keys_are_needed_and_never_show() {
+    // Mainnet named, no VIOLET_CONFIRM_LIVE: refused before anything is reached.
     let run = |args: &[&str], keys: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_violet"));
-        c.arg("run").args(args).env("VIOLET_CLICKHOUSE_URL", "http://127.0.0.1:1");
+        c.arg("run")
+            .args(args)
+            .env("VIOLET_CLICKHOUSE_URL", "http://127.0.0.1:1")
+            .env("VIOLET_EXECUTION_VENUE", "bingx-live");
         if keys {
             c.env("VIOLET_EXCHANGE_API_KEY", "key-must-not-show")
                 .env("VIOLET_EXCHANGE_API_SECRET", "secret-must-not-show");
@@ -438,7 +432,7 @@ fn an_armed_start_is_refused_and_keys_never_show() {
     let out = run(&["--arm"], true);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("no live venue adapter"), "{err}");
+    assert!(err.contains("trades real money") && err.contains("VIOLET_CONFIRM_LIVE=yes"), "{err}");
     assert!(!err.contains("must-not-show"), "{err}");
     assert!(print_config(&[("VIOLET_EXECUTION_ARMED", "true")]).contains("armed = true"));
     let out = run(&["--arm"], false);

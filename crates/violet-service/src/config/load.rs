@@ -10,8 +10,13 @@ use super::model::ServiceConfig;
 /// The environment variable holding the database password.
 pub const PASSWORD_ENV: &str = "VIOLET_CLICKHOUSE_PASSWORD";
 
-/// Variables holding secrets, read elsewhere (never configuration keys).
-const SECRETS_ENV: [&str; 3] = [PASSWORD_ENV, "VIOLET_EXCHANGE_API_KEY", "VIOLET_EXCHANGE_API_SECRET"];
+/// The environment variable an operator sets to `yes` to let an armed service trade on
+/// mainnet (`execution.venue = "bingx-live"`).
+pub const CONFIRM_LIVE_ENV: &str = "VIOLET_CONFIRM_LIVE";
+
+/// Variables read elsewhere (secrets, the mainnet confirmation): never configuration keys.
+const SECRETS_ENV: [&str; 4] =
+    [PASSWORD_ENV, "VIOLET_EXCHANGE_API_KEY", "VIOLET_EXCHANGE_API_SECRET", CONFIRM_LIVE_ENV];
 
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +67,8 @@ pub struct Loaded {
     pub overridden: Vec<String>,
     /// `VIOLET_*` variables that match no key (likely typos), for the start-up log.
     pub unknown_env: Vec<String>,
+    /// `VIOLET_CONFIRM_LIVE=yes`: the operator confirms trading on mainnet.
+    pub confirm_live: bool,
 }
 
 /// Every key of the schema with its default, as `(env var, dotted key, default value)`.
@@ -139,7 +146,8 @@ pub fn load(path: Option<&Path>, env: &BTreeMap<String, String>) -> Result<Loade
         None => Some(Secret::from_file(&config.clickhouse.password_file)?),
     };
     let keys = violet_venue::arming::ApiKeys::load(env, Some(&config.execution.keys_file))?;
-    Ok(Loaded { config, password, keys, overridden, unknown_env })
+    let confirm_live = env.get(CONFIRM_LIVE_ENV).is_some_and(|v| v == "yes");
+    Ok(Loaded { config, password, keys, overridden, unknown_env, confirm_live })
 }
 
 #[cfg(test)]

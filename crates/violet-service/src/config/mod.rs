@@ -4,7 +4,7 @@
 mod load;
 mod model;
 
-pub use load::{ConfigError, Loaded, PASSWORD_ENV, env_vars, load};
+pub use load::{CONFIRM_LIVE_ENV, ConfigError, Loaded, PASSWORD_ENV, env_vars, load};
 pub use model::{
     ClickHouseConfig, EngineConfig, ExecutionConfig, FeedConfig, JournalConfig, MonitorConfig, PositionModeChoice,
     RiskConfig, Service, ServiceConfig, VenueChoice,

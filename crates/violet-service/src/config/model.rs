@@ -184,8 +184,6 @@ pub struct ExecutionConfig {
     pub position_mode: PositionModeChoice,
     /// `recvWindow` of signed requests (ms).
     pub recv_window_ms: u64,
-    /// How often an armed service reconciles the journal with the venue (s).
-    pub reconcile_interval_s: u64,
 }
 
 impl Default for ExecutionConfig {
@@ -197,7 +195,6 @@ impl Default for ExecutionConfig {
             base_url: String::new(),
             position_mode: PositionModeChoice::Hedge,
             recv_window_ms: 5000,
-            reconcile_interval_s: 60,
         }
     }
 }

@@ -12,6 +12,7 @@
 //!
 //! The journal's writer and shipper threads belong to `violet-journal`.
 
+mod armed;
 mod feed;
 mod reactor;
 mod setup;
@@ -45,6 +46,10 @@ pub enum ServiceError {
     /// Stopped (signal) before the server could be reached at start.
     #[error("stopped before ClickHouse at {0} answered")]
     NeverConnected(String),
+    /// Armed, the journal and the venue differ in a way nothing explains (or the journal
+    /// holds positions a restart cannot take over): no order was sent.
+    #[error("{0}")]
+    Unreconciled(String),
 }
 
 /// How a run ended.

@@ -12,6 +12,7 @@ use violet_domain::event::{Event, EventStream};
 use violet_engine::Engine;
 use violet_engine::execution::OrderUpdate;
 use violet_journal::{AnyJournal, Journal as _, JournalSink, RunRow, RunStatus};
+use violet_venue::venue::audit::RequestRecord;
 
 use super::feed::FeedMsg;
 use super::{ServiceError, StopReport, chain};
@@ -74,6 +75,8 @@ pub struct Reactor {
     last_flush: Instant,
     last_check: Instant,
     last_status: Instant,
+    /// The armed venue's request records (none unarmed).
+    requests: Option<mpsc::Receiver<RequestRecord>>,
 }
 
 impl Reactor {
@@ -105,7 +108,39 @@ impl Reactor {
             last_flush: Instant::now(),
             last_check: Instant::now(),
             last_status: Instant::now(),
+            requests: None,
         }
+    }
+
+    /// Journal the venue's request records from `requests` as they come.
+    #[must_use]
+    pub fn with_requests(mut self, requests: Option<mpsc::Receiver<RequestRecord>>) -> Self {
+        self.requests = requests;
+        self
+    }
+
+    /// The next request record, or never (unarmed, or the venue gone).
+    async fn next_request(requests: &mut Option<mpsc::Receiver<RequestRecord>>) -> RequestRecord {
+        match requests {
+            Some(rx) => match rx.recv().await {
+                Some(r) => r,
+                None => {
+                    *requests = None;
+                    std::future::pending().await
+                }
+            },
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Journal every request record waiting.
+    fn drain_requests(&mut self) -> Result<(), ServiceError> {
+        if let Some(rx) = self.requests.as_mut() {
+            while let Ok(r) = rx.try_recv() {
+                self.sink.venue_request(&r)?;
+            }
+        }
+        Ok(())
     }
 
     /// Run until a stop or the end of the input; returns why it stopped. The execution
@@ -131,6 +166,7 @@ impl Reactor {
                 biased;
                 () = stop.wait() => break "signal",
                 Some(u) = updates.recv() => self.order(&u)?,
+                r = Self::next_request(&mut self.requests) => self.sink.venue_request(&r)?,
                 _ = tick.tick() => self.housekeeping()?,
                 msg = feed.recv() => match msg {
                     Some(FeedMsg::Lines(lines)) => {
@@ -155,6 +191,7 @@ impl Reactor {
             Ok(Ok(refused)) => tracing::debug!(refused, "execution task ended"),
             _ => tracing::warn!("execution task did not end in time"),
         }
+        self.drain_requests()?;
         Ok(reason)
     }
 

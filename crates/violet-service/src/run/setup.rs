@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use violet_clock::{Cadence, CadencePlan, Clock as _, LiveClock};
+use violet_clock::{Cadence, CadencePlan, Clock as _, LiveClock, UnixNanos};
 use violet_domain::config::BlueConfig;
 use violet_engine::Engine;
 use violet_engine::execution::{Booking, OrderUpdate};
@@ -16,14 +16,16 @@ use violet_journal::clickhouse::{
 use violet_journal::{AnyJournal, FlushPolicy, Journal as _, JournalSink, RunStatus};
 use violet_venue::arming::{ExecutionMode, execution_mode};
 use violet_venue::dark::DarkExecution;
-use violet_venue::task::ChannelPort;
+use violet_venue::task::{ChannelPort, ExecutionTask, TaskOptions};
 use violet_venue::venue::ObserveOnlyVenue;
 
+use super::armed;
 use super::feed::{self, FeedMsg};
 use super::reactor::{Reactor, RunInfo};
 use super::{ServiceError, StopReport, chain};
 use crate::config::Loaded;
 use crate::monitor::Monitor;
+use crate::reconcile::bingx_config;
 use crate::signals::Stop;
 
 /// A service set up and ready to run.
@@ -119,11 +121,21 @@ impl Service {
         }
         let mode = execution_mode(loaded.keys.as_ref(), cfg.execution.armed)
             .map_err(|e| ServiceError::Config(e.to_string()))?;
-        let ExecutionMode::ObserveOnly(why) = &mode;
-        tracing::warn!(
-            reason = why,
-            "DARK: observe-only service. No live venue exists and no order can leave this process: every order intent is refused by the observe-only guard and journaled."
-        );
+        if let ExecutionMode::Armed(_) = mode {
+            armed::check_live(loaded)?;
+        }
+        match &mode {
+            ExecutionMode::ObserveOnly(why) => tracing::warn!(
+                reason = why.0,
+                "DARK: observe-only service: no order can leave this process; every order intent is refused by the observe-only guard and journaled."
+            ),
+            ExecutionMode::Armed(_) => tracing::warn!(
+                venue = cfg.execution.venue.as_str(),
+                host = %bingx_config(&cfg.execution).host.base_url(),
+                position_mode = ?cfg.execution.position_mode,
+                "ARMED: orders go to the venue once the journal reconciles with it"
+            ),
+        }
         tracing::info!(name, url = %cfg.clickhouse.url, feed = %cfg.feed.kind, data_dir = %cfg.service.data_dir.display(),
             overridden = ?loaded.overridden, "violet run starting");
         for var in &loaded.unknown_env {
@@ -131,7 +143,12 @@ impl Service {
         }
         let blue = blue_config(&cfg.engine.blue_config)?;
         let plan = plan(loaded)?;
-        let (risk, switch) = crate::risk::gate(&cfg.risk).map_err(ServiceError::Config)?;
+        let clock = LiveClock::new();
+        let started_ns = clock.now().get();
+        // Armed, only decisions on events from the start on are sent: what a restart
+        // re-decides while catching up on history is never sent again.
+        let trade_from = matches!(mode, ExecutionMode::Armed(_)).then(|| UnixNanos::new(started_ns));
+        let (risk, switch) = crate::risk::gate(&cfg.risk, trade_from).map_err(ServiceError::Config)?;
         let state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch);
         let ch = clickhouse_client(loaded)?;
         let feed: Box<dyn Feed + Send> = match cfg.feed.kind.as_str() {
@@ -145,8 +162,10 @@ impl Service {
             }
         };
         connect(&ch, stop).await?;
-        let clock = LiveClock::new();
-        let started_ns = clock.now().get();
+        let armed = match &mode {
+            ExecutionMode::Armed(_) => Some(armed::prepare(loaded, &ch).await?),
+            ExecutionMode::ObserveOnly(_) => None,
+        };
         let run_id = format!("{name}-{started_ns}");
         let config_hash = violet_engine::config_hash(&blue, &plan);
         let policy = FlushPolicy {
@@ -157,7 +176,21 @@ impl Service {
         let journal = ClickHouseJournal::open_append(&spool, name, policy, ch.clone())?;
         let mut sink = JournalSink::new(AnyJournal::ClickHouse(journal), name, &run_id);
         let info = RunInfo { name: name.to_string(), run_id: run_id.clone(), config_hash, started_ns };
-        sink.run_row(&info.row(RunStatus::Running, 0, "violet run (DARK, observe-only)"))?;
+        let detail = armed.as_ref().map_or_else(
+            || "violet run (DARK, observe-only)".to_string(),
+            |a| format!("violet run (ARMED on {})", a.label),
+        );
+        sink.run_row(&info.row(RunStatus::Running, 0, &detail))?;
+        if let Some(a) = &armed {
+            sink.reconciliation(&a.reconciliation, &a.label, a.at_ns)?;
+            if let Some(why) = a.refusal() {
+                tracing::error!("{why}");
+                let now = LiveClock::new().now().get();
+                sink.run_row(&info.row(RunStatus::Failed, now, &why))?;
+                sink.into_inner().close(Duration::from_secs(cfg.journal.ship_timeout_s))?;
+                return Err(ServiceError::Unreconciled(why));
+            }
+        }
         sink.journal_mut().flush()?;
         tracing::info!(run_id = %run_id, spool = %spool.display(), "running");
 
@@ -168,19 +201,31 @@ impl Service {
                 cfg.service.data_dir.join("report"),
             )
         });
-        // The execution task: observe-only (the only mode today). Client order ids come
-        // from the service's name and each decision's event, not the per-start run id: a
-        // restart that re-decides the same events reuses their ids, so it can never place
-        // a second order.
+        // The execution task: the venue's (armed) or the observe-only guard's. Client order
+        // ids come from the service's name and each decision's event, not the per-start run
+        // id: a restart that re-decides the same events reuses their ids, so it can never
+        // place a second order.
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
         let (updates_tx, updates) = mpsc::unbounded_channel();
-        let dark = DarkExecution::new::<ObserveOnlyVenue>(&mode, None, risk);
-        let execution = tokio::spawn(dark.run(commands_rx, updates_tx));
+        let (execution, booking, requests) = match (armed, &mode) {
+            (Some(a), _) => {
+                let opts = TaskOptions { contracts: Some(a.venue.contracts()), ..TaskOptions::default() };
+                let _maintenance = a.venue.spawn_maintenance();
+                let task = ExecutionTask::new(a.venue, risk, opts);
+                let handle = tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected });
+                (handle, Booking::Fills, Some(a.requests))
+            }
+            (None, ExecutionMode::ObserveOnly(proof)) => {
+                let dark = DarkExecution::new::<ObserveOnlyVenue>(proof, None, risk);
+                (tokio::spawn(dark.run(commands_rx, updates_tx)), Booking::Shadow, None)
+            }
+            (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
+        };
         let engine = Engine::new(blue, plan, clock)
-            .with_port(Box::new(ChannelPort::new(commands_tx)), Booking::Shadow)
+            .with_port(Box::new(ChannelPort::new(commands_tx)), booking)
             .with_namespace(name);
         let feed = feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop));
-        let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg);
+        let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg).with_requests(requests);
         Ok(Self { reactor, feed, updates, execution })
     }
 

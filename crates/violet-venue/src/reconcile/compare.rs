@@ -123,6 +123,9 @@ mod tests {
         // 0.1 + 0.2 != 0.3 as floats; as steps of 0.001 they are 300 = 300.
         let r = reconcile(&journal(&[("BTCUSDT", -(0.1 + 0.2))]), &venue(&[("BTCUSDT", -0.3)]), step);
         assert_eq!(r.verdict, Verdict::Match, "{}", r.render());
+        assert!(r.journal_holds());
+        let flat = reconcile(&journal(&[("BTCUSDT", 0.1 + 0.2 - 0.3)]), &VenueView::default(), step);
+        assert!(!flat.journal_holds(), "float dust of a closed position is no position: {}", flat.render());
     }
 
     #[test]

@@ -95,6 +95,16 @@ impl Reconciliation {
         self.verdict != Verdict::Mismatch
     }
 
+    /// Whether the journal holds a position in any symbol (a whole step or more; exactly,
+    /// without a contract spec).
+    #[must_use]
+    pub fn journal_holds(&self) -> bool {
+        self.symbols.iter().any(|r| match r.step {
+            Some(step) if step > 0.0 => (r.journal / step).round() != 0.0,
+            _ => r.journal != 0.0,
+        })
+    }
+
     /// Rows (symbols and orders) that are mismatches.
     #[must_use]
     pub fn mismatches(&self) -> usize {

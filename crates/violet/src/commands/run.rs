@@ -14,10 +14,12 @@ pub struct Args {
     /// password comes from VIOLET_CLICKHOUSE_PASSWORD or clickhouse.password_file (mode 0600).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Arm execution (as execution.armed = true). Execution is armed only with exchange keys
-    /// present too (VIOLET_EXCHANGE_API_KEY + VIOLET_EXCHANGE_API_SECRET, or
-    /// execution.keys_file, mode 0600). No live venue adapter exists yet: an armed start is
-    /// refused, saying why.
+    /// Arm execution (as execution.armed = true): orders go to [execution] venue (bingx-vst
+    /// by default; bingx-live also needs VIOLET_CONFIRM_LIVE=yes; base_url for the
+    /// simulator). Needs exchange keys (VIOLET_EXCHANGE_API_KEY + VIOLET_EXCHANGE_API_SECRET,
+    /// or execution.keys_file, mode 0600). Before the first order the journal is reconciled
+    /// with the venue: anything unexplained refuses the start with exit 4, no order sent.
+    /// Only decisions on events after the start are sent.
     #[arg(long)]
     arm: bool,
     /// Print the configuration in effect (file + environment; no secrets) and every
@@ -46,7 +48,8 @@ fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
 }
 
 /// Run it. Exit 0 after a graceful stop with everything shipped; 1 when the service failed
-/// or records were left in the spool; 2 on a bad configuration; 143 on a second signal.
+/// or records were left in the spool; 2 on a bad configuration; 4 when an armed start's
+/// reconciliation refused; 143 on a second signal.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     let mut loaded = load(args.config.as_deref(), &env)?;
@@ -59,6 +62,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     match run_service(&loaded, Stop::new()) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e @ ServiceError::Config(_)) => Err(e.into()),
+        Err(ServiceError::Unreconciled(why)) => {
+            eprintln!("violet run: {why}");
+            Ok(ExitCode::from(super::reconcile::MISMATCH))
+        }
         Err(e) => {
             tracing::error!(error = %error_chain(&e), "violet run failed");
             Ok(ExitCode::from(1))

@@ -2,7 +2,8 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 /// A local clickhouse-server for this test (fails, never skips, when it cannot start).
 pub fn local_server(name: &str) -> violet_clickhouse::LocalServer {
@@ -108,5 +109,20 @@ pub fn same_decisions(
     match got.iter().zip(want).find(|(g, w)| !g.same(w)) {
         Some((g, w)) => Err(format!("journaled {g}\nwanted    {w}")),
         None => Ok(()),
+    }
+}
+
+/// Wait for `child` to exit, at most `limit` (then kill it and fail with its log).
+pub fn wait_exit_within(child: &mut Child, log: &std::path::Path, limit: Duration) -> i32 {
+    let t = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            return st.code().unwrap_or(-1);
+        }
+        if t.elapsed() > limit {
+            let _ = child.kill();
+            panic!("violet did not stop within {limit:?}; log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
