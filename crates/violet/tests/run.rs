@@ -473,3 +473,33 @@ fn a_journal_table_of_another_version_stops_the_start_naming_it() {
     assert_eq!(count(&ch, "runs"), 0, "no run started");
     std::fs::remove_dir_all(&work).ok();
 }
+
+/// `[risk] max_daily_loss`: once the day's realized loss reaches it, the trading state is
+/// REDUCING: every later entry is refused by the risk gate, exits go on. On small-a BLUE's
+/// running pnl first reaches -20 at trade 8's exit (-24.67); trades 9 to 20 open after it.
+#[test]
+fn the_daily_loss_limit_moves_the_state_to_reducing() {
+    let server = start("run-daily-loss");
+    let ch = server.client();
+    let work = fresh_dir("run-daily-loss");
+    let cfg = config(&work, server.url(), "stdin");
+    let mut text = std::fs::read_to_string(&cfg).expect("cfg");
+    text.push_str("\n[risk]\nmax_daily_loss = 20.0\n");
+    std::fs::write(&cfg, text).expect("cfg");
+    let fixture = std::fs::read(root().join("fixtures/streams/small-a.jsonl")).expect("fixture");
+    let log = work.join("run.log");
+    let mut child = spawn(&cfg, &log, Stdio::piped());
+    child.stdin.take().expect("stdin").write_all(&fixture).expect("feed");
+    assert_eq!(wait_exit(&mut child, &log), 0, "{}", std::fs::read_to_string(&log).unwrap_or_default());
+    let refused = |what: &str| {
+        query(&ch, &format!("SELECT count() FROM dolphin_violet.orders FINAL WHERE body LIKE '%{what}%'"))
+            .trim()
+            .parse::<u64>()
+            .expect("count")
+    };
+    assert_eq!(refused("RISK_REFUSED%REDUCING%ENTRY"), 12, "the entries of trades 9 to 20");
+    assert_eq!(refused("OBSERVE_ONLY"), 28, "every other leg went to the observe-only guard");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(text.contains("max_daily_loss") && text.contains("REDUCING"), "said loudly: {text}");
+    std::fs::remove_dir_all(&work).ok();
+}

@@ -248,6 +248,10 @@ pub struct RiskConfig {
     /// A file holding ACTIVE, REDUCING or HALTED: re-read while running, so an operator can
     /// flip the state without a restart (`echo HALTED > FILE`). Empty: `state` only.
     pub state_file: PathBuf,
+    /// Largest realized loss in one UTC day (quote, the sum of the day's exits' pnl): when
+    /// reached, the trading state moves to REDUCING (exits only) until an operator flips it.
+    /// 0: no limit.
+    pub max_daily_loss: f64,
 }
 
 impl Default for RiskConfig {
@@ -259,6 +263,7 @@ impl Default for RiskConfig {
             max_orders_per_s: 0,
             state: "ACTIVE".into(),
             state_file: PathBuf::new(),
+            max_daily_loss: 0.0,
         }
     }
 }

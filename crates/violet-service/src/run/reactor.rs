@@ -12,6 +12,7 @@ use violet_domain::event::{Event, EventStream};
 use violet_engine::Engine;
 use violet_engine::execution::OrderUpdate;
 use violet_journal::{AnyJournal, Journal as _, JournalSink, RunRow, RunStatus};
+use violet_venue::risk::{TradingState, TradingSwitch};
 use violet_venue::venue::audit::RequestRecord;
 
 use super::feed::FeedMsg;
@@ -19,7 +20,7 @@ use super::{ServiceError, StopReport, chain};
 use crate::capture::TradeCapture;
 use crate::config::ServiceConfig;
 use crate::monitor::Monitor;
-use crate::risk::StateFile;
+use crate::risk::{DailyLoss, StateFile};
 use crate::signals::Stop;
 
 /// What identifies this run in its rows.
@@ -77,6 +78,8 @@ pub struct Reactor {
     last_status: Instant,
     /// The armed venue's request records (none unarmed).
     requests: Option<mpsc::Receiver<RequestRecord>>,
+    /// `[risk] max_daily_loss` and the switch it flips to REDUCING.
+    daily_loss: Option<(DailyLoss, TradingSwitch)>,
 }
 
 impl Reactor {
@@ -109,7 +112,16 @@ impl Reactor {
             last_check: Instant::now(),
             last_status: Instant::now(),
             requests: None,
+            daily_loss: None,
         }
+    }
+
+    /// Move the trading state to REDUCING through `switch` when the day's realized loss
+    /// reaches `limit`'s.
+    #[must_use]
+    pub fn with_daily_loss(mut self, limit: Option<DailyLoss>, switch: TradingSwitch) -> Self {
+        self.daily_loss = limit.map(|l| (l, switch));
+        self
     }
 
     /// Journal the venue's request records from `requests` as they come.
@@ -202,6 +214,19 @@ impl Reactor {
     }
 
     fn drain_trades(&mut self) {
+        for e in self.capture.drain_exits() {
+            if let Some((limit, switch)) = self.daily_loss.as_mut()
+                && let Some(realized) = limit.on_exit(e.ts_ns, e.pnl)
+            {
+                switch.set(TradingState::Reducing);
+                tracing::error!(
+                    realized,
+                    trade_id = e.trade_id,
+                    "the day's realized loss reached risk.max_daily_loss: trading state now REDUCING (exits only) \
+                     until an operator flips it (risk.state_file)"
+                );
+            }
+        }
         for t in self.capture.drain() {
             self.trades += 1;
             if let Some(m) = self.monitor.as_mut() {

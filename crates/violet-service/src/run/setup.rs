@@ -149,7 +149,8 @@ impl Service {
         // re-decides while catching up on history is never sent again.
         let trade_from = matches!(mode, ExecutionMode::Armed(_)).then(|| UnixNanos::new(started_ns));
         let (risk, switch) = crate::risk::gate(&cfg.risk, trade_from).map_err(ServiceError::Config)?;
-        let state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch);
+        let daily_loss = crate::risk::DailyLoss::new(cfg.risk.max_daily_loss);
+        let state_file = crate::risk::StateFile::new(cfg.risk.state_file.clone(), switch.clone());
         let ch = clickhouse_client(loaded)?;
         let feed: Box<dyn Feed + Send> = match cfg.feed.kind.as_str() {
             "clickhouse" => Box::new(
@@ -225,7 +226,9 @@ impl Service {
             .with_port(Box::new(ChannelPort::new(commands_tx)), booking)
             .with_namespace(name);
         let feed = feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop));
-        let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg).with_requests(requests);
+        let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg)
+            .with_requests(requests)
+            .with_daily_loss(daily_loss, switch);
         Ok(Self { reactor, feed, updates, execution })
     }
 
