@@ -28,13 +28,13 @@ fn query(ch: &ClickHouse, q: &str) -> String {
     ch.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))
 }
 
-fn config(dir: &Path, name: &str, clickhouse: &str, sim: &str) -> PathBuf {
+fn config(dir: &Path, name: &str, clickhouse: &str, sim: &str, extra: &str) -> PathBuf {
     let p = dir.join(format!("{name}.toml"));
     let text = format!(
         "[service]\nname = {name:?}\ndata_dir = {:?}\n\n[clickhouse]\nurl = {clickhouse:?}\n\n\
          [feed]\nkind = \"stdin\"\nbatch = 1\npoll_interval_ms = 5\n\n[journal]\nflush_ms = 50\nship_timeout_s = 20\n\n\
          [monitor]\nenabled = false\n\n[engine]\nentry_ttl_ms = 3000\nexit_ttl_ms = 3000\n\n\
-         [execution]\nbase_url = {sim:?}\nposition_mode = \"hedge\"\n",
+         [execution]\nbase_url = {sim:?}\nposition_mode = \"hedge\"\n{extra}",
         dir.join(name).display().to_string()
     );
     std::fs::write(&p, text).expect("config");
@@ -107,14 +107,16 @@ fn prices(line: &str) -> Vec<(String, f64)> {
     out
 }
 
-/// Feed `lines` a scan every 100 ms, the simulator's prices moved to each scan's before it
-/// is written (so an order decided on a scan fills at that scan's price, as BLUE's would).
-fn feed(child: &mut Child, sim: &Simulator, lines: &[String]) {
+/// Feed `lines` a scan every `gap`, the simulator's prices moved to each scan's before it
+/// is written (so an order decided on a scan fills at that scan's price, as BLUE's would);
+/// `at(n)` before line `n`.
+fn feed(child: &mut Child, sim: &Simulator, lines: &[String], gap: Duration, mut at: impl FnMut(usize)) {
     let mut stdin = child.stdin.take().expect("stdin");
-    for line in lines {
+    for (n, line) in lines.iter().enumerate() {
+        at(n);
         if line.contains("\"type\":\"scan\"") {
             // The previous scan's orders fill at its prices first.
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(gap);
             for (s, p) in prices(line) {
                 sim.set_price(&s, p);
             }
@@ -126,12 +128,8 @@ fn feed(child: &mut Child, sim: &Simulator, lines: &[String]) {
     }
 }
 
-#[test]
-fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() {
-    let server = local_server("armed");
-    let ch = server.client();
-    let lines = stream();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+/// A simulator (hedge mode) listing every symbol of `lines` at its first price.
+fn simulator(rt: &tokio::runtime::Runtime, lines: &[String]) -> Simulator {
     let mut first = BTreeMap::new();
     for l in lines.iter().filter(|l| l.contains("\"type\":\"scan\"")) {
         for (s, p) in prices(l) {
@@ -148,23 +146,32 @@ fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() 
         contracts: first.keys().map(|s| (s.clone(), contract.clone())).collect(),
         prices: first,
     };
-    let sim = rt.block_on(Simulator::start(sim_cfg, "127.0.0.1:0".parse().expect("addr"))).expect("simulator");
+    rt.block_on(Simulator::start(sim_cfg, "127.0.0.1:0".parse().expect("addr"))).expect("simulator")
+}
+
+#[test]
+fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() {
+    let server = local_server("armed");
+    let ch = server.client();
+    let lines = stream();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let sim = simulator(&rt, &lines);
     let work = fresh_dir("armed");
 
     // Unarmed, keys present: the simulator hears nothing at all.
-    let cfg = config(&work, "dark", server.url(), &sim.url());
+    let cfg = config(&work, "dark", server.url(), &sim.url(), "");
     let log = work.join("dark.log");
     let mut child = spawn(&cfg, false, &log);
-    feed(&mut child, &sim, &lines[..lines.len() / 3]);
+    feed(&mut child, &sim, &lines[..lines.len() / 3], Duration::from_millis(100), |_| {});
     assert_eq!(wait_exit(&mut child, &log), 0, "{}", std::fs::read_to_string(&log).unwrap_or_default());
     assert_eq!(sim.shared().requests.load(std::sync::atomic::Ordering::Relaxed), 0, "unarmed: not one request");
 
     // Armed: every order the engine placed executes once at the simulator, and the journal
     // says so with the exchange's ids.
-    let cfg = config(&work, "svc", server.url(), &sim.url());
+    let cfg = config(&work, "svc", server.url(), &sim.url(), "");
     let log = work.join("armed.log");
     let mut child = spawn(&cfg, true, &log);
-    feed(&mut child, &sim, &lines);
+    feed(&mut child, &sim, &lines, Duration::from_millis(100), |_| {});
     let code = wait_exit(&mut child, &log);
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     assert_eq!(code, 0, "{text}");
@@ -239,7 +246,7 @@ fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() 
 
     // Another service on this account: the venue holds what its journal cannot explain.
     sim.shared().books().external_position("AVAX-USDT", "SHORT", 100.0, 0.2);
-    let cfg = config(&work, "other", server.url(), &sim.url());
+    let cfg = config(&work, "other", server.url(), &sim.url(), "");
     let log = work.join("other.log");
     let mut child = spawn(&cfg, true, &log);
     drop(child.stdin.take());
@@ -250,6 +257,32 @@ fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() 
     assert_eq!(sim.shared().place_arrivals.lock().expect("lock").len(), placed, "no order sent");
     let runs = query(&ch, "SELECT status FROM dolphin_violet.runs FINAL WHERE source = 'other' FORMAT TSV");
     assert_eq!(runs.trim(), "FAILED", "the refused start is recorded");
+    sim.stop();
+
+    // While armed, a position appearing behind VIOLET's back is found by the periodic
+    // reconciliation (every second here), checked again, and moves the state to REDUCING.
+    let sim = simulator(&rt, &lines);
+    let cfg = config(&work, "drift", server.url(), &sim.url(), "reconcile_interval_s = 1\n");
+    let log = work.join("drift.log");
+    let mut child = spawn(&cfg, true, &log);
+    let outside = lines.len() / 4;
+    feed(&mut child, &sim, &lines, Duration::from_millis(150), |n| {
+        if n == outside {
+            sim.shared().books().external_position("AVAX-USDT", "SHORT", 100.0, 0.2);
+        }
+    });
+    let code = wait_exit(&mut child, &log);
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("DRIFT") && text.contains("REDUCING") && text.contains("AVAXUSDT"), "{text}");
+    let checks = query(
+        &ch,
+        "SELECT verdict, count() FROM dolphin_violet.reconciliations FINAL WHERE startsWith(id, 'drift:') \
+         GROUP BY verdict ORDER BY verdict FORMAT TSV",
+    );
+    let mismatches: u64 =
+        checks.lines().find_map(|l| l.strip_prefix("MISMATCH\t")).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(checks.starts_with("MATCH\t") && mismatches >= 2, "the start matched, then two checks did not: {checks}");
     sim.stop();
     std::fs::remove_dir_all(&work).ok();
 }

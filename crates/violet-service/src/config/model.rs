@@ -184,6 +184,9 @@ pub struct ExecutionConfig {
     pub position_mode: PositionModeChoice,
     /// `recvWindow` of signed requests (ms).
     pub recv_window_ms: u64,
+    /// Armed, how often the journal is reconciled with the venue while running (s; 0: at
+    /// the start only). A mismatch twice in a row moves the trading state to REDUCING.
+    pub reconcile_interval_s: u64,
 }
 
 impl Default for ExecutionConfig {
@@ -195,6 +198,7 @@ impl Default for ExecutionConfig {
             base_url: String::new(),
             position_mode: PositionModeChoice::Hedge,
             recv_window_ms: 5000,
+            reconcile_interval_s: 60,
         }
     }
 }

@@ -9,7 +9,7 @@ use violet_bingx::BingxVenue;
 use violet_bingx::audit::{ChannelJournal, RequestRecord};
 use violet_clock::{Clock as _, LiveClock};
 use violet_journal::clickhouse::{ClickHouse, journal_view};
-use violet_venue::reconcile::Reconciliation;
+use violet_venue::reconcile::{JournalView, Reconciliation};
 
 use super::ServiceError;
 use crate::config::{Loaded, VenueChoice};
@@ -29,6 +29,8 @@ pub(crate) struct ArmedVenue {
     pub label: String,
     /// The start's reconciliation.
     pub reconciliation: Reconciliation,
+    /// The journal's view it was made on (the live ledger starts from it).
+    pub journal: JournalView,
     /// When it was made.
     pub at_ns: i64,
 }
@@ -102,5 +104,5 @@ pub(crate) async fn prepare(loaded: &Loaded, ch: &ClickHouse) -> Result<ArmedVen
         mismatches = reconciliation.mismatches(),
         "start-up reconciliation"
     );
-    Ok(ArmedVenue { venue, requests, label, reconciliation, at_ns: LiveClock::new().now().get() })
+    Ok(ArmedVenue { venue, requests, label, reconciliation, journal, at_ns: LiveClock::new().now().get() })
 }

@@ -13,6 +13,7 @@
 //! The journal's writer and shipper threads belong to `violet-journal`.
 
 mod armed;
+mod drift;
 mod feed;
 mod reactor;
 mod setup;

@@ -15,6 +15,7 @@ use violet_journal::{AnyJournal, Journal as _, JournalSink, RunRow, RunStatus};
 use violet_venue::risk::{TradingState, TradingSwitch};
 use violet_venue::venue::audit::RequestRecord;
 
+use super::drift::Drift;
 use super::feed::FeedMsg;
 use super::{ServiceError, StopReport, chain};
 use crate::capture::TradeCapture;
@@ -80,6 +81,8 @@ pub struct Reactor {
     requests: Option<mpsc::Receiver<RequestRecord>>,
     /// `[risk] max_daily_loss` and the switch it flips to REDUCING.
     daily_loss: Option<(DailyLoss, TradingSwitch)>,
+    /// Armed: the periodic reconciliation with the venue.
+    drift: Option<Drift>,
 }
 
 impl Reactor {
@@ -113,7 +116,15 @@ impl Reactor {
             last_status: Instant::now(),
             requests: None,
             daily_loss: None,
+            drift: None,
         }
+    }
+
+    /// Reconcile with the venue periodically (armed).
+    #[must_use]
+    pub(crate) fn with_drift(mut self, drift: Option<Drift>) -> Self {
+        self.drift = drift;
+        self
     }
 
     /// Move the trading state to REDUCING through `switch` when the day's realized loss
@@ -208,6 +219,9 @@ impl Reactor {
     }
 
     fn order(&mut self, u: &OrderUpdate) -> Result<(), ServiceError> {
+        if let Some(d) = self.drift.as_mut() {
+            d.on_update(u);
+        }
         self.engine.on_order(u, &mut (&mut self.sink, &mut self.capture))?;
         self.drain_trades();
         Ok(())
@@ -267,6 +281,9 @@ impl Reactor {
         }
         self.engine.on_timers(&mut (&mut self.sink, &mut self.capture))?;
         self.drain_trades();
+        if let Some(d) = self.drift.as_mut() {
+            d.poll(&mut self.sink)?;
+        }
         if self.last_flush.elapsed() >= self.flush_every {
             self.sink.journal_mut().flush()?;
             self.last_flush = Instant::now();

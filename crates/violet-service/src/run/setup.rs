@@ -20,6 +20,7 @@ use violet_venue::task::{ChannelPort, ExecutionTask, TaskOptions};
 use violet_venue::venue::ObserveOnlyVenue;
 
 use super::armed;
+use super::drift::Drift;
 use super::feed::{self, FeedMsg};
 use super::reactor::{Reactor, RunInfo};
 use super::{ServiceError, StopReport, chain};
@@ -208,17 +209,21 @@ impl Service {
         // place a second order.
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
         let (updates_tx, updates) = mpsc::unbounded_channel();
-        let (execution, booking, requests) = match (armed, &mode) {
+        let (execution, booking, requests, drift) = match (armed, &mode) {
             (Some(a), _) => {
                 let opts = TaskOptions { contracts: Some(a.venue.contracts()), ..TaskOptions::default() };
                 let _maintenance = a.venue.spawn_maintenance();
+                let every = cfg.execution.reconcile_interval_s;
+                let drift = (every > 0).then(|| {
+                    Drift::new(a.venue.clone(), a.label.clone(), a.journal, Duration::from_secs(every), switch.clone())
+                });
                 let task = ExecutionTask::new(a.venue, risk, opts);
                 let handle = tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected });
-                (handle, Booking::Fills, Some(a.requests))
+                (handle, Booking::Fills, Some(a.requests), drift)
             }
             (None, ExecutionMode::ObserveOnly(proof)) => {
                 let dark = DarkExecution::new::<ObserveOnlyVenue>(proof, None, risk);
-                (tokio::spawn(dark.run(commands_rx, updates_tx)), Booking::Shadow, None)
+                (tokio::spawn(dark.run(commands_rx, updates_tx)), Booking::Shadow, None, None)
             }
             (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
         };
@@ -228,7 +233,8 @@ impl Service {
         let feed = feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop));
         let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg)
             .with_requests(requests)
-            .with_daily_loss(daily_loss, switch);
+            .with_daily_loss(daily_loss, switch)
+            .with_drift(drift);
         Ok(Self { reactor, feed, updates, execution })
     }
 

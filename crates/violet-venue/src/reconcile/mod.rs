@@ -7,9 +7,11 @@
 //! refuses to trade on it. Nothing is adopted and no fill is invented.
 
 mod compare;
+mod ledger;
 mod report;
 mod view;
 
 pub use compare::reconcile;
+pub use ledger::LiveLedger;
 pub use report::{OrderRow, OrderWhere, Reconciliation, SymbolRow, Verdict};
 pub use view::{InFlight, JournalView, OpenOrder, Resolution, VenueView};
