@@ -161,6 +161,12 @@ impl Exchange {
         self.leverage.get(&(symbol.to_string(), side.to_string())).copied().unwrap_or(5)
     }
 
+    /// What a new position can still use: the balance less the margin positions hold.
+    #[must_use]
+    pub fn available_margin(&self) -> f64 {
+        self.balance - self.used_margin()
+    }
+
     fn used_margin(&self) -> f64 {
         self.positions
             .iter()
@@ -232,7 +238,7 @@ impl Exchange {
         }
         if opening {
             let margin = fill * price / self.leverage_of(&symbol, &key.1) as f64;
-            if margin > self.balance - self.used_margin() {
+            if margin > self.available_margin() {
                 return Err(refuse(101_204, "Insufficient margin"));
             }
         }

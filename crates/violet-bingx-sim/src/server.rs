@@ -242,9 +242,9 @@ fn private_answer(
         ),
         (&Method::GET, "/openApi/swap/v2/user/positions") => Ok(books.positions_json()),
         (&Method::GET, "/openApi/swap/v2/user/balance") => {
-            let balance = books.balance;
+            let (balance, available) = (books.balance, books.available_margin());
             Ok(
-                json!({"balance": {"asset": "VST", "balance": balance.to_string(), "equity": balance.to_string(), "availableMargin": balance.to_string()}}),
+                json!({"balance": {"asset": "VST", "balance": balance.to_string(), "equity": balance.to_string(), "availableMargin": available.to_string()}}),
             )
         }
         (&Method::GET, "/openApi/swap/v1/positionSide/dual") => {

@@ -5,10 +5,10 @@
 //! loopback. The engine runs on copies of `fixtures/streams/small-a.jsonl`, a scan every
 //! 5 ms. Bound (the issue's): p99 <= 1 ms.
 //!
-//! Reported apart: orders that went straight out (every exit, and entries at the leverage
-//! the venue already has), and entries that first asked the venue for its leverage or set
-//! it (BingX takes leverage per symbol and side, its limit 2/s): those wait for one or two
-//! more round trips and, with scans 5 ms apart instead of seconds, for the 2/s limit.
+//! Reported apart: exits (sent straight); entries, which first ask the account's available
+//! margin (one round trip); and entries that also ask or set the venue's leverage (BingX
+//! takes leverage per symbol and side, its limit 2/s): those wait for one or two more round
+//! trips in parallel and, with scans 5 ms apart instead of seconds, for the 2/s limit.
 //!
 //! `cargo bench -p violet-bingx --bench wire` (about 35 s: 6 copies).
 //! `WIRE_COPIES=n` changes the number of copies.
@@ -94,15 +94,23 @@ fn main() {
         let arrivals = sim.shared().place_arrivals.lock().expect("lock").clone();
         assert_eq!(arrivals.len(), started.len(), "one place request per order (no fault injected)");
         let slow = after_leverage(&out.0);
-        let mut straight = Histogram::<u64>::new(3).expect("histogram");
+        let mut exits = Histogram::<u64>::new(3).expect("histogram");
+        let mut entries = Histogram::<u64>::new(3).expect("histogram");
         let mut leveraged = Histogram::<u64>::new(3).expect("histogram");
         for a in &arrivals {
             let t0 = started.get(&a.client_order_id).unwrap_or_else(|| panic!("{} was not placed", a.client_order_id));
             let us = u64::try_from(a.at.duration_since(*t0).as_micros()).unwrap_or(u64::MAX);
-            let h = if slow.contains(&a.client_order_id) { &mut leveraged } else { &mut straight };
+            // The leg is the letter after the id's last '-': e (entry), x (exit), c (late close).
+            let entry = a.client_order_id.rsplit('-').next().is_some_and(|leg| leg.starts_with('e'));
+            let h = match (entry, slow.contains(&a.client_order_id)) {
+                (true, true) => &mut leveraged,
+                (true, false) => &mut entries,
+                (false, _) => &mut exits,
+            };
             h.record(us).expect("record");
         }
-        line("decision to the wire, sent straight", &straight);
-        line("decision to the wire, after a leverage request", &leveraged);
+        line("decision to the wire, exits (sent straight)", &exits);
+        line("decision to the wire, entries (after the margin check)", &entries);
+        line("decision to the wire, entries that also read or set leverage", &leveraged);
     });
 }

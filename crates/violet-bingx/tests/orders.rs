@@ -164,3 +164,29 @@ async fn a_skewed_exchange_clock_is_resynced_once_and_the_order_goes() {
     assert!((2_900..=3_100).contains(&venue.client().clock().last().offset_ms));
     sim.stop();
 }
+
+/// An entry that needs more margin than the account has available is refused before it is
+/// sent (the adapter asks for the balance with the leverage); one that fits goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_short_of_margin_is_refused_before_it_is_sent() {
+    let sim = simulator(true, 100.0).await;
+    let (venue, journal) = connect(&sim, PositionMode::Hedge).await;
+    let mut big = order(1, Side::Sell, 0.01, false, TTL);
+    big.leverage = Some(2);
+    big.margin = Some(0.01 * 43_000.0 / 2.0); // 215 needed, 100 available
+    let err = venue.place_order(&big).await.expect_err("refused");
+    assert!(!err.outcome_unknown(), "a definite refusal: {err}");
+    assert!(err.to_string().contains("insufficient margin") && err.to_string().contains("215"), "{err}");
+    assert_eq!(placed(&sim, &big.client_order_id), 0, "never sent");
+    assert!(journal.records().iter().any(|r| r.path.ends_with("/user/balance")), "the balance was asked");
+    let mut small = order(2, Side::Sell, 0.004, false, TTL);
+    small.leverage = Some(2);
+    small.margin = Some(0.004 * 43_000.0 / 2.0); // 86 needed
+    venue.place_order(&small).await.expect("fits");
+    assert_eq!(placed(&sim, &small.client_order_id), 1);
+    // The margin it holds now leaves 14 available: the same entry again is refused.
+    let mut again = order(3, Side::Sell, 0.004, false, TTL);
+    again.margin = small.margin;
+    assert!(venue.place_order(&again).await.is_err(), "86 needed, 14 available");
+    sim.stop();
+}

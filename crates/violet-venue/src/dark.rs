@@ -48,6 +48,7 @@ impl DarkExecution {
                     reduce_only: t.reduce_only(),
                     leverage: None,
                     deadline: t.deadline(),
+                    margin: None,
                 };
                 match self.guard.place_order(&req).await {
                     Err(e) => (UpdateKind::ObserveOnly, e.to_string()),

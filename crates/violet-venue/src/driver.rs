@@ -54,13 +54,15 @@ pub struct ExchangeSize {
     pub quantity: f64,
     /// Exchange leverage (`None`: the venue's setting stands).
     pub leverage: Option<u32>,
+    /// The margin it needs at the venue (quote; `None`: no check).
+    pub margin: Option<f64>,
 }
 
 impl ExchangeSize {
     /// A quantity without a leverage.
     #[must_use]
     pub const fn quantity(quantity: f64) -> Self {
-        Self { quantity, leverage: None }
+        Self { quantity, leverage: None, margin: None }
     }
 }
 
@@ -92,6 +94,7 @@ struct Tracked {
     ticket: OrderTicket,
     quantity: f64,
     leverage: Option<u32>,
+    margin: Option<f64>,
     state: OrderState,
     filled: f64,
     notional_filled: f64,
@@ -243,6 +246,7 @@ impl Driver {
             reduce_only: t.ticket.reduce_only(),
             leverage: t.leverage,
             deadline: t.ticket.deadline(),
+            margin: t.margin,
         }
     }
 
@@ -259,6 +263,7 @@ impl Driver {
                 ticket,
                 quantity: size.quantity,
                 leverage: size.leverage,
+                margin: size.margin,
                 state: OrderState::Pending,
                 filled: 0.0,
                 notional_filled: 0.0,

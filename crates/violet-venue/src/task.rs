@@ -238,11 +238,12 @@ impl<V: Venue + 'static> ExecutionTask<V> {
         let c = contracts.get(symbol).copied().ok_or_else(|| format!("no contract spec for {symbol}"))?;
         match to_exchange(t.leverage.max(f64::MIN_POSITIVE), t.notional.get(), t.price.into_inner(), &c) {
             Ok(x) => match x.reject {
-                None => Ok(ExchangeSize {
-                    quantity: x.quantity,
-                    // Closing legs leave the venue's leverage alone.
-                    leverage: if t.reduce_only() { None } else { u32::try_from(x.exchange_leverage).ok() },
-                }),
+                None => {
+                    // Closing legs leave the venue's leverage alone and need no margin.
+                    let leverage = if t.reduce_only() { None } else { u32::try_from(x.exchange_leverage).ok() };
+                    let margin = leverage.filter(|l| *l > 0).map(|l| x.quantity * t.price.into_inner() / f64::from(l));
+                    Ok(ExchangeSize { quantity: x.quantity, leverage, margin })
+                }
                 Some(r) => Err(format!("L3: {}", r.as_str())),
             },
             Err(e) => Err(format!("L3: {e}")),

@@ -419,10 +419,13 @@ fn an_unknown_outcome_is_queried_and_a_definite_failure_resent() {
     let mut d = Driver::new();
     let t = ticket(1, Leg::Entry, 0, 100);
     let id = t.id.clone();
-    let sent =
-        d.submit(risk.check(t, 0).expect("ok"), ExchangeSize { quantity: 1.0, leverage: Some(3) }, UnixNanos::new(0));
+    let sent = d.submit(
+        risk.check(t, 0).expect("ok"),
+        ExchangeSize { quantity: 1.0, leverage: Some(3), margin: Some(5.0) },
+        UnixNanos::new(0),
+    );
     assert!(
-        matches!(&sent[..], [DriverCommand::Send(r)] if r.leverage == Some(3) && r.deadline == UnixNanos::new(100_000_000))
+        matches!(&sent[..], [DriverCommand::Send(r)] if r.leverage == Some(3) && r.margin == Some(5.0) && r.deadline == UnixNanos::new(100_000_000))
     );
     let cmds = d.on_venue(&id, VenueEvent::Error(Recoverable::OutcomeUnknown("timeout".into())), UnixNanos::new(1));
     assert_eq!(cmds, vec![DriverCommand::Query(id.clone())]);

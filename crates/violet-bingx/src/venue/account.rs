@@ -9,7 +9,7 @@ use crate::client::endpoint::{BALANCE, GET_LEVERAGE, OPEN_ORDERS, POSITIONS, SET
 use crate::error::CallError;
 use crate::sign::Params;
 use crate::symbol::Symbol;
-use crate::wire::account::{balance, leverage};
+use crate::wire::account::{available_margin, balance, leverage};
 use crate::wire::envelope::malformed;
 use crate::wire::{PositionSide, WireError, WireOrder, WirePosition};
 
@@ -102,6 +102,23 @@ impl BingxVenue {
                 entry_price: p.avg_price,
             })
             .collect())
+    }
+
+    /// Refuse an entry needing `needed` of margin when the account has less available.
+    ///
+    /// # Errors
+    /// [`Unrecoverable::Rejected`] naming both amounts (nothing was sent); the balance
+    /// request's error.
+    pub(super) async fn check_margin(&self, needed: f64) -> Result<(), VenueError> {
+        let data = self.client().call(BALANCE, Params::new(), None).await?;
+        let available = available_margin(&data).map_err(malformed)?;
+        if available < needed {
+            return Err(Unrecoverable::Rejected(format!(
+                "insufficient margin: the entry needs {needed} available, the account has {available}"
+            ))
+            .into());
+        }
+        Ok(())
     }
 
     pub(super) async fn venue_balance(&self) -> Result<f64, VenueError> {

@@ -158,8 +158,21 @@ impl BingxVenue {
 
     async fn place(&self, req: &OrderRequest) -> Result<OrderReport, VenueError> {
         let (symbol, position_side, params) = self.order_params(req)?;
-        if let (Some(l), false) = (req.leverage, req.reduce_only) {
-            self.ensure_leverage(&symbol, position_side, l).await?;
+        if !req.reduce_only {
+            // The entry's leverage and the account's margin, asked together.
+            let leverage = async {
+                match req.leverage {
+                    Some(l) => self.ensure_leverage(&symbol, position_side, l).await,
+                    None => Ok(()),
+                }
+            };
+            let margin = async {
+                match req.margin {
+                    Some(needed) => self.check_margin(needed).await,
+                    None => Ok(()),
+                }
+            };
+            tokio::try_join!(leverage, margin)?;
         }
         let id = &req.client_order_id;
         let deadline_ms = req.deadline.get() / 1_000_000;

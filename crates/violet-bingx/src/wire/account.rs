@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::value::{WireError, decimal, flag, int, object, required_decimal, text};
+use super::value::{Object, WireError, decimal, flag, int, object, required_decimal, text};
 use crate::symbol::Symbol;
 
 /// Which side of a position.
@@ -75,11 +75,9 @@ impl WirePosition {
     }
 }
 
-/// `data.balance` (or `data` itself, or the first row of a list).
-///
-/// # Errors
-/// [`WireError`] naming the field; an asset other than USDT or VST.
-pub fn balance(data: &Value) -> Result<f64, WireError> {
+/// The balance object: `data.balance` (or `data` itself, or the first row of a list), its
+/// asset USDT or VST.
+fn balance_object(data: &Value) -> Result<&Object, WireError> {
     let v = match data {
         Value::Array(rows) => rows.first().ok_or_else(|| WireError::new("balance", "empty list"))?,
         other => other,
@@ -93,7 +91,23 @@ pub fn balance(data: &Value) -> Result<f64, WireError> {
     if !matches!(asset.as_str(), "USDT" | "VST" | "") {
         return Err(WireError::new("asset", format!("expected USDT or VST, found {asset:?}")));
     }
-    required_decimal(o, &["balance"])
+    Ok(o)
+}
+
+/// The balance (`data.balance.balance`).
+///
+/// # Errors
+/// [`WireError`] naming the field; an asset other than USDT or VST.
+pub fn balance(data: &Value) -> Result<f64, WireError> {
+    required_decimal(balance_object(data)?, &["balance"])
+}
+
+/// The available margin (`data.balance.availableMargin`): what a new position can still use.
+///
+/// # Errors
+/// [`WireError`] naming the field; an asset other than USDT or VST.
+pub fn available_margin(data: &Value) -> Result<f64, WireError> {
+    required_decimal(balance_object(data)?, &["availableMargin"])
 }
 
 /// `positionSide/dual`'s `dualSidePosition`: true is hedge mode.

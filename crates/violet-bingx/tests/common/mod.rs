@@ -80,6 +80,7 @@ pub fn order(n: i64, side: Side, quantity: f64, reduce_only: bool, ttl: Duration
         reduce_only,
         leverage: None,
         deadline: UnixNanos::new(now_ns()).saturating_add(i64::try_from(ttl.as_nanos()).unwrap_or(i64::MAX)),
+        margin: None,
     }
 }
 

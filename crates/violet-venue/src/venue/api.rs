@@ -28,6 +28,11 @@ pub struct OrderRequest {
     /// The order's TTL deadline: an adapter never sends it (or sends it again) at or after
     /// this instant.
     pub deadline: UnixNanos,
+    /// The margin an entry needs at the venue (quote: its notional over its exchange
+    /// leverage): an adapter that can see the account's available margin refuses the entry
+    /// before sending it when there is less. `None`: no check (closing legs, venues without
+    /// contract specs).
+    pub margin: Option<f64>,
 }
 
 /// The venue's view of an order.

@@ -70,6 +70,7 @@ mod tests {
             reduce_only: false,
             leverage: None,
             deadline: violet_clock::UnixNanos::MAX,
+            margin: None,
         };
         for n in 1..=3 {
             let e = v.place_order(&req).await.expect_err("refused");
