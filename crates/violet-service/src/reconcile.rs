@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use violet_bingx::audit::MemoryJournal;
+use violet_bingx::audit::{MemoryJournal, RequestJournal};
 use violet_bingx::{BingxConfig, BingxVenue, Host, PositionMode};
 use violet_clock::{Clock as _, LiveClock};
 use violet_domain::types::SymbolName;
 use violet_engine::execution::ClientOrderId;
 use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, journal_view};
 use violet_journal::{AnyJournal, FlushPolicy, JournalSink};
+use violet_venue::arming::ApiKeys;
 use violet_venue::reconcile::{JournalView, OpenOrder, Reconciliation, Resolution, VenueView, reconcile};
 use violet_venue::venue::{Unrecoverable, Venue as _, VenueError};
 
@@ -109,7 +110,7 @@ fn blocking_err(e: tokio::task::JoinError) -> ServiceError {
 
 /// The spool of service `name` opened, shipped and closed: what a stopped (or killed)
 /// service left unshipped is in ClickHouse afterwards.
-pub(crate) async fn ship_leftovers(loaded: &Loaded, ch: &ClickHouse) -> Result<(), ServiceError> {
+async fn ship_leftovers(loaded: &Loaded, ch: &ClickHouse) -> Result<(), ServiceError> {
     let cfg = &loaded.config;
     let spool = cfg.service.data_dir.join("spool");
     let (name, ch) = (cfg.service.name.clone(), ch.clone());
@@ -121,6 +122,47 @@ pub(crate) async fn ship_leftovers(loaded: &Loaded, ch: &ClickHouse) -> Result<(
     })
     .await
     .map_err(blocking_err)?
+}
+
+/// Both sides looked at once, and compared.
+pub(crate) struct Look {
+    /// The venue, connected (server time, contracts, position mode checked).
+    pub venue: BingxVenue,
+    /// Where it is (see [`venue_label`]).
+    pub label: String,
+    /// The journal's view, read back after the spool's leftovers were shipped.
+    pub journal: JournalView,
+    /// The comparison.
+    pub reconciliation: Reconciliation,
+}
+
+/// Ship the service's spool leftovers, connect the venue (its requests to `requests`),
+/// read the journal back, ask the venue, compare: what `violet reconcile` and an armed
+/// start both do.
+///
+/// # Errors
+/// [`ServiceError::Config`]: the venue unreachable or in the other position mode, the
+/// journal unreadable; the spool's errors.
+pub(crate) async fn look(
+    loaded: &Loaded,
+    ch: &ClickHouse,
+    keys: &ApiKeys,
+    requests: Arc<dyn RequestJournal>,
+) -> Result<Look, ServiceError> {
+    let cfg = &loaded.config;
+    let label = venue_label(&cfg.execution);
+    ship_leftovers(loaded, ch).await?;
+    let (name, c) = (cfg.service.name.clone(), ch.clone());
+    let journal = tokio::task::spawn_blocking(move || journal_view(&c, &name))
+        .await
+        .map_err(blocking_err)?
+        .map_err(|e| ServiceError::Config(format!("reading the journal back: {e}")))?;
+    let venue = BingxVenue::connect(bingx_config(&cfg.execution), keys, requests)
+        .await
+        .map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
+    let view = venue_view(&venue, &journal).await.map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
+    let reconciliation = compare(&journal, &view, &venue);
+    Ok(Look { venue, label, journal, reconciliation })
 }
 
 /// Reconcile service `loaded`'s journal with its venue once, and journal the result (a
@@ -142,24 +184,13 @@ pub async fn reconcile_once(loaded: &Loaded, stop: &Arc<Stop>) -> Result<Reconci
     })?;
     let ch = crate::run::clickhouse_client(loaded)?;
     crate::run::connect(&ch, stop).await?;
-    ship_leftovers(loaded, &ch).await?;
-    let name = cfg.service.name.clone();
-    let c = ch.clone();
-    let journal = tokio::task::spawn_blocking(move || journal_view(&c, &name))
-        .await
-        .map_err(blocking_err)?
-        .map_err(|e| ServiceError::Config(format!("reading the journal back: {e}")))?;
     let requests = Arc::new(MemoryJournal::default());
-    let label = venue_label(&cfg.execution);
-    let venue = BingxVenue::connect(bingx_config(&cfg.execution), keys, requests.clone())
-        .await
-        .map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
-    let view = venue_view(&venue, &journal).await.map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
-    let reconciliation = compare(&journal, &view, &venue);
+    let Look { reconciliation, label, .. } = look(loaded, &ch, keys, requests.clone()).await?;
     // Journal it, in a spool of its own (the service's may be reopened by its next start).
     let at_ns = LiveClock::new().now().get();
     let run = format!("{}-reconcile-{at_ns}", cfg.service.name);
     let records = requests.records();
+    let made = records.len();
     let (spool, source, ch2) = (cfg.service.data_dir.join("reconcile-spool"), cfg.service.name.clone(), ch.clone());
     let timeout = Duration::from_secs(cfg.journal.ship_timeout_s);
     let (r2, l2) = (reconciliation.clone(), label.clone());
@@ -175,5 +206,5 @@ pub async fn reconcile_once(loaded: &Loaded, stop: &Arc<Stop>) -> Result<Reconci
     })
     .await
     .map_err(blocking_err)??;
-    Ok(Reconciled { reconciliation, venue: label, requests: requests.records().len() })
+    Ok(Reconciled { reconciliation, venue: label, requests: made })
 }

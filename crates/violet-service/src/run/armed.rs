@@ -8,12 +8,12 @@ use tokio::sync::mpsc;
 use violet_bingx::BingxVenue;
 use violet_bingx::audit::{ChannelJournal, RequestRecord};
 use violet_clock::{Clock as _, LiveClock};
-use violet_journal::clickhouse::{ClickHouse, journal_view};
+use violet_journal::clickhouse::ClickHouse;
 use violet_venue::reconcile::{JournalView, Reconciliation};
 
 use super::ServiceError;
 use crate::config::{Loaded, VenueChoice};
-use crate::reconcile::{bingx_config, compare, ship_leftovers, venue_label, venue_view};
+use crate::reconcile::{Look, look};
 
 /// Request records waiting for the journal's owner, at most (the channel never blocks the
 /// adapter: beyond this they go to the log).
@@ -80,23 +80,10 @@ pub(crate) fn check_live(loaded: &Loaded) -> Result<(), ServiceError> {
 /// [`ServiceError::Config`]: mainnet without `VIOLET_CONFIRM_LIVE=yes`, no keys, the venue
 /// unreachable or in the other position mode, the journal unreadable.
 pub(crate) async fn prepare(loaded: &Loaded, ch: &ClickHouse) -> Result<ArmedVenue, ServiceError> {
-    let cfg = &loaded.config;
-    let exec = &cfg.execution;
     check_live(loaded)?;
     let keys = loaded.keys.as_ref().ok_or_else(|| ServiceError::Config("armed without exchange keys".into()))?;
-    let label = venue_label(exec);
-    ship_leftovers(loaded, ch).await?;
     let (journal, requests) = ChannelJournal::new(REQUEST_BACKLOG);
-    let venue = BingxVenue::connect(bingx_config(exec), keys, Arc::new(journal))
-        .await
-        .map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
-    let (name, c) = (cfg.service.name.clone(), ch.clone());
-    let journal = tokio::task::spawn_blocking(move || journal_view(&c, &name))
-        .await
-        .map_err(|e| ServiceError::Config(format!("a blocking task failed: {e}")))?
-        .map_err(|e| ServiceError::Config(format!("reading the journal back: {e}")))?;
-    let view = venue_view(&venue, &journal).await.map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
-    let reconciliation = compare(&journal, &view, &venue);
+    let Look { venue, label, journal, reconciliation } = look(loaded, ch, keys, Arc::new(journal)).await?;
     tracing::info!(
         venue = %label,
         verdict = reconciliation.verdict.as_str(),
