@@ -12,10 +12,11 @@ use violet_bingx::{BingxConfig, BingxVenue, Host, PositionMode};
 use violet_clock::{Clock as _, LiveClock};
 use violet_domain::types::SymbolName;
 use violet_engine::execution::ClientOrderId;
-use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, journal_view};
+use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, journal_view, order_states};
 use violet_journal::{AnyJournal, FlushPolicy, JournalSink};
 use violet_venue::arming::ApiKeys;
-use violet_venue::reconcile::{JournalView, OpenOrder, Reconciliation, Resolution, VenueView, reconcile};
+use violet_venue::reconcile::{InFlight, JournalView, OpenOrder, Reconciliation, Resolution, VenueView, reconcile};
+use violet_venue::restart::IntentLog;
 use violet_venue::venue::{Unrecoverable, Venue as _, VenueError};
 
 use crate::config::{ExecutionConfig, Loaded, PositionModeChoice, VenueChoice};
@@ -73,7 +74,12 @@ pub async fn venue_view(venue: &BingxVenue, journal: &JournalView) -> Result<Ven
     for o in &journal.in_flight {
         let answer = match (ClientOrderId::parse(&o.client_order_id), SymbolName::try_new(o.symbol.clone())) {
             (Some(id), Ok(symbol)) => match venue.query_order(&symbol, &id).await {
-                Ok(r) => Resolution::Found { executed: o.side.signed(r.filled_quantity), open: r.open },
+                Ok(r) => Resolution::Found {
+                    executed: o.side.signed(r.filled_quantity),
+                    average_price: r.average_price,
+                    venue_order_id: r.venue_order_id,
+                    open: r.open,
+                },
                 Err(VenueError::Unrecoverable(Unrecoverable::NoSuchOrder)) => Resolution::NotFound,
                 Err(e) => Resolution::Unknown(e.to_string()),
             },
@@ -84,13 +90,16 @@ pub async fn venue_view(venue: &BingxVenue, journal: &JournalView) -> Result<Ven
     Ok(VenueView { positions, open_orders, resolutions })
 }
 
+/// Each symbol's quantity step at `venue` (from its contract specs).
+pub fn step_of(venue: &BingxVenue) -> impl Fn(&str) -> Option<f64> + Send + 'static {
+    let contracts = venue.contracts();
+    move |s| contracts.get(s).map(|c| 10f64.powi(-i32::try_from(c.quantity_precision.into_inner()).unwrap_or(0)))
+}
+
 /// Compare the two views, counting in the venue's contract steps.
 #[must_use]
 pub fn compare(journal: &JournalView, view: &VenueView, venue: &BingxVenue) -> Reconciliation {
-    let contracts = venue.contracts();
-    reconcile(journal, view, |s| {
-        contracts.get(s).map(|c| 10f64.powi(-i32::try_from(c.quantity_precision.into_inner()).unwrap_or(0)))
-    })
+    reconcile(journal, view, step_of(venue))
 }
 
 /// A reconciliation as `violet reconcile` makes it.
@@ -124,16 +133,54 @@ async fn ship_leftovers(loaded: &Loaded, ch: &ClickHouse) -> Result<(), ServiceE
     .map_err(blocking_err)?
 }
 
+/// The intent log of the service `loaded` (in its data directory).
+#[must_use]
+pub fn intents_path(loaded: &Loaded) -> std::path::PathBuf {
+    loaded.config.service.data_dir.join("intents")
+}
+
+/// Read the journal's view back, with every order of the intent log the journal does not
+/// hold at all added as in flight (nothing booked for it): the process died between
+/// writing the intent and journaling the order. Returns the view and the intents' ids
+/// whose journaled state is terminal (the log no longer needs them).
+fn read_journal(
+    ch: &ClickHouse,
+    name: &str,
+    intents: &[violet_venue::restart::Intent],
+) -> Result<(JournalView, Vec<String>), violet_journal::clickhouse::LedgerError> {
+    let mut view = journal_view(ch, name)?;
+    let ids: Vec<&str> = intents.iter().map(|i| i.client_order_id.as_str()).collect();
+    let states = order_states(ch, name, &ids)?;
+    let mut added = std::collections::BTreeSet::new();
+    for i in intents {
+        if !states.contains_key(&i.client_order_id) && added.insert(i.client_order_id.clone()) {
+            view.in_flight.push(InFlight {
+                client_order_id: i.client_order_id.clone(),
+                symbol: i.symbol.clone(),
+                side: i.side,
+                journaled: 0.0,
+            });
+        }
+    }
+    let ended = states.into_iter().filter(|(_, s)| s.is_terminal()).map(|(id, _)| id).collect();
+    Ok((view, ended))
+}
+
 /// Both sides looked at once, and compared.
 pub(crate) struct Look {
     /// The venue, connected (server time, contracts, position mode checked).
     pub venue: BingxVenue,
     /// Where it is (see [`venue_label`]).
     pub label: String,
-    /// The journal's view, read back after the spool's leftovers were shipped.
+    /// The journal's view, read back after the spool's leftovers were shipped (with the
+    /// intent log's orders it never journaled, as in flight).
     pub journal: JournalView,
+    /// The venue's view.
+    pub view: VenueView,
     /// The comparison.
     pub reconciliation: Reconciliation,
+    /// The intent log's orders whose journaled state is terminal.
+    pub ended_intents: Vec<String>,
 }
 
 /// Ship the service's spool leftovers, connect the venue (its requests to `requests`),
@@ -152,8 +199,10 @@ pub(crate) async fn look(
     let cfg = &loaded.config;
     let label = venue_label(&cfg.execution);
     ship_leftovers(loaded, ch).await?;
+    let path = intents_path(loaded);
+    let intents = IntentLog::read(&path).map_err(|e| ServiceError::Config(e.to_string()))?;
     let (name, c) = (cfg.service.name.clone(), ch.clone());
-    let journal = tokio::task::spawn_blocking(move || journal_view(&c, &name))
+    let (journal, ended_intents) = tokio::task::spawn_blocking(move || read_journal(&c, &name, &intents))
         .await
         .map_err(blocking_err)?
         .map_err(|e| ServiceError::Config(format!("reading the journal back: {e}")))?;
@@ -162,7 +211,7 @@ pub(crate) async fn look(
         .map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
     let view = venue_view(&venue, &journal).await.map_err(|e| ServiceError::Config(format!("venue {label}: {e}")))?;
     let reconciliation = compare(&journal, &view, &venue);
-    Ok(Look { venue, label, journal, reconciliation })
+    Ok(Look { venue, label, journal, view, reconciliation, ended_intents })
 }
 
 /// Reconcile service `loaded`'s journal with its venue once, and journal the result (a

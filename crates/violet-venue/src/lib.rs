@@ -11,6 +11,8 @@
 //!   port onto it.
 //! - `arming.rs`: DARK until keys; `dark.rs`: the observe-only execution `violet run` uses.
 //! - `contracts.rs`: contract specs for L3 rounding.
+//! - `restart/`: an armed restart — the intent log, past orders recalled (never sent
+//!   again), and the take-over check before trading.
 
 pub mod arming;
 pub mod contracts;
@@ -18,6 +20,7 @@ pub mod dark;
 pub mod driver;
 pub mod order;
 pub mod reconcile;
+pub mod restart;
 pub mod risk;
 pub mod sim;
 pub mod task;

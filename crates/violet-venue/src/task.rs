@@ -109,6 +109,8 @@ pub struct ExecutionTask<V> {
     in_flight: JoinSet<Answer>,
     /// Orders with a request in flight (one at a time per order).
     busy: HashSet<ClientOrderId>,
+    /// Armed: every order request is written here before it leaves.
+    intents: Option<crate::restart::IntentLog>,
 }
 
 /// The venue's report as the driver's events, given what was known before.
@@ -152,7 +154,17 @@ impl<V: Venue + 'static> ExecutionTask<V> {
             working: HashMap::new(),
             in_flight: JoinSet::new(),
             busy: HashSet::new(),
+            intents: None,
         }
+    }
+
+    /// Write every order request to `log` before sending it (an armed service: a restart
+    /// then knows of every order that may be at the venue). A request whose line cannot be
+    /// written is not sent (rejected).
+    #[must_use]
+    pub fn with_intents(mut self, log: crate::restart::IntentLog) -> Self {
+        self.intents = Some(log);
+        self
     }
 
     /// Run until the command channel has closed and every order has ended (its requests
@@ -270,6 +282,16 @@ impl<V: Venue + 'static> ExecutionTask<V> {
         for c in cmds {
             match c {
                 Command::Send(req) => {
+                    if let Some(log) = &self.intents
+                        && let Err(e) = log.record(&req.client_order_id, &req.symbol, req.side)
+                    {
+                        tracing::error!(error = %e, id = %req.client_order_id, "intent log unwritable: order not sent");
+                        let why = format!("not sent: {e}");
+                        let cmds =
+                            self.driver.on_venue(&req.client_order_id, VenueEvent::Reject(why), self.clock.now());
+                        self.execute(cmds);
+                        continue;
+                    }
                     if let Some(t) = self.driver.ticket(&req.client_order_id) {
                         self.driver.note_send(self.clock.now(), t.deadline());
                     }

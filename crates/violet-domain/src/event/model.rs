@@ -149,3 +149,15 @@ pub enum Event<'a> {
     /// A price tick.
     Tick(Tick<'a>),
 }
+
+impl Event<'_> {
+    /// When it happened (unix ns).
+    #[must_use]
+    pub fn ts_ns(&self) -> i64 {
+        match self {
+            Event::Scan(e) => e.ts_ns.into_inner(),
+            Event::Factors(e) => e.ts_ns.into_inner(),
+            Event::Tick(e) => e.ts_ns.into_inner(),
+        }
+    }
+}

@@ -127,6 +127,22 @@ impl OrderState {
             OrderState::Cancelled => "CANCELLED",
         }
     }
+
+    /// The state named `text` (`FILLED`, ...), as the journal spells it.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            OrderState::Pending,
+            OrderState::Sent,
+            OrderState::Acked,
+            OrderState::Filled,
+            OrderState::Rejected,
+            OrderState::Expired,
+            OrderState::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
 }
 
 /// What one step of an order's path was.
@@ -180,6 +196,28 @@ impl UpdateKind {
             UpdateKind::Queried => "QUERIED",
             UpdateKind::InvalidFill => "INVALID_FILL",
         }
+    }
+
+    /// The kind named `text` (`FILL`, ...), as the journal spells it.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            UpdateKind::Sent,
+            UpdateKind::Resent,
+            UpdateKind::Ack,
+            UpdateKind::Fill,
+            UpdateKind::Reject,
+            UpdateKind::RiskRefused,
+            UpdateKind::ObserveOnly,
+            UpdateKind::Expire,
+            UpdateKind::Cancel,
+            UpdateKind::LateAckCancelled,
+            UpdateKind::LateFill,
+            UpdateKind::Queried,
+            UpdateKind::InvalidFill,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 

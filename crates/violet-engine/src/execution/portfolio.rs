@@ -117,6 +117,24 @@ impl Portfolio {
         slots + self.strays.values().filter(|s| s.symbol.as_ref() as &str == symbol).map(|s| s.quantity).sum::<f64>()
     }
 
+    /// The net base quantity held per symbol, signed as the venue counts it (a SHORT
+    /// negative): every slot's exposure and every stray. What a restart's replay must hold
+    /// before it may trade on (see `violet_venue::restart`).
+    #[must_use]
+    pub fn net_positions(&self) -> BTreeMap<String, f64> {
+        let mut out: BTreeMap<String, f64> = BTreeMap::new();
+        let short = |q: f64| Leg::Entry.side().signed(q);
+        for s in &self.slots {
+            if let Some(symbol) = s.symbol() {
+                *out.entry((symbol.as_ref() as &str).to_string()).or_insert(0.0) += short(s.exposure());
+            }
+        }
+        for s in self.strays.values() {
+            *out.entry((s.symbol.as_ref() as &str).to_string()).or_insert(0.0) += short(s.quantity);
+        }
+        out
+    }
+
     /// Orders placed and not yet ended.
     #[must_use]
     pub fn live_orders(&self) -> usize {

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use violet_clickhouse::{ClickHouse, ClickHouseError};
-use violet_engine::execution::{OrderState, Side};
+use violet_engine::execution::{OrderState, Side, UpdateKind};
 use violet_venue::reconcile::{InFlight, JournalView};
+use violet_venue::restart::{RecordedFill, RecordedOrder};
 
 /// The journal could not be read back.
 #[derive(Debug, thiserror::Error)]
@@ -27,15 +28,119 @@ pub enum LedgerError {
     },
 }
 
+fn check_source(source: &str) -> Result<(), LedgerError> {
+    if source.is_empty() || !source.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(LedgerError::Source(source.to_string()));
+    }
+    Ok(())
+}
+
+/// A TSV field as it was (the server escapes `\`, tab and newline).
+fn unescape(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The journal's latest state of each of service `source`'s orders among `ids` (client
+/// order ids: `[a-z0-9-]`); an id the journal does not hold is absent.
+///
+/// # Errors
+/// [`LedgerError`]; an id that is not a client order id is a [`LedgerError::Row`].
+pub fn order_states(ch: &ClickHouse, source: &str, ids: &[&str]) -> Result<BTreeMap<String, OrderState>, LedgerError> {
+    check_source(source)?;
+    let mut out = BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        if let Some(bad) = chunk.iter().find(|i| !i.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+            return Err(LedgerError::Row { table: "orders", row: (*bad).to_string() });
+        }
+        let list: Vec<String> = chunk.iter().map(|i| format!("'{i}'")).collect();
+        let rows = ch.query(&format!(
+            "SELECT client_order_id, state FROM dolphin_violet.orders FINAL WHERE startsWith(id, '{source}:order:') \
+             AND client_order_id IN ({}) FORMAT TSV",
+            list.join(", ")
+        ))?;
+        for row in rows.lines() {
+            let Some((id, state)) = row.split_once('\t') else {
+                return Err(LedgerError::Row { table: "orders", row: row.to_string() });
+            };
+            let state =
+                OrderState::parse(state).ok_or_else(|| LedgerError::Row { table: "orders", row: row.to_string() })?;
+            out.insert(id.to_string(), state);
+        }
+    }
+    Ok(out)
+}
+
+/// Every order of service `source` the journal holds with a step at or after `since_ns`:
+/// its latest step and its fills (what a restart recalls instead of sending again).
+///
+/// # Errors
+/// [`LedgerError`].
+pub fn recorded_orders(ch: &ClickHouse, source: &str, since_ns: i64) -> Result<Vec<RecordedOrder>, LedgerError> {
+    check_source(source)?;
+    let bad = |table: &'static str, row: &str| LedgerError::Row { table, row: row.to_string() };
+    let mut fills: BTreeMap<String, Vec<RecordedFill>> = BTreeMap::new();
+    let rows = ch.query(&format!(
+        "SELECT client_order_id, id, quantity, price, at_ns FROM dolphin_violet.fills FINAL \
+         WHERE startsWith(id, '{source}:fill:') AND at_ns >= {since_ns} FORMAT TSV"
+    ))?;
+    for row in rows.lines() {
+        let f: Vec<&str> = row.split('\t').collect();
+        let [cid, id, q, p, at] = f.as_slice() else { return Err(bad("fills", row)) };
+        let step = id.rsplit(':').next().and_then(|s| s.parse::<u32>().ok());
+        let (Some(step), Ok(quantity), Ok(price), Ok(at_ns)) = (step, q.parse(), p.parse(), at.parse()) else {
+            return Err(bad("fills", row));
+        };
+        fills.entry((*cid).to_string()).or_default().push(RecordedFill { step, quantity, price, at_ns });
+    }
+    let rows = ch.query(&format!(
+        "SELECT client_order_id, ifNull(venue_order_id, ''), state, step, at_ns, \
+         visitParamExtractString(body, 'what'), visitParamExtractString(body, 'detail') \
+         FROM dolphin_violet.orders FINAL WHERE startsWith(id, '{source}:order:') AND at_ns >= {since_ns} FORMAT TSV"
+    ))?;
+    let mut out = Vec::new();
+    for row in rows.lines() {
+        let f: Vec<&str> = row.split('\t').collect();
+        let [cid, venue, state, step, at, what, detail] = f.as_slice() else { return Err(bad("orders", row)) };
+        let (Some(state), Some(kind), Ok(step), Ok(at_ns)) =
+            (OrderState::parse(state), UpdateKind::parse(what), step.parse::<u32>(), at.parse::<i64>())
+        else {
+            return Err(bad("orders", row));
+        };
+        out.push(RecordedOrder {
+            client_order_id: (*cid).to_string(),
+            venue_order_id: (!venue.is_empty()).then(|| unescape(venue)),
+            state,
+            kind,
+            step,
+            at_ns,
+            detail: unescape(detail),
+            fills: fills.remove(*cid).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
 /// Service `source`'s view: every fill it journaled (any run), summed per symbol (BUY
 /// positive), and its orders whose latest step (under `FINAL`) is PENDING, SENT or ACKED.
 ///
 /// # Errors
 /// [`LedgerError`].
 pub fn journal_view(ch: &ClickHouse, source: &str) -> Result<JournalView, LedgerError> {
-    if source.is_empty() || !source.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-        return Err(LedgerError::Source(source.to_string()));
-    }
+    check_source(source)?;
     let mut positions = BTreeMap::new();
     let fills = ch.query(&format!(
         "SELECT symbol, side, quantity FROM dolphin_violet.fills FINAL WHERE startsWith(id, '{source}:fill:') \

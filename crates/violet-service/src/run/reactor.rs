@@ -52,6 +52,23 @@ impl RunInfo {
     }
 }
 
+/// Each symbol's contract quantity step (`None`: no spec).
+pub(crate) type StepOf = Box<dyn Fn(&str) -> Option<f64> + Send>;
+
+/// An armed start's take-over, not yet checked: the replay of history must end holding
+/// `expected` before the first event from `trade_from` on is decided (or when the feed has
+/// caught up, or ended), or nothing is ever sent and the run stops refused.
+pub(crate) struct PendingTakeOver {
+    /// The positions the journal holds, the venue's answers booked (signed, by symbol).
+    pub expected: std::collections::BTreeMap<String, f64>,
+    /// Each symbol's contract step.
+    pub step_of: StepOf,
+    /// Opened when the check passes.
+    pub gate: violet_venue::restart::TakeOverGate,
+    /// The start (unix ns): events from here on are live.
+    pub trade_from: i64,
+}
+
 /// How often the reactor runs its timers (between-scan exit checks, order housekeeping).
 const TIMER_TICK: Duration = Duration::from_millis(10);
 /// How long the stop waits for the execution task's last answers.
@@ -83,6 +100,10 @@ pub struct Reactor {
     daily_loss: Option<(DailyLoss, TradingSwitch)>,
     /// Armed: the periodic reconciliation with the venue.
     drift: Option<Drift>,
+    /// Armed: the take-over check, until it has run.
+    takeover: Option<PendingTakeOver>,
+    /// Why the take-over refused to trade, if it did.
+    refused: Option<String>,
 }
 
 impl Reactor {
@@ -117,9 +138,42 @@ impl Reactor {
             requests: None,
             daily_loss: None,
             drift: None,
+            takeover: None,
+            refused: None,
         }
     }
 
+    /// Check the take-over before trading (an armed start).
+    #[must_use]
+    pub(crate) fn with_takeover(mut self, takeover: Option<PendingTakeOver>) -> Self {
+        self.takeover = takeover;
+        self
+    }
+
+    /// Run the take-over check if it is pending: the engine's positions after the replay
+    /// against the journal's. Passed: the gate opens. Failed: the run stops, refused.
+    fn take_over(&mut self, when: &str) {
+        let Some(t) = self.takeover.take() else { return };
+        let held = self.engine.portfolio().net_positions();
+        let check = violet_venue::restart::take_over(&held, &t.expected, &t.step_of);
+        if check.passed() {
+            t.gate.open();
+            tracing::info!(
+                positions = check.rows.len(),
+                when,
+                "take-over: the replay holds what the journal holds; trading from here"
+            );
+        } else {
+            let why = format!(
+                "take-over refused ({when}): the engine's replay of history does not hold what the journal and the \
+                 venue hold, so it would never exit them (no order sent). Start with the feed's since_ts_ns at or \
+                 before the first entry still open, or close the position by hand and arm under a new service.name\n{}",
+                check.render()
+            );
+            tracing::error!("{why}");
+            self.refused = Some(why);
+        }
+    }
     /// Reconcile with the venue periodically (armed).
     #[must_use]
     pub(crate) fn with_drift(mut self, drift: Option<Drift>) -> Self {
@@ -196,12 +250,19 @@ impl Reactor {
                         let caught_up = lines.len() < self.batch;
                         self.lines(&lines, stop)?;
                         if caught_up {
+                            self.take_over("the feed caught up");
                             self.sink.journal_mut().flush()?;
                             self.last_flush = Instant::now();
                         }
                     }
-                    Some(FeedMsg::Ended) | None => break "input ended",
+                    Some(FeedMsg::Ended) | None => {
+                        self.take_over("the input ended");
+                        break "input ended";
+                    }
                 },
+            }
+            if self.refused.is_some() {
+                break "take-over refused";
             }
         };
         // No more commands: the execution task answers what it has, then ends.
@@ -264,6 +325,12 @@ impl Reactor {
                 }
                 Ok(None) => {}
                 Ok(Some(ev)) => {
+                    if self.takeover.as_ref().is_some_and(|t| ev.ts_ns() >= t.trade_from) {
+                        self.take_over("the first event after the start");
+                        if self.refused.is_some() {
+                            break; // the event is not decided: nothing may be sent
+                        }
+                    }
                     self.engine.on_event(&ev, &mut (&mut self.sink, &mut self.capture))?;
                     if let (Event::Scan(s), Some(m)) = (&ev, self.monitor.as_mut()) {
                         m.decided(s.scan_number.into_inner());
@@ -336,12 +403,19 @@ impl Reactor {
             "{{\"reason\":\"{reason}\",\"lines\":{},\"scans\":{},\"rejected\":{},\"trades\":{},\"orders_refused\":{},\"divergences\":{}}}",
             self.n_lines, c.scans, c.rejected, self.trades, self.capture.refused, self.divergences
         );
-        self.sink.run_row(&self.info.row(RunStatus::Stopped, LiveClock::new().now().get(), &detail))?;
+        let now = LiveClock::new().now().get();
+        match &self.refused {
+            Some(why) => self.sink.run_row(&self.info.row(RunStatus::Failed, now, why))?,
+            None => self.sink.run_row(&self.info.row(RunStatus::Stopped, now, &detail))?,
+        }
         let timeout = self.ship_timeout;
         let journal = self.sink.into_inner();
         let ship = tokio::task::spawn_blocking(move || journal.close(timeout))
             .await
             .map_err(|e| ServiceError::Config(format!("journal close: {e}")))??;
+        if let Some(why) = self.refused {
+            return Err(ServiceError::Unreconciled(why));
+        }
         let report = StopReport {
             run_id: self.info.run_id,
             reason: reason.to_string(),

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use violet_clock::{Cadence, CadencePlan, Clock as _, LiveClock, UnixNanos};
 use violet_domain::config::BlueConfig;
 use violet_engine::Engine;
-use violet_engine::execution::{Booking, OrderUpdate};
+use violet_engine::execution::{Booking, ExecutionPort, OrderUpdate};
 use violet_feed::{BlueTrades, ClickHouseFeed, Feed, StdinFeed};
 use violet_journal::clickhouse::{
     ClickHouse, ClickHouseJournal, DDL_DOLPHIN_VIOLET, SchemaError, apply, check_journal_tables,
@@ -16,13 +16,14 @@ use violet_journal::clickhouse::{
 use violet_journal::{AnyJournal, FlushPolicy, Journal as _, JournalSink, RunStatus};
 use violet_venue::arming::{ExecutionMode, execution_mode};
 use violet_venue::dark::DarkExecution;
+use violet_venue::restart::{IntentLog, Recall, RecallPort, TakeOverGate};
 use violet_venue::task::{ChannelPort, ExecutionTask, TaskOptions};
 use violet_venue::venue::ObserveOnlyVenue;
 
 use super::armed;
 use super::drift::Drift;
 use super::feed::{self, FeedMsg};
-use super::reactor::{Reactor, RunInfo};
+use super::reactor::{PendingTakeOver, Reactor, RunInfo};
 use super::{ServiceError, StopReport, chain};
 use crate::config::Loaded;
 use crate::monitor::Monitor;
@@ -209,32 +210,52 @@ impl Service {
         // place a second order.
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
         let (updates_tx, updates) = mpsc::unbounded_channel();
-        let (execution, booking, requests, drift) = match (armed, &mode) {
-            (Some(a), _) => {
-                let opts = TaskOptions { contracts: Some(a.venue.contracts()), ..TaskOptions::default() };
-                let _maintenance = a.venue.spawn_maintenance();
-                let every = cfg.execution.reconcile_interval_s;
-                let drift = (every > 0).then(|| {
-                    Drift::new(a.venue.clone(), a.label.clone(), a.journal, Duration::from_secs(every), switch.clone())
-                });
-                let task = ExecutionTask::new(a.venue, risk, opts);
-                let handle = tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected });
-                (handle, Booking::Fills, Some(a.requests), drift)
-            }
-            (None, ExecutionMode::ObserveOnly(proof)) => {
-                let dark = DarkExecution::new::<ObserveOnlyVenue>(proof, None, risk);
-                (tokio::spawn(dark.run(commands_rx, updates_tx)), Booking::Shadow, None, None)
-            }
-            (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
-        };
-        let engine = Engine::new(blue, plan, clock)
-            .with_port(Box::new(ChannelPort::new(commands_tx)), booking)
-            .with_namespace(name);
+        let port = ChannelPort::new(commands_tx);
+        let (execution, booking, requests, drift, port, takeover): (_, _, _, _, Box<dyn ExecutionPort + Send>, _) =
+            match (armed, &mode) {
+                (Some(a), _) => {
+                    let opts = TaskOptions { contracts: Some(a.venue.contracts()), ..TaskOptions::default() };
+                    let _maintenance = a.venue.spawn_maintenance();
+                    let every = cfg.execution.reconcile_interval_s;
+                    // The replay must end holding what the journal holds (the venue's answers
+                    // booked) before the gate opens to new orders.
+                    let gate = TakeOverGate::new();
+                    let takeover = PendingTakeOver {
+                        expected: a.journal.positions.clone(),
+                        step_of: Box::new(crate::reconcile::step_of(&a.venue)),
+                        gate: gate.clone(),
+                        trade_from: started_ns,
+                    };
+                    let drift = (every > 0).then(|| {
+                        Drift::new(
+                            a.venue.clone(),
+                            a.label.clone(),
+                            a.journal,
+                            Duration::from_secs(every),
+                            switch.clone(),
+                        )
+                    });
+                    let intents = IntentLog::open(&crate::reconcile::intents_path(loaded))
+                        .map_err(|e| ServiceError::Config(e.to_string()))?;
+                    let task = ExecutionTask::new(a.venue, risk, opts).with_intents(intents);
+                    let handle = tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected });
+                    let recall = a.recall.unwrap_or_else(|_| Recall::default());
+                    let port = RecallPort::new(port, recall, UnixNanos::new(started_ns), gate);
+                    (handle, Booking::Fills, Some(a.requests), drift, Box::new(port), Some(takeover))
+                }
+                (None, ExecutionMode::ObserveOnly(proof)) => {
+                    let dark = DarkExecution::new::<ObserveOnlyVenue>(proof, None, risk);
+                    (tokio::spawn(dark.run(commands_rx, updates_tx)), Booking::Shadow, None, None, Box::new(port), None)
+                }
+                (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
+            };
+        let engine = Engine::new(blue, plan, clock).with_port(port, booking).with_namespace(name);
         let feed = feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop));
         let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg)
             .with_requests(requests)
             .with_daily_loss(daily_loss, switch)
-            .with_drift(drift);
+            .with_drift(drift)
+            .with_takeover(takeover);
         Ok(Self { reactor, feed, updates, execution })
     }
 

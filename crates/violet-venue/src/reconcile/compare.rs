@@ -7,7 +7,7 @@ use super::view::{JournalView, Resolution, VenueView};
 
 /// `q` in whole steps of `step` (quantities on an exchange are whole steps; the rounding
 /// only removes the float error of a sum).
-fn steps(q: f64, step: f64) -> i64 {
+pub(crate) fn steps(q: f64, step: f64) -> i64 {
     // A position beyond i64 steps does not exist; saturate rather than wrap.
     let n = (q / step).round();
     if n >= i64::MAX as f64 {
@@ -155,10 +155,17 @@ mod tests {
             journaled: -0.001,
         });
         let mut v = venue(&[("BTCUSDT", -0.013)]);
-        v.resolutions.insert("v1-a".into(), Resolution::Found { executed: -0.004, open: false });
+        v.resolutions.insert(
+            "v1-a".into(),
+            Resolution::Found { executed: -0.004, average_price: 2.0, venue_order_id: "9".into(), open: false },
+        );
         let r = reconcile(&j, &v, step);
         assert_eq!(r.verdict, Verdict::Explained, "{}", r.render());
         assert!(r.passed());
+        // Booked, the answer leaves nothing in flight and the journal equals the venue.
+        let booked = j.resolved(&v);
+        assert!(booked.in_flight.is_empty());
+        assert_eq!(reconcile(&booked, &v, step).verdict, Verdict::Match, "{}", reconcile(&booked, &v, step).render());
         // One step more at the venue than the order explains: a mismatch.
         v.positions.insert("BTCUSDT".into(), -0.014);
         assert_eq!(reconcile(&j, &v, step).verdict, Verdict::Mismatch);

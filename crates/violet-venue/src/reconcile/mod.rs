@@ -12,6 +12,7 @@ mod report;
 mod view;
 
 pub use compare::reconcile;
+pub(crate) use compare::steps;
 pub use ledger::LiveLedger;
 pub use report::{OrderRow, OrderWhere, Reconciliation, SymbolRow, Verdict};
 pub use view::{InFlight, JournalView, OpenOrder, Resolution, VenueView};

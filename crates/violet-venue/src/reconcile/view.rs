@@ -45,11 +45,38 @@ pub enum Resolution {
     Found {
         /// Executed so far, signed.
         executed: f64,
+        /// The average price of what executed (0 when nothing did).
+        average_price: f64,
+        /// The venue's id for it.
+        venue_order_id: String,
         /// Whether the venue still works it.
         open: bool,
     },
     /// The venue could not say (an error): the order's outcome is unknown.
     Unknown(String),
+}
+
+impl JournalView {
+    /// The view once the venue's answers about its orders in flight are booked: what each
+    /// executed beyond what the journal holds is added to its symbol, and the orders the
+    /// venue no longer works (or never had) leave the in-flight list. What a restart's
+    /// replay books (it recalls those answers), and where its live ledger starts.
+    #[must_use]
+    pub fn resolved(&self, venue: &VenueView) -> Self {
+        let mut out = self.clone();
+        out.in_flight.retain(|o| match venue.resolutions.get(&o.client_order_id) {
+            Some(Resolution::Found { executed, open, .. }) => {
+                let more = executed - o.journaled;
+                if more != 0.0 {
+                    *out.positions.entry(o.symbol.clone()).or_insert(0.0) += more;
+                }
+                *open
+            }
+            Some(Resolution::NotFound) => false,
+            Some(Resolution::Unknown(_)) | None => true,
+        });
+        out
+    }
 }
 
 /// What the venue says: its net position per symbol, its open orders, and its answer

@@ -1,6 +1,8 @@
 //! Helpers shared by the launcher's integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod venue;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};

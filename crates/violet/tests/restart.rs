@@ -1,0 +1,150 @@
+//! `kill -9` of an armed service at the worst moments, and restarts that replay its
+//! history: no order is ever sent twice, each restart takes over the positions the dead run
+//! left (its orders recalled from the journal, the intent log and the venue, never sent
+//! again), trading goes on, and a reconciliation at the end matches. The simulator and
+//! ClickHouse run on loopback, started by the test.
+//!
+//! The feed is stdin: each run is handed the lines every earlier run read (their `ts_ns`
+//! before its start: history), then new lines stamped with the wall clock as they are
+//! written (live).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use common::venue::{Stage, config, now_ns, prices, query, reconcile, restamp, spawn, wait_exit};
+use violet_bingx_sim::Simulator;
+
+const GAP: Duration = Duration::from_millis(100);
+
+fn arrivals(sim: &Simulator) -> Vec<String> {
+    sim.shared().place_arrivals.lock().expect("lock").iter().map(|a| a.client_order_id.clone()).collect()
+}
+
+/// Feed `history` at once, then `lines[*next..]` live (each scan `GAP` after the last, the
+/// simulator's prices moved first), each written line added to `history`. After each live
+/// scan, wait up to `GAP` for `until(orders placed so far)`; once it holds, return at once
+/// (the caller kills the process then).
+fn drive(
+    child: &mut Child,
+    sim: &Simulator,
+    lines: &[String],
+    next: &mut usize,
+    history: &mut Vec<String>,
+    until: impl Fn(usize) -> bool,
+) -> bool {
+    let mut stdin = child.stdin.take().expect("stdin");
+    for line in history.iter() {
+        writeln!(stdin, "{line}").expect("history");
+    }
+    while *next < lines.len() {
+        let line = &lines[*next];
+        let scan = line.contains("\"type\":\"scan\"");
+        if scan {
+            std::thread::sleep(GAP);
+            for (s, p) in prices(line) {
+                sim.set_price(&s, p);
+            }
+        }
+        let stamped = restamp(line, now_ns());
+        writeln!(stdin, "{stamped}").expect("live line");
+        history.push(stamped);
+        *next += 1;
+        if scan {
+            let t = Instant::now();
+            while t.elapsed() < GAP {
+                if until(arrivals(sim).len()) {
+                    child.stdin = Some(stdin);
+                    return true;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+    }
+    drop(stdin); // the input ends: the service stops
+    false
+}
+
+fn kill(child: &mut Child) {
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+}
+
+#[test]
+fn a_killed_armed_service_restarts_without_sending_twice_and_takes_its_positions_over() {
+    let Stage { server, ch, lines, rt: _rt, sim, work } = Stage::new("restart");
+    let cfg = config(&work, "svc", server.url(), &sim.url(), "");
+    let (mut next, mut history) = (0, Vec::new());
+    let log = |n: u32| work.join(format!("run{n}.log"));
+    let text = |n: u32| std::fs::read_to_string(log(n)).unwrap_or_default();
+
+    // Run 1 dies the instant its first order reaches the exchange: sent, filled there, and
+    // (the spool flushes every 50 ms) most likely not yet journaled.
+    let mut child = spawn(&cfg, true, &log(1));
+    assert!(drive(&mut child, &sim, &lines, &mut next, &mut history, |placed| placed >= 1), "{}", text(1));
+    kill(&mut child);
+
+    // Run 2 replays run 1's lines, recalls the entry instead of sending it, takes the
+    // position over and trades on; it dies 30 ms after the exit reaches the exchange.
+    let mut child = spawn(&cfg, true, &log(2));
+    assert!(drive(&mut child, &sim, &lines, &mut next, &mut history, |placed| placed >= 2), "{}", text(2));
+    std::thread::sleep(Duration::from_millis(30));
+    kill(&mut child);
+    assert!(text(2).contains("take-over: the replay holds what the journal holds"), "{}", text(2));
+
+    // Run 3 replays both and runs to the end of the input.
+    let mut child = spawn(&cfg, true, &log(3));
+    assert!(!drive(&mut child, &sim, &lines, &mut next, &mut history, |_| false));
+    assert_eq!(wait_exit(&mut child, &log(3)), 0, "{}", text(3));
+    assert!(text(3).contains("take-over: the replay holds what the journal holds"), "{}", text(3));
+
+    // Every order reached the exchange once: the entry and exit of trade 1 and the entry of
+    // trade 2, as an uninterrupted run places them (`armed.rs`).
+    let arrived = arrivals(&sim);
+    let mut per_id: BTreeMap<&str, usize> = BTreeMap::new();
+    for id in &arrived {
+        *per_id.entry(id.as_str()).or_default() += 1;
+    }
+    assert!(per_id.values().all(|n| *n == 1), "an order sent twice: {per_id:?}");
+    let books = sim.shared().books();
+    let sides: Vec<(String, String)> =
+        books.orders.iter().map(|o| (o.client_order_id.clone(), o.side.clone())).collect();
+    drop(books);
+    assert_eq!(
+        sides.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["SELL", "BUY", "SELL"],
+        "entry, exit, entry: {sides:?}\n{}\n{}\n{}",
+        text(1),
+        text(2),
+        text(3)
+    );
+
+    // The journal knows every one of them as filled, with the exchange's ids.
+    let journal = query(
+        &ch,
+        "SELECT client_order_id, state FROM dolphin_violet.orders FINAL WHERE startsWith(id, 'svc:order:') \
+         AND isNotNull(venue_order_id) ORDER BY client_order_id FORMAT TSV",
+    );
+    for (id, _) in &sides {
+        assert!(journal.contains(&format!("{id}\tFILLED")), "{id} not journaled as filled:\n{journal}");
+    }
+    // Each start reconciled (the first restart explained by the venue's answer about the
+    // order run 1 died sending, or matched if run 1 journaled it in time).
+    let verdicts = query(
+        &ch,
+        "SELECT verdict FROM dolphin_violet.reconciliations FINAL WHERE startsWith(id, 'svc:') ORDER BY at_ns FORMAT TSV",
+    );
+    assert_eq!(verdicts.lines().count(), 3, "{verdicts}");
+    assert!(verdicts.lines().all(|v| v == "MATCH" || v == "EXPLAINED"), "{verdicts}");
+
+    // And a reconciliation afterwards matches: trade 2 is open, journal and exchange agree.
+    let out = reconcile(&cfg);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("verdict: MATCH"), "{stdout}");
+    sim.stop();
+    std::fs::remove_dir_all(&work).ok();
+}
