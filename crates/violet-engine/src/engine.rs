@@ -10,9 +10,9 @@ use violet_domain::types::{Action, Price};
 
 use crate::decision::{Decision, DecisionRecord, FlatRun, decide};
 use crate::execution::{
-    Booking, BookingError, ClientOrderId, Command, DecisionEvent, EntryPlan, ExecutionPort, Fill, FillBasis, Leg,
-    Nanos, NoVenue, Notional, OrderRef, OrderTicket, OrderTtl, OrderUpdate, Portfolio, Quantity, Slot, TradeEvent,
-    UpdateKind,
+    Booking, BookingError, ClientOrderId, CloseReason, Command, DecisionEvent, EntryPlan, ExecutionPort, Fill,
+    FillBasis, Leg, Nanos, NoVenue, Notional, OrderRef, OrderTicket, OrderTtl, OrderUpdate, Portfolio, Quantity, Slot,
+    TradeEvent, UpdateKind,
 };
 
 /// The hash of what the engine runs with (BLUE's constants and the cadence plan), as 16 hex
@@ -422,12 +422,46 @@ impl<C: Clock> Engine<C> {
     }
 
     fn place_exit(&mut self, check: ExitCheck, event: DecisionEvent, sink: &mut impl Sink) -> io::Result<()> {
+        let Some(reason) = check.reason else { return Ok(()) };
+        self.place_close(CloseReason::Rule(reason), check, event, sink)
+    }
+
+    /// The operator's FLATTEN: close every open position (reduce-only) at its last seen
+    /// price, on the wall clock's instant (an operator's act, not a decision on the feed).
+    /// A position whose order is live is left to it; strays close themselves. Returns
+    /// whether nothing is held or working any more.
+    ///
+    /// # Errors
+    /// The sink's I/O error.
+    pub fn flatten(&mut self, sink: &mut impl Sink) -> io::Result<bool> {
+        if let Some(check) = self.portfolio.slots()[0].flatten_check() {
+            let event = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: self.clock.now().get() };
+            self.place_close(CloseReason::Flatten, check, event, sink)?;
+        }
+        Ok(self.holds_nothing())
+    }
+
+    /// Whether no slot holds or works anything, no stray is left and no order is live.
+    pub fn holds_nothing(&self) -> bool {
+        let p = &self.portfolio;
+        p.slots().iter().all(|s| s.state() == crate::execution::SlotState::Flat)
+            && p.strays().next().is_none()
+            && p.live_orders() == 0
+    }
+
+    fn place_close(
+        &mut self,
+        reason: CloseReason,
+        check: ExitCheck,
+        event: DecisionEvent,
+        sink: &mut impl Sink,
+    ) -> io::Result<()> {
         let slot = &self.portfolio.slots()[0];
         let Some(pos) = slot.position() else { return Ok(()) };
         let quantity = slot.quantity();
         if self.unsent() {
             let notional = Notional::computed(pos.notional);
-            self.portfolio.slot_mut(0).begin_exit(ClientOrderId::unsent(), check, event);
+            self.portfolio.slot_mut(0).begin_close(ClientOrderId::unsent(), reason, check, event);
             return self.book_blue(0, check.price, notional, quantity, sink);
         }
         let (id, _) = self.order_id(event, Leg::Exit, 0);
@@ -444,7 +478,7 @@ impl<C: Clock> Engine<C> {
             decided_at: self.clock.now(),
             ttl: self.ttl().exit,
         };
-        self.portfolio.slot_mut(0).begin_exit(id, check, event);
+        self.portfolio.slot_mut(0).begin_close(id, reason, check, event);
         self.place(0, ticket, None, quantity, sink)
     }
 

@@ -273,3 +273,25 @@ fn client_order_ids_follow_the_decision_not_the_trade_counter() {
         "namespaced"
     );
 }
+
+#[test]
+fn flatten_closes_the_open_position_reduce_only_then_reports_nothing_held() {
+    let mut rig = Rig::new("t");
+    assert!(rig.engine.flatten(&mut rig.out).expect("flatten"), "nothing held: already flat");
+    assert!(rig.hand.take().is_empty(), "flat: no order");
+    let t = place(rig.until_command());
+    rig.answer(&t, OrderState::Filled, UpdateKind::Fill, Some((4.0, 10.0)), 2);
+    assert_eq!(rig.engine.slot().state(), SlotState::Open);
+    rig.engine.clock().advance_to(rig.engine.clock().now().get() + 1_000);
+    assert!(!rig.engine.flatten(&mut rig.out).expect("flatten"), "an exit is working");
+    let x = place(rig.hand.take().into_iter().next());
+    assert_eq!((x.leg, x.quantity.map(|q| q.get())), (Leg::Exit, Some(4.0)), "the whole position, reduce-only");
+    assert!(x.leg.reduce_only());
+    assert_eq!(x.event.ts_ns, rig.engine.clock().now().get(), "an operator's act: on the wall clock's instant");
+    assert!(!rig.engine.flatten(&mut rig.out).expect("flatten"));
+    assert!(rig.hand.take().is_empty(), "one exit at a time");
+    rig.answer(&x, OrderState::Filled, UpdateKind::Fill, Some((4.0, 9.0)), 2);
+    let Some(TradeEvent::Exit(e)) = rig.out.trades.last() else { panic!("an EXIT: {:?}", rig.out.trades) };
+    assert_eq!((e.reason.as_str(), e.price), ("FLATTEN", 9.0));
+    assert!(rig.engine.flatten(&mut rig.out).expect("flatten"), "flat now");
+}

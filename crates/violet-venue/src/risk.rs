@@ -20,6 +20,8 @@ pub enum TradingState {
     Reducing,
     /// Nothing.
     Halted,
+    /// Close every open position (exits only, no entries); the service then holds HALTED.
+    Flatten,
 }
 
 impl std::fmt::Display for TradingState {
@@ -28,6 +30,7 @@ impl std::fmt::Display for TradingState {
             TradingState::Active => "ACTIVE",
             TradingState::Reducing => "REDUCING",
             TradingState::Halted => "HALTED",
+            TradingState::Flatten => "FLATTEN",
         })
     }
 }
@@ -57,6 +60,7 @@ impl TradingSwitch {
         match self.0.load(Ordering::SeqCst) {
             0 => TradingState::Active,
             1 => TradingState::Reducing,
+            3 => TradingState::Flatten,
             _ => TradingState::Halted,
         }
     }
@@ -69,7 +73,8 @@ impl std::str::FromStr for TradingState {
             "ACTIVE" => Ok(Self::Active),
             "REDUCING" => Ok(Self::Reducing),
             "HALTED" => Ok(Self::Halted),
-            _ => Err(format!("{s:?}: expected ACTIVE, REDUCING or HALTED")),
+            "FLATTEN" => Ok(Self::Flatten),
+            _ => Err(format!("{s:?}: expected ACTIVE, REDUCING, FLATTEN or HALTED")),
         }
     }
 }
@@ -209,7 +214,9 @@ impl RiskGate {
         let state = self.switch.as_ref().map_or(l.state, TradingSwitch::get);
         match (state, intent.leg) {
             (TradingState::Halted, leg) => return Err(RiskRefusal::State(state, leg.as_str())),
-            (TradingState::Reducing, Leg::Entry) => return Err(RiskRefusal::State(state, "ENTRY")),
+            (TradingState::Reducing | TradingState::Flatten, Leg::Entry) => {
+                return Err(RiskRefusal::State(state, "ENTRY"));
+            }
             _ => {}
         }
         if let Some(from) = l.trade_from
@@ -321,5 +328,13 @@ mod tests {
         switch.set(TradingState::Reducing);
         assert!(g.check(intent(Leg::Exit, "ANY", 10.0, 1.0), 2).is_ok());
         assert!(g.check(intent(Leg::Entry, "ANY", 10.0, 1.0), 3).is_err());
+        // FLATTEN: exits only, read back as itself.
+        switch.set("flatten".parse().expect("FLATTEN"));
+        assert_eq!((switch.get(), switch.get().to_string()), (TradingState::Flatten, "FLATTEN".to_string()));
+        assert!(g.check(intent(Leg::Exit, "ANY", 10.0, 1.0), 4).is_ok());
+        assert!(matches!(
+            g.check(intent(Leg::Entry, "ANY", 10.0, 1.0), 5),
+            Err(RiskRefusal::State(TradingState::Flatten, "ENTRY"))
+        ));
     }
 }

@@ -224,13 +224,27 @@ impl Slot {
         }
     }
 
-    /// Open → Exiting with `order` live.
-    pub(crate) fn begin_exit(&mut self, order: ClientOrderId, check: ExitCheck, event: DecisionEvent) {
-        let Some(reason) = check.reason else { return };
+    /// An operator's flatten of the open position at its last seen price: the check it
+    /// closes on (`None` when the slot holds nothing open).
+    pub(crate) fn flatten_check(&self) -> Option<ExitCheck> {
+        let State::Open(h) = &self.state else { return None };
+        let entry = h.pos.entry_price.into_inner();
+        let price = h.pos.last_price;
+        Some(ExitCheck { reason: None, price, pnl_pct: (entry - price.into_inner()) / entry })
+    }
+
+    /// Open → Exiting with `order` live, closing for `reason`.
+    pub(crate) fn begin_close(
+        &mut self,
+        order: ClientOrderId,
+        reason: CloseReason,
+        check: ExitCheck,
+        event: DecisionEvent,
+    ) {
         if let State::Open(h) = std::mem::replace(&mut self.state, State::Flat) {
             let x = Exiting {
                 order,
-                reason: CloseReason::Rule(reason),
+                reason,
                 check,
                 event,
                 base_qty: h.qty,

@@ -26,6 +26,8 @@ pub enum CloseReason {
     Rule(ExitReason),
     /// A fill that arrived after its order had ended, closed at once (VIOLET-only).
     LateFill,
+    /// Closed because the operator asked for every position to be flattened (VIOLET-only).
+    Flatten,
 }
 
 impl CloseReason {
@@ -35,6 +37,7 @@ impl CloseReason {
         match self {
             CloseReason::Rule(r) => r.as_str(),
             CloseReason::LateFill => "LATE_FILL",
+            CloseReason::Flatten => "FLATTEN",
         }
     }
 }

@@ -247,10 +247,12 @@ pub struct RiskConfig {
     pub allow: String,
     /// Orders per rolling second; 0: no cap.
     pub max_orders_per_s: u32,
-    /// ACTIVE, REDUCING (exits only) or HALTED (nothing).
+    /// ACTIVE, REDUCING (exits only), FLATTEN (armed: close every position reduce-only,
+    /// then HALTED) or HALTED (nothing).
     pub state: String,
-    /// A file holding ACTIVE, REDUCING or HALTED: re-read while running, so an operator can
-    /// flip the state without a restart (`echo HALTED > FILE`). Empty: `state` only.
+    /// A file holding ACTIVE, REDUCING, FLATTEN or HALTED: re-read while running, so an
+    /// operator can flip the state without a restart (`echo FLATTEN > FILE`). Empty: `state`
+    /// only.
     pub state_file: PathBuf,
     /// Largest realized loss in one UTC day (quote, the sum of the day's exits' pnl): when
     /// reached, the trading state moves to REDUCING (exits only) until an operator flips it.

@@ -71,6 +71,8 @@ pub(crate) struct PendingTakeOver {
 
 /// How often the reactor runs its timers (between-scan exit checks, order housekeeping).
 const TIMER_TICK: Duration = Duration::from_millis(10);
+/// How often FLATTEN asks the engine again while something is held.
+const FLATTEN_RETRY: Duration = Duration::from_secs(1);
 /// How long the stop waits for the execution task's last answers.
 const EXECUTION_DRAIN: Duration = Duration::from_secs(5);
 
@@ -104,6 +106,10 @@ pub struct Reactor {
     takeover: Option<PendingTakeOver>,
     /// Why the take-over refused to trade, if it did.
     refused: Option<String>,
+    /// The trading state, and whether orders reach a venue (FLATTEN closes positions then).
+    switch: Option<(TradingSwitch, bool)>,
+    /// When FLATTEN last asked the engine.
+    last_flatten: Option<Instant>,
 }
 
 impl Reactor {
@@ -140,7 +146,51 @@ impl Reactor {
             drift: None,
             takeover: None,
             refused: None,
+            switch: None,
+            last_flatten: None,
         }
+    }
+
+    /// Follow the trading state `switch` for FLATTEN: `armed`, close every position, then
+    /// hold HALTED; unarmed (nothing at a venue), HALTED at once.
+    #[must_use]
+    pub fn with_switch(mut self, switch: TradingSwitch, armed: bool) -> Self {
+        self.switch = Some((switch, armed));
+        self
+    }
+
+    /// FLATTEN: once nothing is held or working, HALTED; until then ask the engine to close
+    /// what it holds (at most once a second: a refused exit is retried, not hammered).
+    fn flatten(&mut self) -> Result<(), ServiceError> {
+        let Some((switch, armed)) = self.switch.clone() else { return Ok(()) };
+        if switch.get() != TradingState::Flatten {
+            self.last_flatten = None;
+            return Ok(());
+        }
+        if !armed {
+            switch.set(TradingState::Halted);
+            tracing::warn!("FLATTEN while unarmed: nothing is held at a venue; trading state now HALTED");
+            return Ok(());
+        }
+        // Not before the restart's take-over: the engine's positions are not yet the account's.
+        if self.takeover.is_some() || self.refused.is_some() {
+            return Ok(());
+        }
+        if self.engine.holds_nothing() {
+            switch.set(TradingState::Halted);
+            tracing::warn!(
+                "FLATTEN done: nothing held or working; trading state now HALTED until an operator flips it"
+            );
+            return Ok(());
+        }
+        if self.last_flatten.is_some_and(|t| t.elapsed() < FLATTEN_RETRY) {
+            return Ok(());
+        }
+        self.last_flatten = Some(Instant::now());
+        tracing::warn!(held = ?self.engine.portfolio().net_positions(), "FLATTEN: closing every position (reduce-only)");
+        self.engine.flatten(&mut (&mut self.sink, &mut self.capture))?;
+        self.drain_trades();
+        Ok(())
     }
 
     /// Check the take-over before trading (an armed start).
@@ -348,6 +398,7 @@ impl Reactor {
         }
         self.engine.on_timers(&mut (&mut self.sink, &mut self.capture))?;
         self.drain_trades();
+        self.flatten()?;
         if let Some(d) = self.drift.as_mut() {
             d.poll(&mut self.sink)?;
         }

@@ -253,8 +253,9 @@ impl Service {
         let feed = feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop));
         let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg)
             .with_requests(requests)
-            .with_daily_loss(daily_loss, switch)
+            .with_daily_loss(daily_loss, switch.clone())
             .with_drift(drift)
+            .with_switch(switch.clone(), takeover.is_some())
             .with_takeover(takeover);
         Ok(Self { reactor, feed, updates, execution })
     }

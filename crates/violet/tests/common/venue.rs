@@ -58,6 +58,11 @@ pub fn wait_exit(child: &mut Child, log: &Path) -> i32 {
 /// small-a up to scan [`LAST_SCAN`], every `ts_ns` moved to start a minute from now (only
 /// decisions on events after an armed start are sent).
 pub fn stream() -> Vec<String> {
+    stream_to(LAST_SCAN)
+}
+
+/// small-a up to scan `last`, moved as [`stream`] moves it.
+pub fn stream_to(last: i64) -> Vec<String> {
     let text = std::fs::read_to_string(root().join("fixtures/streams/small-a.jsonl")).expect("fixture");
     let now =
         i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos())
@@ -66,7 +71,7 @@ pub fn stream() -> Vec<String> {
     let mut first = None;
     let mut out = Vec::new();
     for line in text.lines() {
-        if line.contains("\"type\":\"scan\"") && scan_number(line).is_some_and(|n| n > LAST_SCAN) {
+        if line.contains("\"type\":\"scan\"") && scan_number(line).is_some_and(|n| n > last) {
             break;
         }
         let moved = line.find(key).and_then(|at| {
