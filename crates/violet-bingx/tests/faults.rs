@@ -34,6 +34,21 @@ async fn rate_limits_back_off_and_the_order_goes_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_back_off_that_outlasts_the_deadline_sends_nothing_late() {
+    let sim = simulator(true, 10_000.0).await;
+    let (venue, _) = connect(&sim, PositionMode::Hedge).await;
+    // 429: the limiter holds orders back a second; this order's deadline is 200 ms away.
+    sim.inject(FaultKind::Http429, Target::Place, 1);
+    let o = order(1, Side::Sell, 0.01, false, Duration::from_millis(200));
+    let e = venue.place_order(&o).await.expect_err("not sent late");
+    assert!(matches!(&e, VenueError::Recoverable(Recoverable::Transient(m)) if m.contains("deadline")), "{e}");
+    assert_eq!(placed(&sim, &o.client_order_id), 0, "never executed");
+    let arrived = sim.shared().place_arrivals.lock().expect("lock").len();
+    assert_eq!(arrived, 1, "only the throttled send reached the exchange");
+    sim.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_lost_after_the_order_executed_is_found_by_query_not_resent() {
     for kind in [FaultKind::DropAfterExecute, FaultKind::Http504AfterExecute, FaultKind::DelayAnswer(600)] {
         assert_eq!(one_fault(kind, Target::Place).await, (0.01, 1));

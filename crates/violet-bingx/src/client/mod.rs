@@ -146,7 +146,9 @@ impl Client {
         }
     }
 
-    /// Call with the server time's `timestamp` given (for a resend rule that must know it).
+    /// Call with the server time's `timestamp` given (for a resend rule that must know it),
+    /// never after `not_after_ms` (local wall clock, ms): a request the rate limiter holds
+    /// back past it is not sent ([`CallError::NotSent`]).
     ///
     /// # Errors
     /// As [`Client::call`], without the timestamp retry.
@@ -156,8 +158,9 @@ impl Client {
         params: &Params,
         timestamp_ms: i64,
         client_order_id: Option<&str>,
+        not_after_ms: i64,
     ) -> Result<Value, CallError> {
-        self.send(endpoint, params, Some(timestamp_ms), client_order_id).await
+        self.send_until(endpoint, params, Some(timestamp_ms), client_order_id, Some(not_after_ms)).await
     }
 
     async fn send(
@@ -167,6 +170,17 @@ impl Client {
         timestamp_ms: Option<i64>,
         id: Option<&str>,
     ) -> Result<Value, CallError> {
+        self.send_until(endpoint, params, timestamp_ms, id, None).await
+    }
+
+    async fn send_until(
+        &self,
+        endpoint: Endpoint,
+        params: &Params,
+        timestamp_ms: Option<i64>,
+        id: Option<&str>,
+        not_after_ms: Option<i64>,
+    ) -> Result<Value, CallError> {
         if let Some(why) = self.halted().filter(|_| endpoint.signed) {
             let e = CallError::Halted(why);
             let trip =
@@ -175,6 +189,17 @@ impl Client {
             return Err(e);
         }
         let queued = self.limits.acquire(endpoint.class).await;
+        if let Some(limit) = not_after_ms
+            && time::local_ms() >= limit
+        {
+            let e = CallError::NotSent(format!(
+                "held back {} ms by the rate limiter, past the request's deadline: not sent",
+                queued.as_millis()
+            ));
+            let trip = Trip { sent_at: self.wall.now(), http_status: None, queued, latency: Duration::ZERO };
+            self.journal_record(endpoint, params.query(), id, &Err(e.clone()), &trip);
+            return Err(e);
+        }
         let (query, shown) = if endpoint.signed {
             let ts = timestamp_ms.unwrap_or_else(|| self.clock.now_ms());
             let p = params

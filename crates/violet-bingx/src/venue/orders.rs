@@ -188,7 +188,7 @@ impl BingxVenue {
             }
             let ts = self.client().clock().now_ms();
             sends += 1;
-            let error = match self.client().call_at(PLACE_ORDER, &params, ts, Some(id.as_str())).await {
+            let error = match self.client().call_at(PLACE_ORDER, &params, ts, Some(id.as_str()), deadline_ms).await {
                 Ok(data) => return Ok(self.accepted(&symbol, id, WireOrder::parse(&data).ok()).await),
                 Err(e) => e,
             };

@@ -53,11 +53,19 @@ fn plan(loaded: &Loaded) -> Result<CadencePlan, ServiceError> {
     let cadence = |key: &str, v: &str| -> Result<Cadence, ServiceError> {
         v.parse().map_err(|err| ServiceError::Config(format!("engine.{key} = {v:?}: {err}")))
     };
+    let ms =
+        |key: &str, v: u64| -> Result<i64, ServiceError> {
+            i64::try_from(v).ok().and_then(|v| v.checked_mul(1_000_000)).filter(|ns| *ns > 0).ok_or_else(|| {
+                ServiceError::Config(format!("engine.{key} = {v}: must be between 1 and 9223372036854 ms"))
+            })
+        };
+    let (entry_ttl, exit_ttl) = (ms("entry_ttl_ms", e.entry_ttl_ms)?, ms("exit_ttl_ms", e.exit_ttl_ms)?);
     CadencePlan::new(
         Cadence::Scan,
         cadence("exit_cadence", &e.exit_cadence)?,
         cadence("flush_cadence", &e.flush_cadence)?,
     )
+    .and_then(|p| p.with_ttl(entry_ttl, exit_ttl))
     .map_err(|err| ServiceError::Config(format!("[engine] cadences: {err}")))
 }
 
@@ -268,5 +276,33 @@ impl Service {
         let Self { mut reactor, feed, updates, execution } = self;
         let reason = reactor.run(feed, updates, &stop, execution).await?;
         reactor.finish(reason).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Loaded, ServiceConfig};
+
+    fn loaded(entry_ttl_ms: u64, exit_ttl_ms: u64) -> Loaded {
+        let mut config = ServiceConfig::default();
+        config.engine.entry_ttl_ms = entry_ttl_ms;
+        config.engine.exit_ttl_ms = exit_ttl_ms;
+        Loaded {
+            config,
+            password: None,
+            keys: None,
+            overridden: Vec::new(),
+            unknown_env: Vec::new(),
+            confirm_live: false,
+        }
+    }
+
+    #[test]
+    fn the_configured_order_ttls_reach_the_engines_plan() {
+        let p = plan(&loaded(3000, 250)).expect("plan");
+        assert_eq!((p.entry_ttl_ns, p.exit_ttl_ns), (3_000_000_000, 250_000_000));
+        let e = plan(&loaded(0, 100)).expect_err("a zero TTL");
+        assert!(e.to_string().contains("engine.entry_ttl_ms = 0"), "{e}");
     }
 }
