@@ -14,6 +14,10 @@ pub enum Class {
     Extra,
     /// Both have it; some field differs.
     FieldMismatch,
+    /// Both have it, the same decision, booked from a venue's real fill: only the money
+    /// fields differ (fill price, pnl, capital, sizing from that capital) — slippage and
+    /// the exchange's quantity steps, not a logic difference.
+    Fill,
 }
 
 impl Class {
@@ -24,6 +28,7 @@ impl Class {
             Class::Missing => "missing",
             Class::Extra => "extra",
             Class::FieldMismatch => "field_mismatch",
+            Class::Fill => "fill",
         }
     }
 }
@@ -79,6 +84,36 @@ impl Report {
     }
 }
 
+/// The fields a real fill moves away from BLUE's: its price, what it realized, the
+/// capital after it and every size computed from that capital, and VIOLET's own
+/// execution record (its order, state, quantity and price). The decision fields (symbol,
+/// reason, bars held, score, trade id, timestamp) are not among them: those differing is
+/// a logic difference.
+const FILL_FIELDS: [&str; 10] = [
+    "price",
+    "pnl",
+    "pnl_pct",
+    "capital",
+    "capital_after",
+    "sizing",
+    "client_order_id",
+    "order_state",
+    "filled_quantity",
+    "fill_price",
+];
+
+/// The class of two events at the same key whose `fields` differ: [`Class::Fill`] when
+/// VIOLET's was booked from a venue's fill (it carries `fill_price`) and only fill fields
+/// differ, else [`Class::FieldMismatch`].
+fn mismatch_class(violet: &JsonValue, fields: &[FieldDiff]) -> Class {
+    let from_venue = violet.get("fill_price").is_some();
+    if from_venue && fields.iter().all(|f| FILL_FIELDS.contains(&f.field.as_str())) {
+        Class::Fill
+    } else {
+        Class::FieldMismatch
+    }
+}
+
 fn field_diffs(b: &JsonValue, v: &JsonValue) -> Vec<FieldDiff> {
     let mut keys: Vec<&str> = Vec::new();
     for o in [b, v] {
@@ -121,7 +156,7 @@ pub fn compare(blue: Vec<TradeRecord>, violet: Vec<TradeRecord>) -> Report {
                     matched += 1;
                 } else {
                     divergences.push(Divergence {
-                        class: Class::FieldMismatch,
+                        class: mismatch_class(&violet[j].value, &fields),
                         scan_number: a.0,
                         event: blue[i].event.clone(),
                         blue: Some(i),
@@ -175,6 +210,28 @@ mod tests {
         let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(BLUE).expect("ok"));
         assert_eq!(r.matched, 4);
         assert!(r.divergences.is_empty());
+    }
+
+    #[test]
+    fn a_venues_fill_that_moves_only_money_fields_is_its_own_class() {
+        let exec = r#","client_order_id":"v1","order_state":"FILLED","filled_quantity":10.0,"fill_price":1.001"#;
+        // Slippage on the entry, and the exit's pnl and capital that follow from it.
+        let violet = BLUE
+            .replace(r#""price":1.0,"capital":25000.0}"#, &format!(r#""price":1.001,"capital":25000.0{exec}}}"#))
+            .replace(
+                r#""price":0.99,"capital_after":25010.0}"#,
+                &format!(r#""price":0.99,"capital_after":25009.5{exec}}}"#),
+            );
+        let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(&violet).expect("ok"));
+        assert_eq!((r.count(Class::Fill), r.count(Class::FieldMismatch), r.matched), (2, 0, 2), "{:?}", r.divergences);
+        // A decision field differing is a logic difference, venue fill or not.
+        let other = violet.replace(r#""trade_id":1,"scan_number":15"#, r#""trade_id":7,"scan_number":15"#);
+        let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(&other).expect("ok"));
+        assert_eq!((r.count(Class::Fill), r.count(Class::FieldMismatch)), (1, 1));
+        // Without a venue's fill the same price difference is a field mismatch.
+        let shadow = BLUE.replace(r#""price":1.0,"capital":25000.0}"#, r#""price":1.001,"capital":25000.0}"#);
+        let r = compare(parse_trades(BLUE).expect("ok"), parse_trades(&shadow).expect("ok"));
+        assert_eq!((r.count(Class::Fill), r.count(Class::FieldMismatch)), (0, 1));
     }
 
     #[test]

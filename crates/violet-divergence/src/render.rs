@@ -105,7 +105,7 @@ impl Report {
         let _ = writeln!(s, "| | count |\n|---|---:|");
         let _ = writeln!(s, "| BLUE events | {} |\n| VIOLET events | {} |", self.blue.len(), self.violet.len());
         let _ = writeln!(s, "| matched | {} |", self.matched);
-        for c in [Class::Missing, Class::Extra, Class::FieldMismatch] {
+        for c in [Class::Missing, Class::Extra, Class::FieldMismatch, Class::Fill] {
             let _ = writeln!(s, "| {} | {} |", c.as_str(), self.count(c));
         }
         let _ = writeln!(s);
@@ -211,14 +211,15 @@ impl Report {
         let _ = writeln!(s, "<h1>Divergence report: VIOLET vs BLUE trade events</h1>");
         let _ = writeln!(
             s,
-            "<table><tr><th>BLUE events</th><th>VIOLET events</th><th>matched</th><th>missing</th><th>extra</th><th>field mismatch</th></tr>\
-             <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+            "<table><tr><th>BLUE events</th><th>VIOLET events</th><th>matched</th><th>missing</th><th>extra</th><th>field mismatch</th><th>fill</th></tr>\
+             <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
             self.blue.len(),
             self.violet.len(),
             self.matched,
             self.count(Class::Missing),
             self.count(Class::Extra),
-            self.count(Class::FieldMismatch)
+            self.count(Class::FieldMismatch),
+            self.count(Class::Fill)
         );
         let _ = writeln!(
             s,
@@ -261,11 +262,13 @@ impl Report {
 #[must_use]
 pub fn one_line(r: &Report) -> String {
     format!(
-        "{} trade events divergent ({} missing, {} extra, {} field mismatches), {} matched; capital BLUE {} vs VIOLET {}",
+        "{} trade events divergent ({} missing, {} extra, {} field mismatches, {} real-fill differences), {} matched; \
+         capital BLUE {} vs VIOLET {}",
         r.divergences.len(),
         r.count(Class::Missing),
         r.count(Class::Extra),
         r.count(Class::FieldMismatch),
+        r.count(Class::Fill),
         r.matched,
         last_capital(&r.blue),
         last_capital(&r.violet)
