@@ -1,4 +1,5 @@
-//! Signing and building one order request (the bound: <= 5 µs).
+//! Signing and building one order request (the bound: <= 5 µs), and the intent
+//! log's line written before every armed send (one `write`, no fsync).
 //! `cargo bench -p violet-bingx --bench signing`
 
 #![allow(missing_docs)] // criterion's macros
@@ -26,6 +27,21 @@ fn bench(c: &mut Criterion) {
             std::hint::black_box(p)
         });
     });
+    let path = std::env::temp_dir().join(format!("violet-bench-intents-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let log = violet_venue::restart::IntentLog::open(&path).expect("intent log");
+    let id = violet_venue::order::ClientOrderId::new(
+        "violet-main",
+        violet_venue::order::DecisionEvent { scan_number: 123_456, ts_ns: 1_796_286_798_320_859_730 },
+        violet_venue::order::Leg::Entry,
+        0,
+    );
+    let symbol = violet_domain::types::SymbolName::try_new("BTCUSDT".to_string()).expect("symbol");
+    c.bench_function("intent_log_record", |b| {
+        b.iter(|| log.record(std::hint::black_box(&id), &symbol, violet_venue::order::Side::Sell).expect("write"));
+    });
+    drop(log);
+    let _ = std::fs::remove_file(&path);
 }
 
 criterion_group!(benches, bench);

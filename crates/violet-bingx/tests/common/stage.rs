@@ -150,8 +150,15 @@ impl Stage {
         let opts = TaskOptions { poll_every: Duration::from_millis(20), contracts: Some(venue.contracts()) };
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (upd_tx, updates) = mpsc::unbounded_channel();
-        let task =
-            tokio::spawn(ExecutionTask::new(venue, RiskGate::new(RiskLimits::unlimited()), opts).run(cmd_rx, upd_tx));
+        // As the armed service: every request written to an intent log before it is sent.
+        let intents = std::env::temp_dir().join(format!("violet-stage-intents-{}-{namespace}", std::process::id()));
+        let _ = std::fs::remove_file(&intents);
+        let log = violet_venue::restart::IntentLog::open(&intents).expect("intent log");
+        let task = tokio::spawn(
+            ExecutionTask::new(venue, RiskGate::new(RiskLimits::unlimited()), opts)
+                .with_intents(log)
+                .run(cmd_rx, upd_tx),
+        );
         let ttl_ns = i64::try_from(ttl.as_nanos()).expect("ttl");
         let plan = CadencePlan::default().with_ttl(ttl_ns, ttl_ns).expect("ttl");
         let places = Arc::new(Mutex::new(Vec::new()));
