@@ -491,14 +491,22 @@ fn the_daily_loss_limit_moves_the_state_to_reducing() {
     let mut child = spawn(&cfg, &log, Stdio::piped());
     child.stdin.take().expect("stdin").write_all(&fixture).expect("feed");
     assert_eq!(wait_exit(&mut child, &log), 0, "{}", std::fs::read_to_string(&log).unwrap_or_default());
-    let refused = |what: &str| {
-        query(&ch, &format!("SELECT count() FROM dolphin_violet.orders FINAL WHERE body LIKE '%{what}%'"))
+    let count = |filter: &str| {
+        query(&ch, &format!("SELECT count() FROM dolphin_violet.orders FINAL WHERE {filter}"))
             .trim()
             .parse::<u64>()
             .expect("count")
     };
-    assert_eq!(refused("RISK_REFUSED%REDUCING%ENTRY"), 12, "the entries of trades 9 to 20");
-    assert_eq!(refused("OBSERVE_ONLY"), 28, "every other leg went to the observe-only guard");
+    let reducing = "body LIKE '%RISK_REFUSED%REDUCING%ENTRY%'";
+    assert_eq!(count(&format!("leg = 'ENTRY' AND trade_id >= 9 AND {reducing}")), 12, "the entries of trades 9 to 20");
+    assert_eq!(count("leg = 'EXIT' AND body LIKE '%OBSERVE_ONLY%'"), 20, "exits go on (to the observe-only guard)");
+    // The gate judges an order when the execution task takes it: an entry decided just
+    // before the trip and taken after it is refused too (conservative), never the reverse.
+    assert_eq!(
+        count(&format!("leg = 'ENTRY' AND trade_id <= 8 AND (body LIKE '%OBSERVE_ONLY%' OR {reducing})")),
+        8,
+        "the entries of trades 1 to 8: to the guard, or refused if taken after the trip"
+    );
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(text.contains("max_daily_loss") && text.contains("REDUCING"), "said loudly: {text}");
     std::fs::remove_dir_all(&work).ok();

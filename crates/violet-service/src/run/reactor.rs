@@ -202,10 +202,19 @@ impl Reactor {
 
     /// Run the take-over check if it is pending: the engine's positions after the replay
     /// against the journal's. Passed: the gate opens. Failed: the run stops, refused.
-    fn take_over(&mut self, when: &str) {
+    ///
+    /// `definitive`: a failed check refuses the run (the first live event, the input's end);
+    /// otherwise (the feed caught up: a heuristic, more history may come) a failed check
+    /// waits for the definitive one.
+    fn take_over(&mut self, when: &str, definitive: bool) {
         let Some(t) = self.takeover.take() else { return };
         let held = self.engine.portfolio().net_positions();
         let check = violet_venue::restart::take_over(&held, &t.expected, &t.step_of);
+        if !check.passed() && !definitive {
+            tracing::debug!(when, "take-over not yet: the replay does not hold the journal's positions so far");
+            self.takeover = Some(t);
+            return;
+        }
         if check.passed() {
             t.gate.open();
             tracing::info!(
@@ -300,13 +309,13 @@ impl Reactor {
                         let caught_up = lines.len() < self.batch;
                         self.lines(&lines, stop)?;
                         if caught_up {
-                            self.take_over("the feed caught up");
+                            self.take_over("the feed caught up", false);
                             self.sink.journal_mut().flush()?;
                             self.last_flush = Instant::now();
                         }
                     }
                     Some(FeedMsg::Ended) | None => {
-                        self.take_over("the input ended");
+                        self.take_over("the input ended", true);
                         break "input ended";
                     }
                 },
@@ -376,7 +385,7 @@ impl Reactor {
                 Ok(None) => {}
                 Ok(Some(ev)) => {
                     if self.takeover.as_ref().is_some_and(|t| ev.ts_ns() >= t.trade_from) {
-                        self.take_over("the first event after the start");
+                        self.take_over("the first event after the start", true);
                         if self.refused.is_some() {
                             break; // the event is not decided: nothing may be sent
                         }
