@@ -14,69 +14,14 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::Child;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::venue::{
-    LAST_SCAN, Stage, config, now_ns, prices, query, reconcile, restamp, scan_number, spawn, stream_to, wait_exit,
+    LAST_SCAN, Stage, arrivals, config, drive, kill, query, reconcile, scan_number, spawn, stream_to, wait_exit,
 };
-use violet_bingx_sim::Simulator;
 
+/// A scan every 100 ms.
 const GAP: Duration = Duration::from_millis(100);
-
-fn arrivals(sim: &Simulator) -> Vec<String> {
-    sim.shared().place_arrivals.lock().expect("lock").iter().map(|a| a.client_order_id.clone()).collect()
-}
-
-/// Feed `history` at once, then `lines[*next..]` live (each scan `GAP` after the last, the
-/// simulator's prices moved first), each written line added to `history`. After each live
-/// scan, wait up to `GAP` for `until(orders placed so far)`; once it holds, return at once
-/// (the caller kills the process then).
-fn drive(
-    child: &mut Child,
-    sim: &Simulator,
-    lines: &[String],
-    next: &mut usize,
-    history: &mut Vec<String>,
-    until: impl Fn(usize) -> bool,
-) -> bool {
-    let mut stdin = child.stdin.take().expect("stdin");
-    for line in history.iter() {
-        writeln!(stdin, "{line}").expect("history");
-    }
-    while *next < lines.len() {
-        let line = &lines[*next];
-        let scan = line.contains("\"type\":\"scan\"");
-        if scan {
-            std::thread::sleep(GAP);
-            for (s, p) in prices(line) {
-                sim.set_price(&s, p);
-            }
-        }
-        let stamped = restamp(line, now_ns());
-        writeln!(stdin, "{stamped}").expect("live line");
-        history.push(stamped);
-        *next += 1;
-        if scan {
-            let t = Instant::now();
-            while t.elapsed() < GAP {
-                if until(arrivals(sim).len()) {
-                    child.stdin = Some(stdin);
-                    return true;
-                }
-                std::thread::sleep(Duration::from_micros(200));
-            }
-        }
-    }
-    drop(stdin); // the input ends: the service stops
-    false
-}
-
-fn kill(child: &mut Child) {
-    child.kill().expect("kill -9");
-    child.wait().expect("reaped");
-}
 
 #[test]
 fn a_killed_armed_service_restarts_without_sending_twice_and_takes_its_positions_over() {
@@ -95,20 +40,20 @@ fn a_killed_armed_service_restarts_without_sending_twice_and_takes_its_positions
     // Run 1 dies the instant its first order reaches the exchange: sent, filled there, and
     // (the spool flushes every 50 ms) most likely not yet journaled.
     let mut child = spawn(&cfg, true, &log(1));
-    assert!(drive(&mut child, &sim, &lines[..cut], &mut next, &mut history, |placed| placed >= 1), "{}", text(1));
+    assert!(drive(&mut child, &sim, GAP, &lines[..cut], &mut next, &mut history, |placed| placed >= 1), "{}", text(1));
     kill(&mut child);
 
     // Run 2 replays run 1's lines, recalls the entry instead of sending it, takes the
     // position over and trades on; it dies 30 ms after the exit reaches the exchange.
     let mut child = spawn(&cfg, true, &log(2));
-    assert!(drive(&mut child, &sim, &lines[..cut], &mut next, &mut history, |placed| placed >= 2), "{}", text(2));
+    assert!(drive(&mut child, &sim, GAP, &lines[..cut], &mut next, &mut history, |placed| placed >= 2), "{}", text(2));
     std::thread::sleep(Duration::from_millis(30));
     kill(&mut child);
     assert!(text(2).contains("take-over: the replay holds what the journal holds"), "{}", text(2));
 
     // Run 3 replays both and runs to the end of the input.
     let mut child = spawn(&cfg, true, &log(3));
-    assert!(!drive(&mut child, &sim, &lines[..cut], &mut next, &mut history, |_| false));
+    assert!(!drive(&mut child, &sim, GAP, &lines[..cut], &mut next, &mut history, |_| false));
     assert_eq!(wait_exit(&mut child, &log(3)), 0, "{}", text(3));
     assert!(text(3).contains("take-over: the replay holds what the journal holds"), "{}", text(3));
 
@@ -163,7 +108,7 @@ fn a_killed_armed_service_restarts_without_sending_twice_and_takes_its_positions
     std::fs::write(&state, "FLATTEN\n").expect("state file");
     let cfg = config(&work, "svc", server.url(), &sim.url(), &format!("\n[risk]\nstate_file = {state:?}\n"));
     let mut child = spawn(&cfg, true, &log(4));
-    assert!(!drive(&mut child, &sim, &lines, &mut next, &mut history, |_| false));
+    assert!(!drive(&mut child, &sim, GAP, &lines, &mut next, &mut history, |_| false));
     assert_eq!(wait_exit(&mut child, &log(4)), 0, "{}", text(4));
     assert!(text(4).contains("FLATTEN done") && text(4).contains("HALTED"), "{}", text(4));
     let books = sim.shared().books();

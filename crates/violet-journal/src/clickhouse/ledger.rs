@@ -94,17 +94,20 @@ pub fn recorded_orders(ch: &ClickHouse, source: &str, since_ns: i64) -> Result<V
     let bad = |table: &'static str, row: &str| LedgerError::Row { table, row: row.to_string() };
     let mut fills: BTreeMap<String, Vec<RecordedFill>> = BTreeMap::new();
     let rows = ch.query(&format!(
-        "SELECT client_order_id, id, quantity, price, at_ns FROM dolphin_violet.fills FINAL \
+        "SELECT client_order_id, id, quantity, price, at_ns, visitParamExtractString(body, 'state'), \
+         visitParamExtractString(body, 'what') FROM dolphin_violet.fills FINAL \
          WHERE startsWith(id, '{source}:fill:') AND at_ns >= {since_ns} FORMAT TSV"
     ))?;
     for row in rows.lines() {
         let f: Vec<&str> = row.split('\t').collect();
-        let [cid, id, q, p, at] = f.as_slice() else { return Err(bad("fills", row)) };
+        let [cid, id, q, p, at, state, what] = f.as_slice() else { return Err(bad("fills", row)) };
         let step = id.rsplit(':').next().and_then(|s| s.parse::<u32>().ok());
-        let (Some(step), Ok(quantity), Ok(price), Ok(at_ns)) = (step, q.parse(), p.parse(), at.parse()) else {
+        let (Some(step), Ok(quantity), Ok(price), Ok(at_ns), Some(state), Some(kind)) =
+            (step, q.parse(), p.parse(), at.parse(), OrderState::parse(state), UpdateKind::parse(what))
+        else {
             return Err(bad("fills", row));
         };
-        fills.entry((*cid).to_string()).or_default().push(RecordedFill { step, quantity, price, at_ns });
+        fills.entry((*cid).to_string()).or_default().push(RecordedFill { step, quantity, price, at_ns, state, kind });
     }
     let rows = ch.query(&format!(
         "SELECT client_order_id, ifNull(venue_order_id, ''), state, step, at_ns, \

@@ -28,6 +28,10 @@ pub struct RecordedFill {
     pub price: f64,
     /// When.
     pub at_ns: i64,
+    /// The order's state after this step (a late fill's is its terminal state).
+    pub state: OrderState,
+    /// What the step was (`FILL`, or `LATE_FILL` after the order had ended).
+    pub kind: UpdateKind,
 }
 
 /// An order as the journal holds it: its latest step, and its fills.
@@ -81,9 +85,8 @@ struct Past {
     steps: Vec<Step>,
 }
 
-/// The steps of a journaled order's fills; the last carries `last`'s state when it is the
-/// latest step.
-fn fill_steps(o: &RecordedOrder, terminal: Option<OrderState>) -> Vec<Step> {
+/// The steps of a journaled order's fills, each as it was journaled (its state and kind).
+fn fill_steps(o: &RecordedOrder) -> Vec<Step> {
     let mut fills = o.fills.clone();
     fills.sort_by_key(|f| f.step);
     fills
@@ -91,15 +94,47 @@ fn fill_steps(o: &RecordedOrder, terminal: Option<OrderState>) -> Vec<Step> {
         .map(|f| Step {
             step: f.step,
             at_ns: f.at_ns,
-            state: match terminal {
-                Some(s) if f.step == o.step => s,
-                _ => OrderState::Acked,
-            },
-            kind: UpdateKind::Fill,
+            state: f.state,
+            kind: f.kind,
             fill: Some((f.quantity, f.price)),
             detail: String::new(),
         })
         .collect()
+}
+
+/// The steps of an order the journal holds as ended. Under `FINAL` the journal keeps an
+/// order's latest step only: when fills came after it ended (`LATE_FILL`), the step that
+/// ended it is put back before the first of them, so the engine books them as it did —
+/// late, into a stray it closes — not into the slot.
+fn ended_steps(o: &RecordedOrder) -> Vec<Step> {
+    let mut steps = fill_steps(o);
+    if let Some(at) = steps.iter().position(|s| s.kind == UpdateKind::LateFill) {
+        let late = &steps[at];
+        let kind = match late.state {
+            OrderState::Cancelled => UpdateKind::Cancel,
+            OrderState::Expired => UpdateKind::Expire,
+            _ => UpdateKind::Reject,
+        };
+        let end = Step {
+            step: late.step.saturating_sub(1),
+            at_ns: late.at_ns,
+            state: late.state,
+            kind,
+            fill: None,
+            detail: "recalled: the order had ended before its late fill".into(),
+        };
+        steps.insert(at, end);
+    } else if !o.fills.iter().any(|f| f.step == o.step) {
+        steps.push(Step {
+            step: o.step,
+            at_ns: o.at_ns,
+            state: o.state,
+            kind: o.kind,
+            fill: None,
+            detail: o.detail.clone(),
+        });
+    }
+    steps
 }
 
 /// Every past order a restart may meet again, by client order id.
@@ -125,17 +160,7 @@ impl Recall {
         for o in orders {
             seen.insert(o.client_order_id.clone());
             if o.state.is_terminal() {
-                let mut steps = fill_steps(&o, Some(o.state));
-                if !o.fills.iter().any(|f| f.step == o.step) {
-                    steps.push(Step {
-                        step: o.step,
-                        at_ns: o.at_ns,
-                        state: o.state,
-                        kind: o.kind,
-                        fill: None,
-                        detail: o.detail.clone(),
-                    });
-                }
+                let steps = ended_steps(&o);
                 past.insert(o.client_order_id.clone(), Past { venue_order_id: o.venue_order_id.clone(), steps });
             } else {
                 let p = resolve(&o, resolutions.get(&o.client_order_id), at_ns)?;
@@ -222,7 +247,7 @@ impl Recall {
 /// An order the journal holds in flight (or not at all), ended by the venue's answer.
 fn resolve(o: &RecordedOrder, answer: Option<&Resolution>, at_ns: i64) -> Result<Past, RecallError> {
     let id = o.client_order_id.clone();
-    let mut steps = fill_steps(o, None);
+    let mut steps = fill_steps(o);
     let journaled: f64 = o.fills.iter().map(|f| f.quantity).sum();
     let notional: f64 = o.fills.iter().map(|f| f.quantity * f.price).sum();
     let last = o.step.max(steps.iter().map(|s| s.step).max().unwrap_or(0));
@@ -404,6 +429,7 @@ mod tests {
     }
 
     fn recorded(t: &OrderTicket, state: OrderState, step: u32, fills: &[(u32, f64, f64)]) -> RecordedOrder {
+        let last = step;
         RecordedOrder {
             client_order_id: t.id.as_str().to_string(),
             venue_order_id: Some("111".into()),
@@ -414,7 +440,14 @@ mod tests {
             detail: String::new(),
             fills: fills
                 .iter()
-                .map(|&(step, quantity, price)| RecordedFill { step, quantity, price, at_ns: 40 })
+                .map(|&(step, quantity, price)| RecordedFill {
+                    step,
+                    quantity,
+                    price,
+                    at_ns: 40,
+                    state: if step == last { state } else { OrderState::Acked },
+                    kind: UpdateKind::Fill,
+                })
                 .collect(),
         }
     }
@@ -457,6 +490,25 @@ mod tests {
             vec![(1, OrderState::Rejected, UpdateKind::RiskRefused, None, 0.0)]
         );
         assert!(recall.answer(&t).is_none(), "an id nobody knows");
+    }
+
+    #[test]
+    fn a_late_fill_is_answered_after_the_step_that_ended_its_order() {
+        // Journaled: SENT (1), EXPIRED (2), then a fill after it had ended (3, LATE_FILL);
+        // under FINAL the journal keeps step 3 only.
+        let t = ticket(1, Leg::Entry);
+        let mut o = recorded(&t, OrderState::Expired, 3, &[(3, 5.0, 10.0)]);
+        o.kind = UpdateKind::LateFill;
+        o.fills[0].kind = UpdateKind::LateFill;
+        let recall = Recall::new(vec![o], &BTreeMap::new(), 99).expect("recall");
+        assert_eq!(
+            summary(&recall.answer(&t).expect("known")),
+            vec![
+                (2, OrderState::Expired, UpdateKind::Expire, None, 0.0),
+                (3, OrderState::Expired, UpdateKind::LateFill, Some((5.0, 10.0)), 5.0),
+            ],
+            "ended first, so the engine books the fill as late (a stray it closes), not into the slot"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use violet_bingx_sim::{SimConfig, SimContract, Simulator};
 use violet_clickhouse::ClickHouse;
@@ -202,4 +202,61 @@ pub fn reconcile(cfg: &Path) -> std::process::Output {
         .env("VIOLET_EXCHANGE_API_SECRET", SECRET)
         .output()
         .expect("reconcile")
+}
+
+/// The `clientOrderId` of every place request that reached the simulator, in order.
+pub fn arrivals(sim: &Simulator) -> Vec<String> {
+    sim.shared().place_arrivals.lock().expect("lock").iter().map(|a| a.client_order_id.clone()).collect()
+}
+
+/// Feed `history` at once, then `lines[*next..]` live, restamped with the wall clock as
+/// they are written (each scan `gap` after the last, the
+/// simulator's prices moved first), each written line added to `history`. After each live
+/// scan, wait up to `gap` for `until(orders placed so far)`; once it holds, return at once
+/// (the caller kills the process then).
+pub fn drive(
+    child: &mut Child,
+    sim: &Simulator,
+    gap: Duration,
+    lines: &[String],
+    next: &mut usize,
+    history: &mut Vec<String>,
+    until: impl Fn(usize) -> bool,
+) -> bool {
+    let mut stdin = child.stdin.take().expect("stdin");
+    for line in history.iter() {
+        writeln!(stdin, "{line}").expect("history");
+    }
+    while *next < lines.len() {
+        let line = &lines[*next];
+        let scan = line.contains("\"type\":\"scan\"");
+        if scan {
+            std::thread::sleep(gap);
+            for (s, p) in prices(line) {
+                sim.set_price(&s, p);
+            }
+        }
+        let stamped = restamp(line, now_ns());
+        writeln!(stdin, "{stamped}").expect("live line");
+        history.push(stamped);
+        *next += 1;
+        if scan {
+            let t = Instant::now();
+            while t.elapsed() < gap {
+                if until(arrivals(sim).len()) {
+                    child.stdin = Some(stdin);
+                    return true;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+    }
+    drop(stdin); // the input ends: the service stops
+    false
+}
+
+/// `kill -9`, and reap it.
+pub fn kill(child: &mut Child) {
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
 }
