@@ -3,9 +3,11 @@
 //! events when given. The launcher only turns its flags into a [`ReplayJob`].
 //!
 //! - `io.rs`: opening inputs and outputs (`-`, the bundled stream).
+//! - `paths.rs`: the files it names, checked distinct before anything is opened.
 //! - `run_id.rs`: a replay's run id (what determines its records).
 
 mod io;
+mod paths;
 mod run_id;
 
 use std::io::Write as _;
@@ -110,6 +112,7 @@ fn usage(e: impl std::fmt::Display) -> ReplayError {
 /// # Errors
 /// [`ReplayError`].
 pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOutcome, ReplayError> {
+    paths::check_distinct(&paths::named(job)).map_err(ReplayError::Usage)?;
     let input = TrackedInput::new(open_events(job.events.as_deref()).map_err(ReplayError::Usage)?);
     let failed = input.failed_flag();
     // BLUE's trades are read first: an unreadable file is bad usage, found before the work.

@@ -1,0 +1,46 @@
+//! Bad input and misuse through the binary: each case asserts the exit status, the message,
+//! and that nothing was lost.
+
+mod common;
+
+use std::process::Command;
+
+use common::{fresh_dir, root};
+
+fn violet(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_violet")).args(args).output().expect("run violet")
+}
+
+#[test]
+fn a_replay_output_naming_its_input_or_another_output_is_refused_and_the_input_kept() {
+    let work = fresh_dir("hardening-paths");
+    let events = work.join("events.jsonl");
+    std::fs::copy(root().join("fixtures/streams/small-a.jsonl"), &events).expect("copy");
+    let before = std::fs::read(&events).expect("read");
+    let ev = events.to_str().expect("utf-8");
+    let dotted = format!("{}/./events.jsonl", work.display());
+    for (flag, target) in [("--trades-out", ev), ("--decisions-out", dotted.as_str()), ("--summary-json", ev)] {
+        let out = violet(&["replay", "--quiet", "--events", ev, flag, target]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains(&format!("{flag} and --events name the same file")), "{flag}: {err}");
+        assert_eq!(std::fs::read(&events).expect("read"), before, "{flag}: the input is intact");
+    }
+    let a = work.join("out.jsonl");
+    std::fs::create_dir_all(work.join("sub")).expect("sub");
+    let out = violet(&[
+        "replay",
+        "--quiet",
+        "--events",
+        ev,
+        "--trades-out",
+        a.to_str().expect("utf-8"),
+        "--rejections-out",
+        &format!("{}/sub/../out.jsonl", work.display()),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("overwrite each other"), "{err}");
+    assert!(!a.exists(), "nothing was opened");
+    std::fs::remove_dir_all(&work).ok();
+}
