@@ -44,3 +44,34 @@ fn a_replay_output_naming_its_input_or_another_output_is_refused_and_the_input_k
     assert!(!a.exists(), "nothing was opened");
     std::fs::remove_dir_all(&work).ok();
 }
+
+/// Run `violet args` with its stdout a pipe whose reader has already gone.
+fn into_closed_pipe(args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take()); // `| head -0`: the reader is gone before the first byte
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
+    let events = root().join("fixtures/streams/small-a.jsonl");
+    let ev = events.to_str().expect("utf-8");
+    for args in [
+        vec!["run", "--print-config"],
+        vec!["ddl", "print"],
+        vec!["check", "--events", ev, "--rejections-out", "-"],
+        vec!["replay", "--quiet", "--events", ev, "--trades-out", "-"],
+        vec!["replay", "--events", ev, "--decisions-out", "/dev/stdout"],
+    ] {
+        let out = into_closed_pipe(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}

@@ -79,15 +79,20 @@ pub enum ReplayError {
     /// VIOLET's own failure (exit 1).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The reader of an output on a pipe went away (`| head`): the end of output (exit 0).
+    #[error("the output's reader went away")]
+    OutputClosed,
 }
 
 impl ReplayError {
-    /// The process exit status: 2 for usage and unreadable input, 1 internal.
+    /// The process exit status: 2 for usage and unreadable input, 1 internal, 0 when the
+    /// output's reader went away.
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
             ReplayError::Usage(_) | ReplayError::Unreadable(_) => 2,
             ReplayError::Internal(_) => 1,
+            ReplayError::OutputClosed => 0,
         }
     }
 }
@@ -185,6 +190,7 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
     let mut summary = match result {
         Ok(s) => s,
         Err(e) if failed.load(Ordering::Relaxed) => return Err(ReplayError::Unreadable(e)),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Err(ReplayError::OutputClosed),
         Err(e) => return Err(ReplayError::Internal(e.to_string())),
     };
     if let Some(w) = rejections.as_mut() {

@@ -38,6 +38,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut w = ObjectWriter::new(&mut s);
     w.int("scans", counts.scans).int("ticks", counts.ticks).int("rejected", counts.rejected);
     w.finish();
-    println!("{s}");
+    s.push('\n');
+    super::out(&s)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -32,7 +32,7 @@ enum Action {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     match &args.action {
         Action::Print => {
-            print!("{DDL_DOLPHIN_VIOLET}\n{DDL_DOLPHIN}");
+            super::out(&format!("{DDL_DOLPHIN_VIOLET}\n{DDL_DOLPHIN}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Apply { clickhouse_url, user } => {

@@ -6,3 +6,15 @@ pub mod reconcile;
 pub mod replay;
 pub mod run;
 pub mod venue;
+
+/// Write `text` to stdout and flush it. A reader that went away (`| head`) is an
+/// `io::ErrorKind::BrokenPipe` error: `main` ends quietly with status 0 on it.
+///
+/// # Errors
+/// The write's error.
+pub fn out(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}

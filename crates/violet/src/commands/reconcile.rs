@@ -35,11 +35,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     });
     match outcome {
         Ok(r) => {
-            println!(
-                "reconciliation of service {:?} with {} ({} requests)",
-                loaded.config.service.name, r.venue, r.requests
-            );
-            print!("{}", r.reconciliation.render());
+            super::out(&format!(
+                "reconciliation of service {:?} with {} ({} requests)\n{}",
+                loaded.config.service.name,
+                r.venue,
+                r.requests,
+                r.reconciliation.render()
+            ))?;
             Ok(ExitCode::from(if r.reconciliation.passed() { 0 } else { MISMATCH }))
         }
         Err(e) => {

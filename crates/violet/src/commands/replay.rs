@@ -140,6 +140,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let outcome = match result {
         Ok(o) => o,
+        Err(violet_service::replay::ReplayError::OutputClosed) => return Ok(ExitCode::SUCCESS),
         Err(e) => {
             eprintln!("violet replay: {e}");
             return Ok(ExitCode::from(e.exit_code()));

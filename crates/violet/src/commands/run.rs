@@ -37,13 +37,15 @@ fn init_logs(level: &str) -> anyhow::Result<()> {
 }
 
 fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
-    println!("{}", toml::to_string(&loaded.config)?);
-    println!("# password: {}", if loaded.password.is_some() { "set (not shown)" } else { "none" });
-    println!("# exchange keys: {}", if loaded.keys.is_some() { "present (not shown)" } else { "none" });
-    println!("# environment overrides:");
+    use std::fmt::Write as _;
+    let mut s = format!("{}\n", toml::to_string(&loaded.config)?);
+    let _ = writeln!(s, "# password: {}", if loaded.password.is_some() { "set (not shown)" } else { "none" });
+    let _ = writeln!(s, "# exchange keys: {}", if loaded.keys.is_some() { "present (not shown)" } else { "none" });
+    s.push_str("# environment overrides:\n");
     for (var, key) in env_vars() {
-        println!("#   {var} -> {key}");
+        let _ = writeln!(s, "#   {var} -> {key}");
     }
+    super::out(&s)?;
     Ok(())
 }
 

@@ -70,7 +70,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
     match rt.block_on(violet_bingx::check::account_check(config, &keys)) {
         Ok(report) => {
-            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            super::out(&format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
