@@ -9,9 +9,15 @@ use crate::secret::Secret;
 /// A ClickHouse request that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClickHouseError {
-    /// The URL is not `http://host:port[/]`.
+    /// The URL is not `http://host:port[/]` (shown with any credentials masked).
     #[error("invalid ClickHouse URL {0:?}: expected http://host:port")]
     Url(String),
+    /// The URL carries credentials (`user:password@`): refused, shown masked.
+    #[error(
+        "ClickHouse URL {0:?} carries credentials: they would be shown wherever the URL is; give the user in \
+         [clickhouse] user (or --user) and the password in VIOLET_CLICKHOUSE_PASSWORD"
+    )]
+    Credentials(String),
     /// Connecting, writing or reading failed (server down, reset...): retryable.
     #[error("ClickHouse at {url} unreachable")]
     Io {
@@ -50,10 +56,13 @@ impl ClickHouse {
     /// # Errors
     /// [`ClickHouseError::Url`] for anything else.
     pub fn new(url: &str) -> Result<Self, ClickHouseError> {
-        let rest = url.strip_prefix("http://").ok_or_else(|| ClickHouseError::Url(url.to_string()))?;
+        if has_credentials(url) {
+            return Err(ClickHouseError::Credentials(redact_url(url)));
+        }
+        let rest = url.strip_prefix("http://").ok_or_else(|| ClickHouseError::Url(redact_url(url)))?;
         let hostport = rest.trim_end_matches('/');
         if hostport.is_empty() || hostport.contains('/') || hostport.contains('@') {
-            return Err(ClickHouseError::Url(url.to_string()));
+            return Err(ClickHouseError::Url(redact_url(url)));
         }
         let addr = if hostport.contains(':') { hostport.to_string() } else { format!("{hostport}:8123") };
         let host = addr.split(':').next().unwrap_or_default().to_string();
@@ -119,5 +128,47 @@ impl ClickHouse {
             let body = String::from_utf8_lossy(body).trim().to_string();
             Err(ClickHouseError::Status { url: self.url.clone(), status, body })
         }
+    }
+}
+
+/// Where the authority of `url` starts and its userinfo (`user:pw@`) ends, if it has one.
+fn userinfo(url: &str) -> Option<(usize, usize)> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    url[start..authority_end].rfind('@').map(|at| (start, start + at))
+}
+
+/// Whether `url` carries credentials before its host.
+#[must_use]
+pub fn has_credentials(url: &str) -> bool {
+    userinfo(url).is_some()
+}
+
+/// `url` with any credentials masked (`http://***@host:8123`): what may be shown.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    match userinfo(url) {
+        Some((start, at)) => format!("{}***{}", &url[..start], &url[at..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_a_url_are_refused_and_never_shown() {
+        assert_eq!(redact_url("http://user:s3cret@db:8123/"), "http://***@db:8123/");
+        assert_eq!(redact_url("http://db:8123"), "http://db:8123");
+        assert_eq!(redact_url("https://a@b@db"), "https://***@db", "the last @ ends the userinfo");
+        assert!(!has_credentials("http://db:8123/path@x"), "an @ after the host is not userinfo");
+        for url in ["http://user:s3cret@db:8123", "ftp://user:s3cret@db"] {
+            let e = ClickHouse::new(url).expect_err("refused").to_string();
+            assert!(!e.contains("s3cret") && e.contains("***@db"), "{e}");
+            assert!(e.contains("VIOLET_CLICKHOUSE_PASSWORD"), "{e}");
+        }
+        let e = ClickHouse::new("gopher://db").expect_err("bad scheme").to_string();
+        assert!(e.contains("expected http://host:port"), "{e}");
     }
 }

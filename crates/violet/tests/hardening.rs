@@ -75,3 +75,23 @@ fn output_into_a_closed_pipe_ends_quietly_with_status_0() {
         assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_password_in_a_clickhouse_url_is_refused_and_never_echoed() {
+    let url = "http://violet:s3cret-pw@127.0.0.1:1";
+    let work = fresh_dir("hardening-url");
+    let spool = work.join("spool");
+    let runs: [(Vec<&str>, Vec<(&str, &str)>); 3] = [
+        (vec!["replay", "--quiet", "--clickhouse-url", url, "--data-dir", spool.to_str().expect("utf-8")], vec![]),
+        (vec!["ddl", "apply", "--clickhouse-url", url], vec![]),
+        (vec!["run", "--print-config"], vec![("VIOLET_CLICKHOUSE_URL", url)]),
+    ];
+    for (args, env) in runs {
+        let out = Command::new(env!("CARGO_BIN_EXE_violet")).args(&args).envs(env).output().expect("run violet");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
+        assert!(!text.contains("s3cret-pw"), "{args:?} shows the password: {text}");
+        assert!(text.contains("***@127.0.0.1:1") && text.contains("VIOLET_CLICKHOUSE_PASSWORD"), "{args:?}: {text}");
+    }
+    std::fs::remove_dir_all(&work).ok();
+}

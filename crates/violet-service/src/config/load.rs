@@ -49,6 +49,12 @@ pub enum ConfigError {
         /// The type wanted.
         expected: &'static str,
     },
+    /// `clickhouse.url` carries credentials (shown masked).
+    #[error(
+        "clickhouse.url = {0:?} carries credentials, which would be shown wherever the URL is: set clickhouse.user \
+         and the password in VIOLET_CLICKHOUSE_PASSWORD (or clickhouse.password_file)"
+    )]
+    UrlCredentials(String),
     /// The password file is unusable.
     #[error(transparent)]
     Secret(#[from] SecretFileError),
@@ -140,6 +146,9 @@ pub fn load(path: Option<&Path>, env: &BTreeMap<String, String>) -> Result<Loade
     let config: ServiceConfig = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| ConfigError::Toml { path: shown, message: e.message().to_string() })?;
+    if violet_clickhouse::has_credentials(&config.clickhouse.url) {
+        return Err(ConfigError::UrlCredentials(violet_clickhouse::redact_url(&config.clickhouse.url)));
+    }
     let password = match env.get(PASSWORD_ENV) {
         Some(p) => Some(Secret::new(p.clone())),
         None if config.clickhouse.password_file.as_os_str().is_empty() => None,
@@ -162,6 +171,19 @@ mod tests {
         let p = std::env::temp_dir().join(format!("violet-config-{}-{name}.toml", std::process::id()));
         std::fs::write(&p, text).expect("write");
         p
+    }
+
+    #[test]
+    fn credentials_in_the_clickhouse_url_are_refused_and_not_shown() {
+        let p = file("creds", "[clickhouse]\nurl = \"http://violet:s3cret@db:8123\"\n");
+        for e in [
+            load(Some(&p), &env(&[])).expect_err("in the file"),
+            load(None, &env(&[("VIOLET_CLICKHOUSE_URL", "http://violet:s3cret@db:8123")])).expect_err("in the env"),
+        ] {
+            let text = e.to_string();
+            assert!(!text.contains("s3cret") && text.contains("http://***@db:8123"), "{text}");
+            assert!(text.contains("VIOLET_CLICKHOUSE_PASSWORD"), "{text}");
+        }
     }
 
     #[test]
