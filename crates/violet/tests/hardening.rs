@@ -81,13 +81,15 @@ fn a_password_in_a_clickhouse_url_is_refused_and_never_echoed() {
     let url = "http://violet:s3cret-pw@127.0.0.1:1";
     let work = fresh_dir("hardening-url");
     let spool = work.join("spool");
-    let runs: [(Vec<&str>, Vec<(&str, &str)>); 3] = [
-        (vec!["replay", "--quiet", "--clickhouse-url", url, "--data-dir", spool.to_str().expect("utf-8")], vec![]),
-        (vec!["ddl", "apply", "--clickhouse-url", url], vec![]),
-        (vec!["run", "--print-config"], vec![("VIOLET_CLICKHOUSE_URL", url)]),
+    let spool = spool.to_str().expect("utf-8");
+    let no_env: &[(&str, &str)] = &[];
+    let runs = [
+        (vec!["replay", "--quiet", "--clickhouse-url", url, "--data-dir", spool], no_env),
+        (vec!["ddl", "apply", "--clickhouse-url", url], no_env),
+        (vec!["run", "--print-config"], &[("VIOLET_CLICKHOUSE_URL", url)][..]),
     ];
     for (args, env) in runs {
-        let out = Command::new(env!("CARGO_BIN_EXE_violet")).args(&args).envs(env).output().expect("run violet");
+        let out = Command::new(env!("CARGO_BIN_EXE_violet")).args(&args).envs(env.iter().copied()).output().expect("run violet");
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
         assert!(!text.contains("s3cret-pw"), "{args:?} shows the password: {text}");
