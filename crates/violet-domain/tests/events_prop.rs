@@ -267,10 +267,17 @@ fn outside_the_contract_is_poison() {
     assert_eq!(t.symbol.as_str(), "\u{1F600}");
     let long_int = format!(r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":{}}}"#, "1".repeat(4301));
     assert!(matches!(rule_of(&long_int), Rule::NotJson(JsonError::IntegerTooLong { .. })));
-    let overflow_unread = r#"{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":1e999}"#;
-    // Python reads 1e999 as inf in a field BLUE ignores; VIOLET need not agree: it is
-    // accepted or rejected, never a panic. (Here: accepted, the field is not read.)
-    let _ = decode_line(&mut p, 1, overflow_unread.as_bytes());
+    // A float beyond f64's range in a field BLUE does not read (Python reads it as inf):
+    // outside the contract, rejected, however deep it sits.
+    for extra in ["1e999", "-1e400", "[0.5, {\"y\": 18e307}]", "1234567890.5e300"] {
+        let line = format!(r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":{extra}}}"#);
+        assert!(matches!(rule_of(&line), Rule::NotJson(JsonError::FloatOverflow { .. })), "{extra}");
+    }
+    // Large but finite, and tiny (underflow to 0 is no overflow): accepted.
+    for extra in ["1.7e308", "1e-400", "0.0000000001e300"] {
+        let line = format!(r#"{{"type":"tick","ts_ns":1,"symbol":"X","price":1.0,"x":{extra}}}"#);
+        assert!(decode_line(&mut p, 1, line.as_bytes()).is_ok(), "{extra}");
+    }
 }
 
 #[test]

@@ -89,11 +89,30 @@ fn a_password_in_a_clickhouse_url_is_refused_and_never_echoed() {
         (vec!["run", "--print-config"], &[("VIOLET_CLICKHOUSE_URL", url)][..]),
     ];
     for (args, env) in runs {
-        let out = Command::new(env!("CARGO_BIN_EXE_violet")).args(&args).envs(env.iter().copied()).output().expect("run violet");
+        let out = Command::new(env!("CARGO_BIN_EXE_violet"))
+            .args(&args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run violet");
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
         assert!(!text.contains("s3cret-pw"), "{args:?} shows the password: {text}");
         assert!(text.contains("***@127.0.0.1:1") && text.contains("VIOLET_CLICKHOUSE_PASSWORD"), "{args:?}: {text}");
     }
+    std::fs::remove_dir_all(&work).ok();
+}
+
+#[test]
+fn a_float_beyond_range_in_a_field_blue_does_not_read_is_rejected_with_its_rule_and_line() {
+    let work = fresh_dir("hardening-overflow");
+    let events = work.join("events.jsonl");
+    let ok = r#"{"type":"tick","ts_ns":1,"symbol":"X","price":1.0}"#;
+    let bad = r#"{"type":"tick","ts_ns":2,"symbol":"X","price":1.0,"note":1e400}"#;
+    std::fs::write(&events, format!("{ok}\n{bad}\n")).expect("write");
+    let out = violet(&["check", "--events", events.to_str().expect("utf-8")]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), r#"{"scans":0,"ticks":1,"rejected":1}"#);
+    assert!(stderr.contains("line 2") && stderr.contains("number beyond a float's range"), "{stderr}");
     std::fs::remove_dir_all(&work).ok();
 }

@@ -3,7 +3,7 @@
 //! [`EventStream`](super::EventStream) applies. Stateless, so lines can be decoded on any
 //! thread while decisions stay sequential.
 
-use crate::json::{Parser, Value};
+use crate::json::{JsonError, Parser, Value};
 use crate::types::{ScanNumber, TsNs, VelDiv};
 
 use super::fast::canonical_scan;
@@ -62,7 +62,13 @@ fn decode_text<'t>(parser: &mut Parser, line: u64, text: &'t str) -> Result<Opti
     if !root.is_object() {
         return Err(Rejection { line, field: Field::LINE, rule: Rule::NotAnObject });
     }
-    decode_object(root).map(Some).map_err(reject)
+    let ev = decode_object(root).map_err(reject)?;
+    // A float beyond f64's range that no field read (a read one is named by its field's
+    // rule above): outside the contract, poison.
+    if let Some(at) = doc.float_overflow() {
+        return Err(Rejection { line, field: Field::LINE, rule: Rule::NotJson(JsonError::FloatOverflow { at }) });
+    }
+    Ok(Some(ev))
 }
 
 fn decode_object<'t>(obj: Value<'t, '_>) -> Result<Event<'t>, FieldError> {

@@ -74,6 +74,12 @@ pub enum JsonError {
         /// Byte offset.
         at: usize,
     },
+    /// Outside the contract: a float beyond f64's range (`1e400`), in any field.
+    #[error("number beyond a float's range at byte {at} (outside the contract)")]
+    FloatOverflow {
+        /// Byte offset.
+        at: usize,
+    },
     /// A text of 4 GiB or more.
     #[error("text longer than 4 GiB")]
     TooLong,

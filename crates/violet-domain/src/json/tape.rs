@@ -8,7 +8,8 @@
 //! [`ParseOptions::allow_constants`] is set: BLUE's oracle answers carry them, event lines
 //! must not). On top of the grammar the parser refuses what the event-stream contract puts
 //! outside the contract: duplicate keys, nesting deeper than [`MAX_DEPTH`], lone UTF-16
-//! surrogate escapes, integers longer than [`MAX_INT_DIGITS`] digits.
+//! surrogate escapes, integers longer than [`MAX_INT_DIGITS`] digits; and it notes the first
+//! float beyond f64's range (`1e400`), wherever it is ([`Doc::float_overflow`]).
 
 use std::borrow::Cow;
 
@@ -100,6 +101,7 @@ pub struct Parser {
 pub struct Doc<'t, 'n> {
     text: &'t str,
     nodes: &'n [Node],
+    overflow: Option<usize>,
 }
 
 /// A value inside a [`Doc`].
@@ -126,14 +128,16 @@ impl Parser {
         if u32::try_from(text.len()).is_err() {
             return Err(JsonError::TooLong);
         }
-        let mut st = State { text, b: text.as_bytes(), pos: 0, nodes: &mut self.nodes, opts: self.opts };
+        let mut st =
+            State { text, b: text.as_bytes(), pos: 0, nodes: &mut self.nodes, opts: self.opts, overflow: None };
         st.ws();
         st.value(0)?;
         st.ws();
         if st.pos != st.b.len() {
             return Err(JsonError::TrailingData { at: st.pos });
         }
-        Ok(Doc { text, nodes: &self.nodes })
+        let overflow = st.overflow;
+        Ok(Doc { text, nodes: &self.nodes, overflow })
     }
 }
 
@@ -143,6 +147,8 @@ struct State<'s> {
     pos: usize,
     nodes: &'s mut Vec<Node>,
     opts: ParseOptions,
+    /// The first float token beyond f64's range (byte offset).
+    overflow: Option<usize>,
 }
 
 #[allow(clippy::cast_possible_truncation)] // offsets fit u32: checked in `parse`
@@ -236,15 +242,35 @@ impl State<'_> {
             }
             float = true;
         }
+        let mut exponent: i64 = 0;
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.pos += 1;
+            let negative = self.peek() == Some(b'-');
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
+            let at = self.pos;
             if self.digits() == 0 {
                 return Err(JsonError::BadNumber { at: start });
             }
+            exponent = self.text.as_bytes()[at..self.pos]
+                .iter()
+                .fold(0i64, |e, d| e.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+            if negative {
+                exponent = -exponent;
+            }
             float = true;
+        }
+        // A float that may exceed f64's range (about 1.8e308) is parsed here, whether or
+        // not a field reads it, and the first that overflows is noted (`Doc::float_overflow`):
+        // a field that reads it names it; one no field reads is outside the contract. Only
+        // tokens whose digits and exponent reach that far pay for the parse.
+        if float
+            && self.overflow.is_none()
+            && exponent.saturating_add(i64::try_from(int_digits).unwrap_or(i64::MAX)) > 300
+            && self.text[start..self.pos].parse::<f64>().is_ok_and(f64::is_infinite)
+        {
+            self.overflow = Some(start);
         }
         let (start, end) = (start as u32, self.pos as u32);
         if float {
@@ -418,7 +444,7 @@ impl State<'_> {
     }
 
     fn check_duplicate_keys(&self, me: usize, open: usize) -> Result<(), JsonError> {
-        let doc = Doc { text: self.text, nodes: self.nodes };
+        let doc = Doc { text: self.text, nodes: self.nodes, overflow: None };
         let obj = Value { doc, idx: me };
         let mut keys: Vec<Cow<'_, str>> = Vec::new();
         let mut raw_keys: [(u32, u32); 16] = [(0, 0); 16];
@@ -456,6 +482,12 @@ impl State<'_> {
 }
 
 impl<'t, 'n> Doc<'t, 'n> {
+    /// The byte offset of the first float token beyond f64's range, if any.
+    #[must_use]
+    pub fn float_overflow(self) -> Option<usize> {
+        self.overflow
+    }
+
     /// The root value.
     #[must_use]
     pub fn root(self) -> Value<'t, 'n> {
