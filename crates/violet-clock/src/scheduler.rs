@@ -115,6 +115,30 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
         Some(Fired { id: e.id, due: e.due, payload: e.payload })
     }
 
+    /// As [`DeadlineScheduler::pop_due`], except that a periodic deadline due several times by
+    /// `now` fires once, for its first occurrence, and its next one moves past `now`; the
+    /// second value says how many later occurrences that one firing stands for. For a
+    /// check whose outcome cannot change between two of its occurrences (nothing happens in
+    /// between), this makes the cost grow with events, not with time: a 1 ns cadence over a
+    /// gap of a year is one check, not 3·10^16.
+    pub fn pop_due_coalesced(&mut self, now: impl Into<UnixNanos>) -> Option<(Fired<T>, u64)> {
+        let now = now.into();
+        self.drop_cancelled();
+        if self.heap.peek().is_none_or(|Reverse(e)| e.due > now) {
+            return None;
+        }
+        let Reverse(e) = self.heap.pop()?;
+        let mut skipped = 0u64;
+        if let Some(p) = e.period {
+            // Occurrences due by `now` after the first: (now - due) / p of them.
+            let behind = now.get().saturating_sub(e.due.get()) / p;
+            skipped = u64::try_from(behind).unwrap_or(0);
+            let next = e.due.saturating_add(behind.saturating_add(1).saturating_mul(p));
+            self.push(e.id, next, Some(p), e.payload.clone());
+        }
+        Some((Fired { id: e.id, due: e.due, payload: e.payload }, skipped))
+    }
+
     /// Pending deadlines (cancelled ones not yet dropped included).
     #[must_use]
     pub fn len(&self) -> usize {
@@ -159,6 +183,22 @@ mod tests {
         assert_eq!(s.next_due(), Some(UnixNanos::new(280)));
         s.cancel(id);
         assert_eq!(s.next_due(), None);
+    }
+
+    #[test]
+    fn a_periodic_deadline_far_behind_fires_once_standing_for_the_rest() {
+        let mut s = DeadlineScheduler::new();
+        s.schedule_every(100, 30, ());
+        let (f, skipped) = s.pop_due_coalesced(250).expect("due");
+        assert_eq!((f.due.get(), skipped), (100, 5), "100 fired; 130..250 stand behind it");
+        assert!(s.pop_due_coalesced(250).is_none());
+        assert_eq!(s.next_due(), Some(UnixNanos::new(280)), "the same grid as pop_due");
+        let mut s = DeadlineScheduler::new();
+        s.schedule_every(0, 1, ());
+        let year = 365 * 86_400 * 1_000_000_000i64;
+        let (_, skipped) = s.pop_due_coalesced(year).expect("due");
+        assert_eq!(skipped, u64::try_from(year).expect("positive"));
+        assert_eq!(s.next_due(), Some(UnixNanos::new(year + 1)));
     }
 
     proptest! {

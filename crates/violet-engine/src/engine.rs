@@ -560,7 +560,11 @@ impl<C: Clock> Engine<C> {
             self.timers_started = true;
             self.scheduler.schedule_every(now.saturating_add(period), period, Timed::ExitCheck);
         }
-        while let Some(f) = self.scheduler.pop_due(now) {
+        // Every occurrence due by now sees the same price and the same slot (nothing happens
+        // between them): one check stands for them all, so the cost grows with events, not
+        // with time (`--exit-cadence 1ns` over a long gap). Counted as the occurrences it
+        // stands for, up to the one that exits.
+        while let Some((f, skipped)) = self.scheduler.pop_due_coalesced(now) {
             match f.payload {
                 Timed::ExitCheck => {
                     if let Some(p) = self.tick_price
@@ -568,8 +572,9 @@ impl<C: Clock> Engine<C> {
                     {
                         self.counts.price_checks += 1;
                         let event = self.last_scan;
-                        if let Some(check) = self.portfolio.slot_mut(0).price_check(p, &self.cfg) {
-                            self.place_exit(check, event, sink)?;
+                        match self.portfolio.slot_mut(0).price_check(p, &self.cfg) {
+                            Some(check) => self.place_exit(check, event, sink)?,
+                            None => self.counts.price_checks += skipped,
                         }
                     }
                 }

@@ -116,3 +116,42 @@ fn a_float_beyond_range_in_a_field_blue_does_not_read_is_rejected_with_its_rule_
     assert!(stderr.contains("line 2") && stderr.contains("number beyond a float's range"), "{stderr}");
     std::fs::remove_dir_all(&work).ok();
 }
+
+#[test]
+fn a_one_nanosecond_cadence_over_a_one_year_gap_finishes() {
+    let work = fresh_dir("hardening-cadence");
+    let text = std::fs::read_to_string(root().join("fixtures/streams/small-a.jsonl")).expect("fixture");
+    let lines: Vec<&str> = text.lines().collect();
+    let year = 365 * 86_400 * 1_000_000_000i64;
+    let key = "\"ts_ns\":";
+    let mut out = String::new();
+    for (n, line) in lines.iter().enumerate() {
+        // The second half happens a year later.
+        let shifted = match (n >= lines.len() / 2, line.find(key)) {
+            (true, Some(at)) => {
+                let start = at + key.len();
+                let end = start + line[start..].find(|c: char| !c.is_ascii_digit()).unwrap_or(0);
+                match line[start..end].parse::<i64>() {
+                    Ok(ts) => format!("{}{}{}", &line[..start], ts + year, &line[end..]),
+                    Err(_) => (*line).to_string(),
+                }
+            }
+            _ => (*line).to_string(),
+        };
+        out.push_str(&shifted);
+        out.push('\n');
+    }
+    let events = work.join("gap.jsonl");
+    std::fs::write(&events, out).expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["replay", "--quiet", "--exit-cadence", "1ns", "--events", events.to_str().expect("utf-8")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // A bound on a hang, not a speed figure: the run takes well under a second.
+    let log = work.join("none.log");
+    let code = common::wait_exit_within(&mut child, &log, std::time::Duration::from_secs(60));
+    assert_eq!(code, 0);
+    std::fs::remove_dir_all(&work).ok();
+}
