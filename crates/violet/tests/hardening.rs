@@ -155,3 +155,65 @@ fn a_one_nanosecond_cadence_over_a_one_year_gap_finishes() {
     assert_eq!(code, 0);
     std::fs::remove_dir_all(&work).ok();
 }
+
+/// `violet replay --data-dir dir` of `input` on stdin; the output.
+fn replay_stdin(dir: &std::path::Path, input: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["replay", "--quiet", "--events", "-", "--data-dir", dir.to_str().expect("utf-8")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // A refused run stops before reading: the pipe closes under the writer.
+    let _ = child.stdin.take().expect("stdin").write_all(input);
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn a_second_stream_is_never_taken_for_a_resume_of_the_first() {
+    let work = fresh_dir("hardening-runid");
+    let journal = work.join("journal");
+    let text = std::fs::read_to_string(root().join("fixtures/streams/small-a.jsonl")).expect("fixture");
+    let half: String = text.lines().take(text.lines().count() / 2).map(|l| format!("{l}\n")).collect();
+    // Two different stdin streams into one directory: the second is refused, saying why.
+    let first = replay_stdin(&journal, text.as_bytes());
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let kept = violet_journal::FileJournal::read_all(&journal).expect("journal");
+    let second = replay_stdin(&journal, half.as_bytes());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(err.contains("stdin cannot be resumed"), "{err}");
+    assert_eq!(
+        violet_journal::FileJournal::read_all(&journal).expect("journal"),
+        kept,
+        "the first run's journal intact"
+    );
+
+    // A file whose content changed (same length, same modification time) is another run.
+    let events = work.join("events.jsonl");
+    std::fs::write(&events, &text).expect("write");
+    let mtime = std::fs::metadata(&events).and_then(|m| m.modified()).expect("mtime");
+    let files = work.join("files");
+    let run = |dir: &std::path::Path| {
+        violet(&[
+            "replay",
+            "--quiet",
+            "--events",
+            events.to_str().expect("utf-8"),
+            "--data-dir",
+            dir.to_str().expect("utf-8"),
+        ])
+    };
+    assert_eq!(run(&files).status.code(), Some(0));
+    let changed = text.replacen("USDT", "USDX", 1);
+    assert!(changed != text && changed.len() == text.len());
+    std::fs::write(&events, &changed).expect("write");
+    std::fs::File::options().write(true).open(&events).and_then(|f| f.set_modified(mtime)).expect("mtime");
+    let out = run(&files);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a changed file is not a resume: {err}");
+    assert!(err.contains("holds run"), "{err}");
+    std::fs::remove_dir_all(&work).ok();
+}

@@ -139,13 +139,22 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
     // The run id is also the records' source: ids (`<run>:scan:N`...) never collide across runs.
     let config_hash = violet_engine::config_hash(&opts.cfg, &opts.plan);
     let started_ns = LiveClock::new().now().get();
+    // A stream from stdin has a run of its own: a directory holding another run's journal
+    // is refused, saying why (it is never taken for a resume).
+    let from_stdin = job.events.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let journal_err = |e: violet_journal::JournalError| match e {
+        violet_journal::JournalError::OtherRun { .. } if from_stdin => ReplayError::Usage(format!(
+            "{e}; a stream read from stdin cannot be resumed (each is a run of its own): use an empty --data-dir"
+        )),
+        e => usage(e),
+    };
     let mut journal = match (&job.clickhouse_url, &job.data_dir) {
         (Some(url), dir) => {
             let spool = dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool"));
             let ch = ClickHouse::new(url).map_err(usage)?;
-            Some(AnyJournal::ClickHouse(ClickHouseJournal::open(&spool, &run, policy, ch).map_err(usage)?))
+            Some(AnyJournal::ClickHouse(ClickHouseJournal::open(&spool, &run, policy, ch).map_err(journal_err)?))
         }
-        (None, Some(dir)) => Some(AnyJournal::File(FileJournal::open(dir, &run, policy).map_err(usage)?)),
+        (None, Some(dir)) => Some(AnyJournal::File(FileJournal::open(dir, &run, policy).map_err(journal_err)?)),
         (None, None) => None,
     }
     .map(|j| JournalSink::new(j, &run, &run));

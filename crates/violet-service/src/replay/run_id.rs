@@ -4,19 +4,44 @@
 
 use super::ReplayJob;
 
-/// `replay-<16 hex digits>` of (constants, cadence plan, events, venue).
+/// The bytes of a file's head and tail that go into its fingerprint.
+const EDGE: u64 = 1 << 20;
+
+/// FNV-1a of a file's first and last [`EDGE`] bytes (all of it when smaller): with its
+/// length and modification time, what tells one content from another without reading a
+/// large stream twice.
+fn fingerprint(p: &std::path::Path, len: u64) -> u64 {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(p) else { return 0 };
+    let mut buf = Vec::new();
+    let _ = (&mut f).take(EDGE).read_to_end(&mut buf);
+    if len > 2 * EDGE && f.seek(SeekFrom::Start(len - EDGE)).is_ok() {
+        let _ = f.take(EDGE).read_to_end(&mut buf);
+    } else if len > EDGE {
+        let _ = f.read_to_end(&mut buf);
+    }
+    violet_domain::hash::fnv1a(&buf)
+}
+
+/// `replay-<16 hex digits>` of (constants, cadence plan, events, venue). A file's identity
+/// is its path, length, modification time and content fingerprint; a stream read from
+/// stdin cannot be told from another, so each gets a run of its own (its start instant).
 #[must_use]
 pub fn run_id(job: &ReplayJob) -> String {
     let events = match job.events.as_deref() {
         None => "bundled".to_string(),
-        Some(p) if p.as_os_str() == "-" => "stdin".to_string(),
+        Some(p) if p.as_os_str() == "-" => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            format!("stdin@{}", now.as_nanos())
+        }
         Some(p) => {
             let meta = std::fs::metadata(p).ok();
             let mtime = meta.as_ref().and_then(|m| m.modified().ok()).map(|t| format!("{t:?}")).unwrap_or_default();
+            let len = meta.map_or(0, |m| m.len());
             format!(
-                "{}|{}|{mtime}",
+                "{}|{len}|{mtime}|{:016x}",
                 p.canonicalize().unwrap_or_else(|_| p.to_path_buf()).display(),
-                meta.map_or(0, |m| m.len())
+                fingerprint(p, len)
             )
         }
     };
