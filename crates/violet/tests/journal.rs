@@ -1,19 +1,20 @@
-//! `violet replay --data-dir`: the file journal survives `kill -9`; a rerun leaves every
-//! record in it exactly once, identical to an uninterrupted run's journal.
+//! `violet replay --data-dir`: the file journal survives `kill -9`; a rerun of the same
+//! events file leaves every record in it exactly once, identical to an uninterrupted run's
+//! journal. (A stream read from stdin cannot be resumed: `hardening.rs`.)
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 mod common;
 use common::{fresh_dir, long_stream};
 
-fn replay_stdin(dir: &PathBuf) -> std::process::Child {
+fn replay_file(events: &Path, dir: &PathBuf) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_violet"))
-        .args(["replay", "--quiet", "--events", "-", "--journal-flush-ms", "1", "--data-dir"])
+        .args(["replay", "--quiet", "--threads", "1", "--journal-flush-ms", "1", "--events"])
+        .arg(events)
+        .arg("--data-dir")
         .arg(dir)
-        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -37,27 +38,25 @@ fn journal(dir: &PathBuf) -> Vec<String> {
 
 #[test]
 fn kill_9_then_rerun_journals_every_record_once() {
-    let stream = long_stream(8);
+    let work = fresh_dir("journal-events");
+    let events = work.join("events.jsonl");
+    std::fs::write(&events, long_stream(120)).expect("events");
     // An uninterrupted run: the reference journal.
     let clean = fresh_dir("journal-clean");
-    let mut c = replay_stdin(&clean);
-    c.stdin.take().expect("stdin").write_all(&stream).expect("feed");
-    let out = c.wait_with_output().expect("wait");
+    let out = replay_file(&events, &clean).wait_with_output().expect("wait");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let want = journal(&clean);
-    assert!(want.len() > 3000, "{} records", want.len());
+    assert!(want.len() > 30_000, "{} records", want.len());
 
-    // A run killed mid-stream: three quarters fed, then kill -9 while it waits for more.
+    // A run killed mid-stream: kill -9 as soon as its first records are durable.
     let dir = fresh_dir("journal-killed");
-    let mut k = replay_stdin(&dir);
-    let mut stdin = k.stdin.take().expect("stdin");
-    let cut = stream.len() * 3 / 4;
-    stdin.write_all(&stream[..cut]).expect("feed");
-    stdin.flush().expect("flush");
-    std::thread::sleep(Duration::from_millis(400));
+    let mut k = replay_file(&events, &dir);
+    let t = Instant::now();
+    while journal(&dir).is_empty() && t.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     k.kill().expect("kill -9");
     let _ = k.wait();
-    drop(stdin);
     let partial = journal(&dir);
     assert!(
         !partial.is_empty() && partial.len() < want.len(),
@@ -67,9 +66,7 @@ fn kill_9_then_rerun_journals_every_record_once() {
     );
 
     // The rerun resumes: the journal ends up exactly the reference, each record once.
-    let mut r = replay_stdin(&dir);
-    r.stdin.take().expect("stdin").write_all(&stream).expect("feed");
-    let out = r.wait_with_output().expect("wait");
+    let out = replay_file(&events, &dir).wait_with_output().expect("wait");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let got = journal(&dir);
     assert_eq!(got.len(), want.len());
@@ -101,7 +98,7 @@ fn kill_9_then_rerun_journals_every_record_once() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds run"));
-    for d in [clean, dir] {
+    for d in [clean, dir, work] {
         std::fs::remove_dir_all(d).ok();
     }
 }
