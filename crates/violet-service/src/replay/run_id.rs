@@ -30,7 +30,9 @@ fn fingerprint(p: &std::path::Path, len: u64) -> u64 {
 pub fn run_id(job: &ReplayJob) -> String {
     let events = match job.events.as_deref() {
         None => "bundled".to_string(),
-        Some(p) if p.as_os_str() == "-" => {
+        // stdin, and any file that is not a regular one (a pipe, `/dev/stdin`: reading it to
+        // fingerprint it would consume the stream).
+        Some(p) if p.as_os_str() == "-" || !std::fs::metadata(p).is_ok_and(|m| m.is_file()) => {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
             format!("stdin@{}", now.as_nanos())
         }
