@@ -10,7 +10,19 @@ use clap::{Parser, Subcommand};
 
 /// VIOLET: BLUE's alpha, bit for bit, on a typed, observable, event-driven chassis.
 #[derive(Debug, Parser)]
-#[command(name = "violet", version, propagate_version = true)]
+#[command(
+    name = "violet",
+    version,
+    propagate_version = true,
+    after_help = "Exit statuses (every subcommand):\n  \
+      0    done (also when stdout's reader went away, e.g. `| head`)\n  \
+      1    internal error (VIOLET's own failure: a bug to report)\n  \
+      2    bad usage, bad configuration, or input/output that cannot be read or written (named)\n  \
+      3    replay --blue-trades: VIOLET's trade events diverge from BLUE's\n  \
+      4    run --arm / reconcile: the journal and the venue differ (no order sent)\n  \
+      5    records left in the spool when the ship timeout ran out (all durable; the next run ships them)\n  \
+      143  run: a second SIGTERM/SIGINT (immediate exit; the journal stays consistent)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -217,3 +217,43 @@ fn a_second_stream_is_never_taken_for_a_resume_of_the_first() {
     assert!(err.contains("holds run"), "{err}");
     std::fs::remove_dir_all(&work).ok();
 }
+
+#[test]
+fn a_ship_timeout_keeps_the_summary_says_where_the_records_wait_and_exits_5() {
+    let work = fresh_dir("hardening-ship");
+    let spool = work.join("spool");
+    let summary = work.join("summary.json");
+    let events = root().join("fixtures/streams/small-a.jsonl");
+    // Nothing listens on port 1: every insert fails, shipping retries until the timeout.
+    let out = violet(&[
+        "replay",
+        "--quiet",
+        "--events",
+        events.to_str().expect("utf-8"),
+        "--clickhouse-url",
+        "http://127.0.0.1:1",
+        "--data-dir",
+        spool.to_str().expect("utf-8"),
+        "--ship-timeout-s",
+        "1",
+        "--summary-json",
+        summary.to_str().expect("utf-8"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains(&format!("durable in the spool {}", spool.display())), "{err}");
+    let s = std::fs::read_to_string(&summary).expect("the summary is written");
+    assert!(s.contains("\"scans\":1000"), "{s}");
+    let spooled = violet_journal::FileJournal::read_all(&spool).expect("spool");
+    assert!(spooled.len() > 1000, "every record durable in the spool: {}", spooled.len());
+    std::fs::remove_dir_all(&work).ok();
+}
+
+#[test]
+fn help_lists_every_exit_status() {
+    let out = violet(&["--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for status in ["0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "143 "] {
+        assert!(text.contains(&format!("\n  {status}")), "status {status}missing from --help:\n{text}");
+    }
+}

@@ -56,6 +56,15 @@ pub enum ShipError {
     },
 }
 
+impl ShipError {
+    /// Whether the time to finish ran out with records still in the spool (every one of
+    /// them durable: a later run with the same spool ships them).
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ShipError::Spool { source, .. } if source.kind() == io::ErrorKind::TimedOut)
+    }
+}
+
 /// A ClickHouse journal: a spool directory plus a shipper thread.
 #[derive(Debug)]
 pub struct ClickHouseJournal {

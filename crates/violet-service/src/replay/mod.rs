@@ -106,6 +106,9 @@ pub struct ReplayOutcome {
     pub report: Option<Report>,
     /// The ClickHouse journal's shipping, when used.
     pub shipped: Option<ShipStats>,
+    /// The spool still holding records when the ship timeout ran out (every record
+    /// durable there; a later run with the same spool ships them).
+    pub unshipped: Option<PathBuf>,
 }
 
 fn usage(e: impl std::fmt::Display) -> ReplayError {
@@ -222,10 +225,18 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
         summary.divergences = Some(r.divergences.len());
         report = Some(r);
     }
-    let mut shipped = None;
+    let (mut shipped, mut unshipped) = (None, None);
     if let Some(mut j) = journal {
         j.run_row(&run_row(RunStatus::Stopped, LiveClock::new().now().get(), "replay complete")).map_err(journal_io)?;
-        shipped = j.into_inner().close(job.ship_timeout).map_err(usage)?;
+        match j.into_inner().close(job.ship_timeout) {
+            Ok(s) => shipped = s,
+            // Nothing is lost: the summary is still written, and the caller says where the
+            // records wait.
+            Err(e) if e.is_timeout() => {
+                unshipped = Some(job.data_dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool")));
+            }
+            Err(e) => return Err(usage(e)),
+        }
     }
     if let Some(p) = &job.summary_json {
         let mut w = create_output(p).map_err(ReplayError::Usage)?;
@@ -233,5 +244,5 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
             .and_then(|()| w.flush())
             .map_err(|e| usage(format!("writing the summary {}: {e}", p.display())))?;
     }
-    Ok(ReplayOutcome { summary, report, shipped })
+    Ok(ReplayOutcome { summary, report, shipped, unshipped })
 }

@@ -1,4 +1,8 @@
 //! One module per subcommand.
+
+/// Exit status: records left in a spool when the ship timeout ran out (all durable there;
+/// the next run with the same spool ships them).
+pub const SHIP_PENDING: u8 = 5;
 pub mod check;
 pub mod ddl;
 pub mod oracle;

@@ -98,7 +98,8 @@ pub struct Args {
 }
 
 /// Run it. Exit 0 on success, 2 on unreadable input or bad usage, 1 on an internal error,
-/// 3 when the divergence monitor (--blue-trades) finds a divergence.
+/// 3 when the divergence monitor (--blue-trades) finds a divergence, 5 when records were
+/// left in the spool at the ship timeout (the summary is still written).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cfg = load_blue_config(args.config.as_deref())?;
     let ms = |v: u64| i64::try_from(v.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
@@ -154,6 +155,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("violet replay: journal shipped {} records to ClickHouse ({} retries)", s.shipped, s.retries);
         }
         eprintln!("violet replay: {}", outcome.summary.human(initial));
+    }
+    if let Some(spool) = &outcome.unshipped {
+        eprintln!(
+            "violet replay: ClickHouse did not take every record within --ship-timeout-s; they are durable in the \
+             spool {} and ship at the next replay with the same --data-dir (exit {})",
+            spool.display(),
+            super::SHIP_PENDING
+        );
+        return Ok(ExitCode::from(super::SHIP_PENDING));
     }
     Ok(if outcome.summary.divergences.is_some_and(|n| n > 0) { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

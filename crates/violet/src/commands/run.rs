@@ -49,9 +49,9 @@ fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Run it. Exit 0 after a graceful stop with everything shipped; 1 when the service failed
-/// or records were left in the spool; 2 on a bad configuration; 4 when an armed start's
-/// reconciliation refused; 143 on a second signal.
+/// Run it. Exit 0 after a graceful stop with everything shipped; 1 when the service failed;
+/// 2 on a bad configuration; 4 when an armed start's reconciliation or take-over refused;
+/// 5 when records were left in the spool; 143 on a second signal.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     let mut loaded = load(args.config.as_deref(), &env)?;
@@ -67,6 +67,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Err(ServiceError::Unreconciled(why)) => {
             eprintln!("violet run: {why}");
             Ok(ExitCode::from(super::reconcile::MISMATCH))
+        }
+        Err(ServiceError::Ship(e)) if e.is_timeout() => {
+            tracing::error!(
+                error = %error_chain(&e),
+                "stopped with records still in the spool (all durable): they ship at the next start"
+            );
+            Ok(ExitCode::from(super::SHIP_PENDING))
         }
         Err(e) => {
             tracing::error!(error = %error_chain(&e), "violet run failed");
