@@ -257,3 +257,27 @@ fn help_lists_every_exit_status() {
         assert!(text.contains(&format!("\n  {status}")), "status {status}missing from --help:\n{text}");
     }
 }
+
+#[test]
+fn a_full_device_is_named_and_is_not_an_internal_error() {
+    let events = root().join("fixtures/streams/small-a.jsonl");
+    let ev = events.to_str().expect("utf-8");
+    for args in [
+        vec!["replay", "--quiet", "--events", ev, "--trades-out", "/dev/full"],
+        vec!["replay", "--quiet", "--events", ev, "--decisions-out", "/dev/full"],
+        vec!["replay", "--quiet", "--events", ev, "--summary-json", "/dev/full"],
+        vec!["check", "--events", ev, "--rejections-out", "/dev/full"],
+    ] {
+        let out = violet(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot write /dev/full") && err.contains("device holding it is full"), "{args:?}: {err}");
+        assert!(!err.contains("internal error"), "{args:?}: {err}");
+        assert_eq!(err.matches("No space left").count(), 1, "said once: {err}");
+    }
+    // A journal directory that cannot be made says why, not only where.
+    let out = violet(&["replay", "--quiet", "--events", ev, "--data-dir", "/dev/full/journal"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("/dev/full/journal") && err.contains("Not a directory"), "{err}");
+}

@@ -33,10 +33,50 @@ pub fn create_output(path: &Path) -> Result<Box<dyn Write>, String> {
     Ok(if path == Path::new("-") {
         Box::new(BufWriter::new(io::stdout()))
     } else {
-        Box::new(BufWriter::new(
-            File::create(path).map_err(|e| format!("cannot create output file {}: {e}", path.display()))?,
-        ))
+        let file = File::create(path).map_err(|e| format!("cannot create output file {}: {e}", path.display()))?;
+        Box::new(BufWriter::new(NamedOutput { path: path.to_path_buf(), file }))
     })
+}
+
+/// A write to a named output failed: which file, and the OS's error (ENOSPC: the disk or
+/// device holding it is full — the environment, not VIOLET).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {error}{}", path.display(), if error.kind() == io::ErrorKind::StorageFull { " (the device holding it is full)" } else { "" })]
+pub struct OutputError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// The OS's error (shown in the message, not a separate cause: said once).
+    pub error: io::Error,
+}
+
+impl OutputError {
+    /// The [`OutputError`] inside `e`, if `e` is a named output's failure.
+    #[must_use]
+    pub fn inside(e: &io::Error) -> Option<&Self> {
+        e.get_ref().and_then(|i| i.downcast_ref::<Self>())
+    }
+}
+
+/// A file whose write errors name it.
+struct NamedOutput {
+    path: std::path::PathBuf,
+    file: File,
+}
+
+impl NamedOutput {
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), OutputError { path: self.path.clone(), error: e })
+    }
+}
+
+impl Write for NamedOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush().map_err(|e| self.named(e))
+    }
 }
 
 /// An input that remembers whether reading it failed (so a command can tell unreadable

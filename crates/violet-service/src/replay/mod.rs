@@ -25,7 +25,7 @@ use violet_journal::{AnyJournal, FileJournal, FlushPolicy, JournalSink, RunRow, 
 use violet_venue::contracts::Contracts;
 use violet_venue::sim::{VenueSpec, simulated};
 
-pub use io::{BUNDLED_STREAM, TrackedInput, create_output, open_events};
+pub use io::{BUNDLED_STREAM, OutputError, TrackedInput, create_output, open_events};
 pub use run_id::run_id;
 
 use crate::capture::TradeCapture;
@@ -115,6 +115,11 @@ fn usage(e: impl std::fmt::Display) -> ReplayError {
     ReplayError::Usage(e.to_string())
 }
 
+/// A usage error from an error with causes: `a: b: c` (the OS's reason included).
+fn usage_chain(e: &dyn std::error::Error) -> ReplayError {
+    ReplayError::Usage(crate::run::chain(e))
+}
+
 /// Run `job`; `on_progress` hears the bytes read after each chunk.
 ///
 /// # Errors
@@ -149,7 +154,7 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
         violet_journal::JournalError::OtherRun { .. } if from_stdin => ReplayError::Usage(format!(
             "{e}; a stream read from stdin cannot be resumed (each is a run of its own): use an empty --data-dir"
         )),
-        e => usage(e),
+        e => usage_chain(&e),
     };
     let mut journal = match (&job.clickhouse_url, &job.data_dir) {
         (Some(url), dir) => {
@@ -203,6 +208,8 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
         Ok(s) => s,
         Err(e) if failed.load(Ordering::Relaxed) => return Err(ReplayError::Unreadable(e)),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Err(ReplayError::OutputClosed),
+        // An output that cannot be written (a full disk): the environment, named (exit 2).
+        Err(e) if OutputError::inside(&e).is_some() => return Err(ReplayError::Usage(e.to_string())),
         Err(e) => return Err(ReplayError::Internal(e.to_string())),
     };
     if let Some(w) = rejections.as_mut() {
