@@ -281,3 +281,25 @@ fn a_full_device_is_named_and_is_not_an_internal_error() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("/dev/full/journal") && err.contains("Not a directory"), "{err}");
 }
+
+#[test]
+fn a_journal_with_a_record_deleted_is_refused_on_reopen_naming_segment_and_line() {
+    let work = fresh_dir("hardening-gap");
+    let dir = work.join("journal");
+    let events = root().join("fixtures/streams/small-a.jsonl");
+    let args =
+        ["replay", "--quiet", "--events", events.to_str().expect("utf-8"), "--data-dir", dir.to_str().expect("utf-8")];
+    assert_eq!(violet(&args).status.code(), Some(0));
+    let seg = dir.join("segment-000001.jsonl");
+    let text = std::fs::read_to_string(&seg).expect("segment");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(5);
+    let edited = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    std::fs::write(&seg, &edited).expect("write");
+    let out = violet(&args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("segment-000001.jsonl: line 6 holds record 6, expected record 5"), "{err}");
+    assert_eq!(std::fs::read_to_string(&seg).expect("segment"), edited, "nothing renumbered or cut");
+    std::fs::remove_dir_all(&work).ok();
+}

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use crate::Journal;
 use crate::record::{LineShape, Record};
 
+use segment::{Expect, io_at, scan_segment};
 pub(crate) use segment::{TRIMMED, segment_path, segments, trimmed_records};
-use segment::{io_at, scan_segment};
 use writer::{Disk, Writer};
 pub(crate) use writer::{DurableWatch, OnDurable};
 
@@ -62,6 +62,31 @@ pub enum JournalError {
     InUse {
         /// The directory.
         dir: PathBuf,
+    },
+    /// A record out of sequence: one before it deleted, or one repeated (never renumbered).
+    #[error(
+        "journal {path}: line {line} holds record {found}, expected record {expected}: a record is missing or \
+         repeated (refusing to guess or renumber; restore the segment, or use another directory)"
+    )]
+    Gap {
+        /// The segment.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// The sequence number expected there.
+        expected: u64,
+        /// The one found (`none`: no number).
+        found: String,
+    },
+    /// A record of another run in a run's own journal (a segment copied in).
+    #[error("journal {path}: line {line} belongs to run {found:?}, not this directory's run: a segment from elsewhere")]
+    Foreign {
+        /// The segment.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Its run.
+        found: String,
     },
     /// A record in the middle of the journal is damaged (only the last one may be torn).
     #[error("journal {path}: record {line} is damaged (only a torn last record is recoverable)")]
@@ -148,8 +173,12 @@ impl FileJournal {
         let segs = segments(dir).map_err(io_at(dir))?;
         // Records in segments already shipped and trimmed (see `clickhouse::ship`).
         let mut durable = trimmed_records(dir);
+        // Every record numbered in order from the trimmed ones on, and a run's own journal
+        // holding its run's records only: a deleted or repeated line, or a segment copied in
+        // from elsewhere, is refused, never renumbered.
+        let mut expect = Expect { next_seq: durable, run: rerun.then_some(run_id) };
         for (k, &n) in segs.iter().enumerate() {
-            durable += scan_segment(&segment_path(dir, n), k + 1 == segs.len())?;
+            durable += scan_segment(&segment_path(dir, n), k + 1 == segs.len(), &mut expect)?;
         }
         let segment = segs.last().copied().unwrap_or(1);
         let path = segment_path(dir, segment);
@@ -291,7 +320,7 @@ mod tests {
             j.append(&Record {
                 kind: RecordKind::Rejection,
                 id: &id,
-                run: "r",
+                run: "run-a",
                 version: 1,
                 cols: &[Col::Int(0)],
                 body: Some(&body),
@@ -375,6 +404,41 @@ mod tests {
     }
 
     #[test]
+    fn a_deleted_a_repeated_or_a_foreign_record_is_refused_naming_segment_and_line() {
+        let seg_of = |dir: &Path| segment_path(dir, 1);
+        let lines = |dir: &Path| -> Vec<String> {
+            fs::read_to_string(seg_of(dir)).expect("read").lines().map(|l| format!("{l}\n")).collect()
+        };
+        // A line deleted in the middle.
+        let dir = tmp("gap");
+        write(&dir, 4).expect("open").flush().expect("flush");
+        let mut l = lines(&dir);
+        l.remove(1);
+        fs::write(seg_of(&dir), l.concat()).expect("write");
+        let e = FileJournal::open(&dir, "run-a", FlushPolicy::default()).expect_err("a gap");
+        assert!(matches!(&e, JournalError::Gap { line: 2, expected: 1, .. }), "{e:?}");
+        assert!(e.to_string().contains("segment-000001.jsonl: line 2 holds record 2, expected record 1"), "{e}");
+        // A line repeated (still valid JSON).
+        let dir2 = tmp("repeat");
+        write(&dir2, 3).expect("open").flush().expect("flush");
+        let mut l = lines(&dir2);
+        l.insert(1, l[0].clone());
+        fs::write(seg_of(&dir2), l.concat()).expect("write");
+        let e = FileJournal::open(&dir2, "run-a", FlushPolicy::default()).expect_err("a repeat");
+        assert!(matches!(&e, JournalError::Gap { line: 2, expected: 1, .. }), "{e:?}");
+        // A segment of another run copied in.
+        let dir3 = tmp("foreign");
+        write(&dir3, 3).expect("open").flush().expect("flush");
+        let text = fs::read_to_string(seg_of(&dir3)).expect("read").replace("\"run\":\"run-a\"", "\"run\":\"run-z\"");
+        fs::write(seg_of(&dir3), text).expect("write");
+        let e = FileJournal::open(&dir3, "run-a", FlushPolicy::default()).expect_err("foreign");
+        assert!(matches!(&e, JournalError::Foreign { line: 1, .. }), "{e:?}");
+        for d in [dir, dir2, dir3] {
+            fs::remove_dir_all(d).ok();
+        }
+    }
+
+    #[test]
     fn records_are_buffered_until_a_bound() {
         let dir = tmp("buffer");
         let policy = FlushPolicy { max_bytes: 1 << 20, max_interval: Duration::from_secs(3600) };
@@ -385,7 +449,7 @@ mod tests {
             j.append(&Record {
                 kind: RecordKind::Trade,
                 id: "x",
-                run: "r",
+                run: "run-a",
                 version: 1,
                 cols: &cols,
                 body: Some(&body),

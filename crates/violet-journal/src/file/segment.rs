@@ -40,8 +40,16 @@ pub(crate) fn segments(dir: &Path) -> io::Result<Vec<u32>> {
     Ok(v)
 }
 
-/// Count the complete records of a segment; with `repair`, cut a torn last record.
-pub(crate) fn scan_segment(path: &Path, repair: bool) -> Result<u64, JournalError> {
+/// What a journal's records must be on open: numbered from `next_seq` on without a gap or
+/// a repeat, and (a run's own journal) all of run `run`.
+pub(crate) struct Expect<'a> {
+    pub next_seq: u64,
+    pub run: Option<&'a str>,
+}
+
+/// Count the complete records of a segment, checking each against `expect` (and advancing
+/// it); with `repair`, cut a torn last record.
+pub(crate) fn scan_segment(path: &Path, repair: bool, expect: &mut Expect<'_>) -> Result<u64, JournalError> {
     let mut text = Vec::new();
     File::open(path).and_then(|mut f| f.read_to_end(&mut text)).map_err(io_at(path))?;
     let mut good_end = 0usize;
@@ -50,8 +58,25 @@ pub(crate) fn scan_segment(path: &Path, repair: bool) -> Result<u64, JournalErro
     for (k, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
         let line_no = k + 1;
         let complete = line.ends_with(b"\n");
-        let parses = std::str::from_utf8(line).is_ok_and(|t| parser.parse(t.trim_end()).is_ok());
-        if complete && parses {
+        let doc = std::str::from_utf8(line).ok().and_then(|t| parser.parse(t.trim_end()).ok());
+        if let (true, Some(doc)) = (complete, doc) {
+            let root = doc.root();
+            let seq = root.get("seq").and_then(|v| v.number_text()).and_then(|t| t.parse::<u64>().ok());
+            if seq != Some(expect.next_seq) {
+                return Err(JournalError::Gap {
+                    path: path.to_path_buf(),
+                    line: line_no,
+                    expected: expect.next_seq,
+                    found: seq.map_or_else(|| "none".to_string(), |s| s.to_string()),
+                });
+            }
+            if let Some(run) = expect.run
+                && !root.get("run").is_some_and(|r| r.str_eq(run))
+            {
+                let found = root.get("run").and_then(|r| r.as_str()).map_or_else(String::new, |c| c.into_owned());
+                return Err(JournalError::Foreign { path: path.to_path_buf(), line: line_no, found });
+            }
+            expect.next_seq += 1;
             good_end += line.len();
             count += 1;
         } else if good_end + line.len() == text.len() && repair {
