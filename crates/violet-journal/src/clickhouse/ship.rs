@@ -37,6 +37,8 @@ pub struct ShipStats {
     pub shipped: u64,
     /// Insert attempts that failed and were retried.
     pub retries: u64,
+    /// Batches whose first insert failed (each logged once, with the server's answer).
+    pub failures: u64,
 }
 
 /// Shipping that failed for good (an unreachable server is retried, not an error).
@@ -109,6 +111,9 @@ struct Signal {
     /// Mirrors of the shipper's stats, for [`ClickHouseJournal::progress`].
     shipped: AtomicU64,
     retries: AtomicU64,
+    failures: AtomicU64,
+    /// Why the server refused a batch for good (4xx): shipping has stopped.
+    refused: Mutex<Option<String>>,
 }
 
 impl Signal {
@@ -142,15 +147,43 @@ impl Signal {
     }
 }
 
-/// Run one insert, retrying with backoff while the server cannot be reached (a refusal,
-/// 4xx, is final).
+/// The first line of an error's text (a server's answer can run to pages).
+fn first_line(e: &ClickHouseError) -> String {
+    e.to_string().lines().next().unwrap_or_default().chars().take(300).collect()
+}
+
+/// Run one insert, retrying with backoff while the server cannot take it (unreachable, or
+/// a 5xx); a refusal (4xx) is final: the records stay in the spool. The first failure of a
+/// batch is logged with the server's answer and counted; a recovery after retries is
+/// logged too; the retries in between are counted, not logged.
 fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, statement: &[u8]) -> Result<(), ClickHouseError> {
     let mut backoff = Duration::from_millis(50);
+    let mut failed = 0u64;
     loop {
         match ch.query_bytes(statement) {
-            Ok(_) => return Ok(()),
-            Err(e @ ClickHouseError::Status { status: 400..=499, .. }) => return Err(e),
-            Err(_) => {
+            Ok(_) => {
+                if failed > 0 {
+                    tracing::info!(retries = failed, "ClickHouse took the batch after retrying");
+                }
+                return Ok(());
+            }
+            Err(e @ ClickHouseError::Status { status: 400..=499, .. }) => {
+                let why = first_line(&e);
+                tracing::error!(
+                    error = %why,
+                    "ClickHouse refused a batch (4xx): not retried, shipping stopped; every record stays in the \
+                     spool. Fix the table or the permissions, then restart: the spool ships on the next start"
+                );
+                *signal.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
+                return Err(e);
+            }
+            Err(e) => {
+                if failed == 0 {
+                    stats.failures += 1;
+                    signal.failures.store(stats.failures, Ordering::Relaxed);
+                    tracing::warn!(error = %first_line(&e), "ClickHouse did not take a batch: retrying with backoff");
+                }
+                failed += 1;
                 stats.retries += 1;
                 signal.retries.store(stats.retries, Ordering::Relaxed);
                 std::thread::sleep(backoff);
@@ -366,7 +399,15 @@ impl ClickHouseJournal {
         ShipStats {
             shipped: self.signal.shipped.load(Ordering::Relaxed),
             retries: self.signal.retries.load(Ordering::Relaxed),
+            failures: self.signal.failures.load(Ordering::Relaxed),
         }
+    }
+
+    /// Why shipping stopped for good (the server refused a batch, 4xx), if it did: the
+    /// records stay in the spool.
+    #[must_use]
+    pub fn refused(&self) -> Option<String> {
+        self.signal.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     fn start(spool: FileJournal, ch: ClickHouse, interval: Duration) -> Result<Self, JournalError> {
@@ -448,6 +489,13 @@ mod tests {
     /// A stand-in for the server: answers 200 to every request and sends each request's
     /// first body line (the statement's head) and its size to the returned channel.
     fn stub_server() -> (String, mpsc::Receiver<(String, usize)>) {
+        stub_server_answering(Vec::new())
+    }
+
+    /// As [`stub_server`], answering the first requests with `answers` (status, body), then
+    /// 200.
+    fn stub_server_answering(answers: Vec<(u16, &'static str)>) -> (String, mpsc::Receiver<(String, usize)>) {
+        let mut answers = answers.into_iter();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = mpsc::channel();
@@ -467,7 +515,13 @@ mod tests {
                 r.read_exact(&mut body).expect("body");
                 let head = body.split(|&b| b == b'\n').next().unwrap_or_default();
                 let _ = tx.send((String::from_utf8_lossy(head).into_owned(), len));
-                let _ = conn.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+                let reply = match answers.next() {
+                    Some((status, text)) => {
+                        format!("HTTP/1.0 {status} Error\r\nContent-Length: {}\r\n\r\n{text}", text.len())
+                    }
+                    None => "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n".to_string(),
+                };
+                let _ = conn.write_all(reply.as_bytes());
             }
         });
         (url, rx)
@@ -502,7 +556,7 @@ mod tests {
             j.flush().expect("durable"); // wakes the shipper: the records become rows
         }
         let stats = j.finish(Duration::from_secs(30)).expect("finish");
-        assert_eq!(stats, ShipStats { shipped: 105, retries: 0 });
+        assert_eq!(stats, ShipStats { shipped: 105, retries: 0, failures: 0 });
         let mut got: Vec<String> = inserts.try_iter().map(|(head, _)| head).collect();
         got.sort();
         assert_eq!(
@@ -514,6 +568,56 @@ mod tests {
             "one insert per table, not one round per flush"
         );
         assert_eq!(fs::read_to_string(dir.join(ACK)).expect("ack").trim().split(' ').count(), 2);
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    /// One rejection record shipped through a journal on `url`; what finishing said.
+    fn ship_one(dir: &Path, url: &str) -> (Result<ShipStats, ShipError>, Option<String>) {
+        let _ = fs::remove_dir_all(dir);
+        let spool = Spool::open(dir, "run-a", FlushPolicy::default()).expect("spool").0;
+        let mut j = ClickHouseJournal::start(spool, ClickHouse::new(url).expect("url"), Duration::from_millis(10))
+            .expect("start");
+        let cols = [Col::Int(1)];
+        j.append(&Record {
+            kind: RecordKind::Rejection,
+            id: "s:line:1",
+            run: "r",
+            version: 1,
+            cols: &cols,
+            body: Some("{}"),
+        })
+        .expect("append");
+        j.flush().expect("durable");
+        // Until the shipper has an answer for good (shipped, or refused).
+        let t = std::time::Instant::now();
+        while j.progress().shipped == 0 && j.refused().is_none() && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let refused = j.refused();
+        (j.finish(Duration::from_secs(10)), refused)
+    }
+
+    #[test]
+    fn a_5xx_is_retried_and_counted_once_per_batch_and_a_4xx_stops_shipping_with_its_reason() {
+        let dir = std::env::temp_dir().join(format!("violet-ship-{}-answers", std::process::id()));
+        let (url, inserts) =
+            stub_server_answering(vec![(500, "Code: 241. Memory limit exceeded\nstack..."), (503, "busy")]);
+        let (stats, refused) = ship_one(&dir, &url);
+        let stats = stats.expect("shipped after retries");
+        assert_eq!((stats.shipped, stats.retries, stats.failures, refused), (1, 2, 1, None));
+        assert_eq!(inserts.try_iter().count(), 3, "two failed attempts, then the insert");
+
+        let (url, inserts) = stub_server_answering(vec![(400, "Code: 16. No such column note\nstack...")]);
+        let (result, refused) = ship_one(&dir, &url);
+        let why = refused.expect("the reason is kept");
+        assert!(why.contains("No such column note") && !why.contains("stack"), "first line only: {why}");
+        assert!(
+            matches!(result, Err(ShipError::ClickHouse(ClickHouseError::Status { status: 400, .. }))),
+            "{result:?}"
+        );
+        assert_eq!(inserts.try_iter().count(), 1, "a 4xx is not retried");
+        let spooled = FileJournal::read_all(&dir).expect("spool");
+        assert_eq!(spooled.len(), 1, "the record stays in the spool");
         fs::remove_dir_all(&dir).ok();
     }
 }

@@ -422,9 +422,9 @@ impl Reactor {
         if self.last_status.elapsed() >= self.status_every {
             self.last_status = Instant::now();
             let c = self.stream.counts();
-            let ship = match self.sink.journal_mut() {
-                AnyJournal::ClickHouse(j) => j.progress(),
-                AnyJournal::File(_) => violet_journal::clickhouse::ShipStats::default(),
+            let (ship, refused) = match self.sink.journal_mut() {
+                AnyJournal::ClickHouse(j) => (j.progress(), j.refused()),
+                AnyJournal::File(_) => (violet_journal::clickhouse::ShipStats::default(), None),
             };
             tracing::info!(
                 lines = self.n_lines,
@@ -436,6 +436,8 @@ impl Reactor {
                 divergences = self.divergences,
                 shipped = ship.shipped,
                 ship_retries = ship.retries,
+                ship_failures = ship.failures,
+                ship_refused = refused.as_deref().unwrap_or("no"),
                 "status"
             );
         }
