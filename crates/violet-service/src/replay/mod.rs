@@ -180,7 +180,9 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
         status,
         detail,
     };
-    let journal_io = |e: std::io::Error| ReplayError::Internal(format!("journal write: {e}"));
+    // The journal's directory failing (a full disk, permissions) is the environment's: its
+    // errors name the segment (exit 2), never "internal".
+    let journal_io = |e: std::io::Error| ReplayError::Usage(format!("journal write: {e}"));
     if let Some(j) = journal.as_mut() {
         j.run_row(&run_row(RunStatus::Running, 0, "replay")).map_err(journal_io)?;
     }
