@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
       2    bad usage, bad configuration, or input/output that cannot be read or written (named)\n  \
       3    replay --blue-trades: VIOLET's trade events diverge from BLUE's\n  \
       4    run --arm / reconcile: the journal and the venue differ (no order sent)\n  \
-      5    records left in the spool when the ship timeout ran out (all durable; the next run ships them)\n  \
+      5    records left in the spool: the ship timeout ran out, or ClickHouse refused them (all durable; they ship next run)\n  \
       143  run: a second SIGTERM/SIGINT (immediate exit; the journal stays consistent)"
 )]
 struct Cli {

@@ -303,3 +303,32 @@ fn a_journal_with_a_record_deleted_is_refused_on_reopen_naming_segment_and_line(
     assert_eq!(std::fs::read_to_string(&seg).expect("segment"), edited, "nothing renumbered or cut");
     std::fs::remove_dir_all(&work).ok();
 }
+
+#[test]
+fn a_table_clickhouse_refuses_stops_shipping_loudly_and_keeps_every_record() {
+    let server = common::local_server("hardening-4xx");
+    let ch = server.client();
+    assert_eq!(violet(&["ddl", "apply", "--clickhouse-url", server.url()]).status.code(), Some(0));
+    ch.query("DROP TABLE dolphin_violet.rejections").expect("drop");
+    let work = fresh_dir("hardening-4xx");
+    let spool = work.join("spool");
+    let events = root().join("fixtures/streams/small-a.jsonl");
+    let out = violet(&[
+        "replay",
+        "--events",
+        events.to_str().expect("utf-8"),
+        "--clickhouse-url",
+        server.url(),
+        "--data-dir",
+        spool.to_str().expect("utf-8"),
+        "--ship-timeout-s",
+        "20",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("rejections") && err.contains("durable in the spool"), "the table and the spool named: {err}");
+    assert!(err.contains("replayed 1000 scans"), "the summary survives: {err}");
+    let spooled = violet_journal::FileJournal::read_all(&spool).expect("spool");
+    assert!(spooled.iter().filter(|l| l.contains("\"kind\":\"rejection\"")).count() == 18, "every rejection kept");
+    std::fs::remove_dir_all(&work).ok();
+}

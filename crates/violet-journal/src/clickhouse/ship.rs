@@ -65,6 +65,13 @@ impl ShipError {
     pub fn is_timeout(&self) -> bool {
         matches!(self, ShipError::Spool { source, .. } if source.kind() == io::ErrorKind::TimedOut)
     }
+
+    /// Whether the records that did not ship are all still durable in the spool: the time
+    /// ran out, or the server refused them (4xx; they ship once the cause is fixed).
+    #[must_use]
+    pub fn leaves_records(&self) -> bool {
+        self.is_timeout() || matches!(self, ShipError::ClickHouse(ClickHouseError::Status { status: 400..=499, .. }))
+    }
 }
 
 /// A ClickHouse journal: a spool directory plus a shipper thread.

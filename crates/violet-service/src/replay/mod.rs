@@ -106,9 +106,10 @@ pub struct ReplayOutcome {
     pub report: Option<Report>,
     /// The ClickHouse journal's shipping, when used.
     pub shipped: Option<ShipStats>,
-    /// The spool still holding records when the ship timeout ran out (every record
-    /// durable there; a later run with the same spool ships them).
-    pub unshipped: Option<PathBuf>,
+    /// The spool still holding records when shipping ended (the ship timeout ran out, or
+    /// the server refused them), and why: every record durable there; a later run with the
+    /// same spool ships them.
+    pub unshipped: Option<(PathBuf, String)>,
 }
 
 fn usage(e: impl std::fmt::Display) -> ReplayError {
@@ -241,8 +242,9 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
             Ok(s) => shipped = s,
             // Nothing is lost: the summary is still written, and the caller says where the
             // records wait.
-            Err(e) if e.is_timeout() => {
-                unshipped = Some(job.data_dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool")));
+            Err(e) if e.leaves_records() => {
+                let spool = job.data_dir.clone().unwrap_or_else(|| PathBuf::from("violet-spool"));
+                unshipped = Some((spool, crate::run::chain(&e)));
             }
             Err(e) => return Err(usage(e)),
         }

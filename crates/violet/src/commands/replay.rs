@@ -156,10 +156,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         eprintln!("violet replay: {}", outcome.summary.human(initial));
     }
-    if let Some(spool) = &outcome.unshipped {
+    if let Some((spool, why)) = &outcome.unshipped {
         eprintln!(
-            "violet replay: ClickHouse did not take every record within --ship-timeout-s; they are durable in the \
-             spool {} and ship at the next replay with the same --data-dir (exit {})",
+            "violet replay: ClickHouse did not take every record ({why}); they are durable in the spool {} and \
+             ship at the next replay with the same --data-dir (exit {})",
             spool.display(),
             super::SHIP_PENDING
         );

@@ -68,7 +68,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("violet run: {why}");
             Ok(ExitCode::from(super::reconcile::MISMATCH))
         }
-        Err(ServiceError::Ship(e)) if e.is_timeout() => {
+        Err(ServiceError::Ship(e)) if e.leaves_records() => {
             tracing::error!(
                 error = %error_chain(&e),
                 "stopped with records still in the spool (all durable): they ship at the next start"
