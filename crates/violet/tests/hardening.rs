@@ -332,3 +332,24 @@ fn a_table_clickhouse_refuses_stops_shipping_loudly_and_keeps_every_record() {
     assert!(spooled.iter().filter(|l| l.contains("\"kind\":\"rejection\"")).count() == 18, "every rejection kept");
     std::fs::remove_dir_all(&work).ok();
 }
+
+#[test]
+fn a_missing_file_is_named_with_the_reason_whichever_flag_names_it() {
+    let missing = "/nonexistent-violet/x";
+    let venue = format!("scripted:{missing}");
+    for args in [
+        vec!["check", "--events", missing],
+        vec!["replay", "--quiet", "--events", missing],
+        vec!["replay", "--quiet", "--config", missing],
+        vec!["replay", "--quiet", "--contracts", missing],
+        vec!["replay", "--quiet", "--blue-trades", missing],
+        vec!["replay", "--quiet", "--venue", venue.as_str()],
+        vec!["run", "--print-config", "--config", missing],
+        vec!["reconcile", "--config", missing],
+    ] {
+        let out = violet(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(missing) && err.contains("No such file or directory"), "{args:?}: {err}");
+    }
+}

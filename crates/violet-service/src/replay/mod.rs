@@ -171,7 +171,7 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
         None => Contracts::bundled(),
         Some(p) => Contracts::from_file(p).map_err(usage)?,
     };
-    let port = simulated(&job.venue, contracts).map_err(usage)?;
+    let port = simulated(&job.venue, contracts).map_err(|e| usage_chain(&e))?;
     let run_row = |status, stopped_ns, detail| RunRow {
         violet_version: env!("CARGO_PKG_VERSION"),
         config_hash: &config_hash,
