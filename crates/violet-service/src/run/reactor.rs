@@ -434,6 +434,7 @@ impl Reactor {
                 trades = self.trades,
                 orders_refused = self.capture.refused,
                 divergences = self.divergences,
+                monitor_events = self.monitor.as_ref().map_or(0, Monitor::held),
                 shipped = ship.shipped,
                 ship_retries = ship.retries,
                 ship_failures = ship.failures,

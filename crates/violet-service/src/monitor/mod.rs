@@ -1,12 +1,22 @@
 //! The live divergence monitor: VIOLET's trade events against BLUE's
 //! (`dolphin.trade_events`), compared once both sides have settled.
+//!
+//! - `window.rs`: the events held, compared up to the horizon and then retired (their
+//!   counts kept), so memory stays flat over a long run.
+
+mod window;
 
 use std::collections::{HashSet, VecDeque};
 use std::io;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use violet_divergence::{Report, TradeRecord, compare, parse_trades};
+use violet_divergence::{Report, TradeRecord, parse_trades};
+
+use window::Window;
+
+/// Compared events kept after each retirement (the report's context), both sides.
+const KEEP: usize = 2_000;
 use violet_feed::{BlueTrades, FeedError};
 use violet_journal::{Journal, JournalSink};
 
@@ -25,8 +35,10 @@ pub struct Check {
 #[derive(Debug)]
 pub struct Monitor {
     blue: BlueTrades,
-    blue_records: Vec<TradeRecord>,
-    ours: Vec<TradeRecord>,
+    window: Window,
+    /// Events read so far, per side (their line numbers in the report).
+    blue_seen: usize,
+    ours_seen: usize,
     decided: VecDeque<(i64, Instant)>,
     horizon: Option<i64>,
     settle: Duration,
@@ -47,14 +59,22 @@ impl Monitor {
     pub fn new(blue: BlueTrades, settle: Duration, report_dir: PathBuf) -> Self {
         Self {
             blue,
-            blue_records: Vec::new(),
-            ours: Vec::new(),
+            window: Window::new(KEEP),
+            blue_seen: 0,
+            ours_seen: 0,
             decided: VecDeque::new(),
             horizon: None,
             settle,
             journaled: HashSet::new(),
             report_dir,
         }
+    }
+
+    /// Trade events held in memory now (both sides): bounded by the kept window and the
+    /// events not yet settled.
+    #[must_use]
+    pub fn held(&self) -> usize {
+        self.window.held()
     }
 
     /// VIOLET decided scan `n` now.
@@ -64,9 +84,9 @@ impl Monitor {
 
     /// One of VIOLET's trade events (its JSON line).
     pub fn ours(&mut self, line: &str) {
-        let n = self.ours.len() + 1;
-        if let Some(r) = parse_one(line, n) {
-            self.ours.push(r);
+        self.ours_seen += 1;
+        if let Some(r) = parse_one(line, self.ours_seen) {
+            self.window.ours(r);
         }
     }
 
@@ -80,8 +100,9 @@ impl Monitor {
         let mut lines = Vec::new();
         self.blue.poll(&mut lines)?;
         for l in &lines {
-            match parse_one(l, self.blue_records.len() + 1) {
-                Some(r) => self.blue_records.push(r),
+            self.blue_seen += 1;
+            match parse_one(l, self.blue_seen) {
+                Some(r) => self.window.blue(r),
                 None => {
                     tracing::warn!(line = %l.chars().take(200).collect::<String>(), "BLUE trade event unreadable, skipped");
                 }
@@ -91,13 +112,9 @@ impl Monitor {
             self.horizon = self.decided.pop_front().map(|(n, _)| n);
         }
         let Some(h) = self.horizon else { return Ok(Check::default()) };
-        let upto = |v: &[TradeRecord]| {
-            let mut v: Vec<TradeRecord> = v.iter().filter(|r| r.scan_number <= h).cloned().collect();
-            v.sort_by_key(TradeRecord::key);
-            v
-        };
-        let report = compare(upto(&self.blue_records), upto(&self.ours));
-        let compared = report.blue.len() + report.violet.len();
+        let report = self.window.compare(h);
+        let retired = self.window.retired();
+        let compared = retired.compared + report.blue.len() + report.violet.len();
         let mut new = 0;
         for d in &report.divergences {
             if self.journaled.insert((d.scan_number, d.event.clone(), d.class.as_str())) {
@@ -109,7 +126,13 @@ impl Monitor {
         if new > 0 {
             self.write_report(&report);
         }
-        Ok(Check { compared, divergences: report.divergences.len(), new })
+        let divergences = retired.divergences + report.divergences.len();
+        // What is compared leaves memory (its counts stay); the latest KEEP events stay for
+        // the report's context, and journaled divergences of retired scans are forgotten.
+        if let Some(cut) = self.window.retire(h) {
+            self.journaled.retain(|(scan, _, _)| *scan > cut);
+        }
+        Ok(Check { compared, divergences, new })
     }
 
     fn write_report(&self, report: &Report) {
