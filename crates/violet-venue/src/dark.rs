@@ -56,22 +56,7 @@ impl DarkExecution {
                 }
             }
         };
-        let side = refused.side();
-        OrderUpdate {
-            client_order_id: refused.id,
-            venue_order_id: None,
-            trade_id: refused.trade_id,
-            leg: refused.leg,
-            side,
-            symbol: refused.symbol,
-            at: refused.decided_at,
-            state: OrderState::Rejected,
-            kind,
-            filled: Quantity::ZERO,
-            fill: None,
-            detail,
-            step: 1,
-        }
+        OrderUpdate { detail, ..OrderUpdate::of(&refused, refused.decided_at, OrderState::Rejected, kind, 1) }
     }
 
     /// Run until the command channel closes, one update per order.

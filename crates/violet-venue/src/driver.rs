@@ -200,19 +200,11 @@ impl Driver {
                 })
             });
             self.events.push(OrderUpdate {
-                client_order_id: id.clone(),
                 venue_order_id: t.venue_order_id.clone(),
-                trade_id: t.ticket.trade_id,
-                leg: t.ticket.leg,
-                symbol: t.ticket.symbol.clone(),
-                side: t.ticket.side(),
-                at,
-                state: t.state,
-                kind,
                 filled: Quantity::computed(t.filled),
                 fill,
                 detail,
-                step: t.steps,
+                ..OrderUpdate::of(&t.ticket, at, t.state, kind, t.steps)
             });
         }
     }

@@ -5,6 +5,7 @@ use violet_clock::UnixNanos;
 
 use violet_domain::types::SymbolName;
 
+use super::command::OrderTicket;
 use super::order::{ClientOrderId, Leg, OrderState, Side, UpdateKind};
 use super::units::{Notional, Quantity};
 
@@ -60,4 +61,27 @@ pub struct OrderUpdate {
     pub detail: String,
     /// The order's step number (1, 2, ...): later steps supersede earlier ones.
     pub step: u32,
+}
+
+impl OrderUpdate {
+    /// A step of `ticket`'s order (its ids, trade, leg, symbol and side from the ticket):
+    /// nothing filled, no venue id, no detail — set those on the result.
+    #[must_use]
+    pub fn of(ticket: &OrderTicket, at: UnixNanos, state: OrderState, kind: UpdateKind, step: u32) -> Self {
+        Self {
+            client_order_id: ticket.id.clone(),
+            venue_order_id: None,
+            trade_id: ticket.trade_id,
+            leg: ticket.leg,
+            symbol: ticket.symbol.clone(),
+            side: ticket.side(),
+            at,
+            state,
+            kind,
+            filled: Quantity::ZERO,
+            fill: None,
+            detail: String::new(),
+            step,
+        }
+    }
 }

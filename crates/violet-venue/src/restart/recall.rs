@@ -224,19 +224,11 @@ impl Recall {
                         }
                     });
                     OrderUpdate {
-                        client_order_id: ticket.id.clone(),
                         venue_order_id: p.venue_order_id.clone(),
-                        trade_id: ticket.trade_id,
-                        leg: ticket.leg,
-                        symbol: ticket.symbol.clone(),
-                        side: ticket.side(),
-                        at: UnixNanos::new(s.at_ns),
-                        state: s.state,
-                        kind: s.kind,
                         filled: Quantity::computed(filled),
                         fill,
                         detail: s.detail.clone(),
-                        step: s.step,
+                        ..OrderUpdate::of(ticket, UnixNanos::new(s.at_ns), s.state, s.kind, s.step)
                     }
                 })
                 .collect(),
@@ -336,19 +328,8 @@ impl<P: ExecutionPort> RecallPort<P> {
 
     fn refuse(&mut self, t: &OrderTicket, now: UnixNanos, detail: &str) {
         self.answers.push_back(OrderUpdate {
-            client_order_id: t.id.clone(),
-            venue_order_id: None,
-            trade_id: t.trade_id,
-            leg: t.leg,
-            symbol: t.symbol.clone(),
-            side: t.side(),
-            at: now,
-            state: OrderState::Rejected,
-            kind: UpdateKind::RiskRefused,
-            filled: Quantity::computed(0.0),
-            fill: None,
             detail: detail.to_string(),
-            step: 1,
+            ..OrderUpdate::of(t, now, OrderState::Rejected, UpdateKind::RiskRefused, 1)
         });
     }
 }
