@@ -4,10 +4,10 @@
 //! the replay did not re-decide what the dead run traded (another `since_ts_ns`, other
 //! input), and trading on it would leave a position no one exits: the service refuses.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::reconcile::steps;
+use crate::reconcile::{JournalView, VenueView, Verdict, reconcile, steps};
 
 /// One symbol compared.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,33 +60,31 @@ impl TakeOver {
     }
 }
 
-/// Compare the engine's positions with the journal's (`expected`), in `step_of`'s steps.
+/// Compare the engine's positions with the journal's (`expected`), in `step_of`'s steps:
+/// the reconciliation's own per-symbol comparison, the engine standing where the venue
+/// does. Symbols flat on both sides (float dust included) are left out.
 #[must_use]
 pub fn take_over(
     engine: &BTreeMap<String, f64>,
     expected: &BTreeMap<String, f64>,
     step_of: impl Fn(&str) -> Option<f64>,
 ) -> TakeOver {
-    let symbols: BTreeSet<&String> = engine.keys().chain(expected.keys()).collect();
-    let mut rows = Vec::new();
-    for symbol in symbols {
-        let (e, x) = (engine.get(symbol).copied().unwrap_or(0.0), expected.get(symbol).copied().unwrap_or(0.0));
-        let step = step_of(symbol).filter(|s| *s > 0.0);
-        let matches = match step {
-            Some(st) => steps(e, st) == steps(x, st),
-            None => e.to_bits() == x.to_bits() || (e == 0.0 && x == 0.0),
-        };
-        if e == 0.0 && x == 0.0 {
-            continue;
-        }
-        if let Some(st) = step
-            && steps(e, st) == 0
-            && steps(x, st) == 0
-        {
-            continue; // float dust of closed positions on both sides
-        }
-        rows.push(TakeOverRow { symbol: symbol.clone(), engine: e, expected: x, step, matches });
-    }
+    let journal = JournalView { positions: expected.clone(), in_flight: Vec::new() };
+    let venue = VenueView { positions: engine.clone(), ..VenueView::default() };
+    let rows = reconcile(&journal, &venue, step_of)
+        .symbols
+        .into_iter()
+        .filter(|r| {
+            !r.step.filter(|st| *st > 0.0).is_some_and(|st| steps(r.venue, st) == 0 && steps(r.journal, st) == 0)
+        })
+        .map(|r| TakeOverRow {
+            matches: r.verdict == Verdict::Match,
+            symbol: r.symbol,
+            engine: r.venue,
+            expected: r.journal,
+            step: r.step,
+        })
+        .collect();
     TakeOver { rows }
 }
 
