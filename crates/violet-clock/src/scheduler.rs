@@ -103,16 +103,7 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
 
     /// Pop the next deadline due at or before `now`, if any (repeating ones are rescheduled).
     pub fn pop_due(&mut self, now: impl Into<UnixNanos>) -> Option<Fired<T>> {
-        let now = now.into();
-        self.drop_cancelled();
-        if self.heap.peek().is_none_or(|Reverse(e)| e.due > now) {
-            return None;
-        }
-        let Reverse(e) = self.heap.pop()?;
-        if let Some(p) = e.period {
-            self.push(e.id, e.due.saturating_add(p), Some(p), e.payload.clone());
-        }
-        Some(Fired { id: e.id, due: e.due, payload: e.payload })
+        self.pop(now.into(), false).map(|(f, _)| f)
     }
 
     /// As [`DeadlineScheduler::pop_due`], except that a periodic deadline due several times by
@@ -122,7 +113,12 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
     /// between), this makes the cost grow with events, not with time: a 1 ns cadence over a
     /// gap of a year is one check, not 3·10^16.
     pub fn pop_due_coalesced(&mut self, now: impl Into<UnixNanos>) -> Option<(Fired<T>, u64)> {
-        let now = now.into();
+        self.pop(now.into(), true)
+    }
+
+    /// The next deadline due by `now`; a periodic one is rescheduled one period on, or with
+    /// `coalesce` past `now` (the occurrences skipped counted).
+    fn pop(&mut self, now: UnixNanos, coalesce: bool) -> Option<(Fired<T>, u64)> {
         self.drop_cancelled();
         if self.heap.peek().is_none_or(|Reverse(e)| e.due > now) {
             return None;
@@ -131,7 +127,7 @@ impl<T: Ord + Clone> DeadlineScheduler<T> {
         let mut skipped = 0u64;
         if let Some(p) = e.period {
             // Occurrences due by `now` after the first: (now - due) / p of them.
-            let behind = now.get().saturating_sub(e.due.get()) / p;
+            let behind = if coalesce { now.get().saturating_sub(e.due.get()) / p } else { 0 };
             skipped = u64::try_from(behind).unwrap_or(0);
             let next = e.due.saturating_add(behind.saturating_add(1).saturating_mul(p));
             self.push(e.id, next, Some(p), e.payload.clone());
