@@ -5,11 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{fresh_dir, root};
-
-fn violet(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_violet")).args(args).output().expect("run violet")
-}
+use common::{fresh_dir, root, violet};
 
 #[test]
 fn a_replay_output_naming_its_input_or_another_output_is_refused_and_the_input_kept() {
