@@ -25,6 +25,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     step("clippy", clippy)?;
 
     ensure_clickhouse_server()?;
+    ensure_prometheus_parser()?;
     let mut test = cargo();
     test.args(["test", "--workspace", "--release"]);
     step("test", test)?;
@@ -74,4 +75,25 @@ fn ensure_clickhouse_server() -> anyhow::Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive");
     step("install Debian's clickhouse-server (the integration tests start it on loopback)", install)
         .map_err(|e| anyhow::anyhow!("{e:#}: the ClickHouse integration tests need /usr/sbin/clickhouse-server"))
+}
+
+/// The version of the official Prometheus Python client whose OpenMetrics parser reads
+/// `/metrics` in the metrics test (pure Python, about 50 KB).
+const PROMETHEUS_CLIENT: &str = "prometheus-client==0.21.1";
+
+/// The metrics test parses the service's exposition with the official Prometheus client's
+/// parser; install it for `python3` when missing (from PyPI).
+fn ensure_prometheus_parser() -> anyhow::Result<()> {
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import prometheus_client.openmetrics.parser"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if has {
+        return Ok(());
+    }
+    let mut install = std::process::Command::new("python3");
+    install.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", PROMETHEUS_CLIENT]);
+    step("install the Prometheus client's parser for the metrics test (pip)", install)
+        .map_err(|e| anyhow::anyhow!("{e:#}: the metrics test needs python3 with {PROMETHEUS_CLIENT}"))
 }

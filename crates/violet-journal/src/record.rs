@@ -40,6 +40,12 @@ impl RecordKind {
         RecordKind::Reconciliation,
     ];
 
+    /// Its position in [`RecordKind::ALL`].
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// Stable name, as written in the journal line.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -309,5 +315,17 @@ impl Record<'_> {
         out.push(']');
         w.raw("body", body.unwrap_or("null"));
         w.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecordKind;
+
+    #[test]
+    fn each_kind_indexes_its_place_in_all() {
+        for (i, k) in RecordKind::ALL.into_iter().enumerate() {
+            assert_eq!(k.index(), i, "{k:?}");
+        }
     }
 }

@@ -30,6 +30,8 @@ pub struct JournalSink<J> {
     id: String,
     /// Venue requests journaled so far (their ids count them).
     requests: u64,
+    /// Records appended so far, by kind (in [`RecordKind::ALL`]'s order).
+    written: [u64; RecordKind::ALL.len()],
 }
 
 impl<J: Journal> JournalSink<J> {
@@ -43,7 +45,20 @@ impl<J: Journal> JournalSink<J> {
             body: String::with_capacity(1024),
             id: String::with_capacity(64),
             requests: 0,
+            written: [0; RecordKind::ALL.len()],
         }
+    }
+
+    /// Records of `kind` appended through this sink so far (whether or not the journal has
+    /// made them durable yet).
+    #[must_use]
+    pub fn written(&self, kind: RecordKind) -> u64 {
+        self.written[kind.index()]
+    }
+
+    /// The journal, to look at.
+    pub fn journal(&self) -> &J {
+        &self.journal
     }
 
     /// The journal.
@@ -58,7 +73,9 @@ impl<J: Journal> JournalSink<J> {
 
     fn append(&mut self, kind: RecordKind, version: u64, cols: &[Col<'_>]) -> io::Result<()> {
         let body = self.journal.needs_body(kind).then_some(self.body.as_str());
-        self.journal.append(&Record { kind, id: &self.id, run: &self.run, version, cols, body })
+        self.journal.append(&Record { kind, id: &self.id, run: &self.run, version, cols, body })?;
+        self.written[kind.index()] += 1;
+        Ok(())
     }
 
     fn start_id(&mut self) {

@@ -16,6 +16,8 @@
 
 mod capture;
 pub mod config;
+pub mod logs;
+pub mod metrics;
 mod monitor;
 pub mod reconcile;
 pub mod replay;
@@ -24,5 +26,5 @@ mod run;
 pub mod signals;
 
 pub use monitor::{Check, Monitor, MonitorError};
-pub use run::{ServiceError, StopReport, chain as error_chain, run};
+pub use run::{RunStart, ServiceError, StopReport, chain as error_chain, run};
 pub use signals::Stop;

@@ -24,14 +24,22 @@ pub enum TradingState {
     Flatten,
 }
 
-impl std::fmt::Display for TradingState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl TradingState {
+    /// `ACTIVE`, `REDUCING`, `HALTED`, `FLATTEN`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
             TradingState::Active => "ACTIVE",
             TradingState::Reducing => "REDUCING",
             TradingState::Halted => "HALTED",
             TradingState::Flatten => "FLATTEN",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for TradingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -62,6 +62,13 @@ struct Working {
     notional: f64,
 }
 
+/// Told of each order request as the task hands it to the venue (metrics). Must not block.
+pub trait SendObserver: Send + Sync + std::fmt::Debug {
+    /// An order decided `since_decision` ago (the ticket's `decided_at` to now) goes to the
+    /// venue now.
+    fn sending(&self, since_decision: Duration);
+}
+
 /// How the execution task works.
 #[derive(Debug, Clone)]
 pub struct TaskOptions {
@@ -69,11 +76,13 @@ pub struct TaskOptions {
     pub poll_every: Duration,
     /// Contract specs for L3 (`None`: quantity = notional / price).
     pub contracts: Option<Contracts>,
+    /// Told of each order request sent.
+    pub on_send: Option<Arc<dyn SendObserver>>,
 }
 
 impl Default for TaskOptions {
     fn default() -> Self {
-        Self { poll_every: Duration::from_millis(50), contracts: None }
+        Self { poll_every: Duration::from_millis(50), contracts: None, on_send: None }
     }
 }
 
@@ -292,8 +301,15 @@ impl<V: Venue + 'static> ExecutionTask<V> {
                         self.execute(cmds);
                         continue;
                     }
-                    if let Some(t) = self.driver.ticket(&req.client_order_id) {
-                        self.driver.note_send(self.clock.now(), t.deadline());
+                    if let Some((deadline, decided)) =
+                        self.driver.ticket(&req.client_order_id).map(|t| (t.deadline(), t.decided_at))
+                    {
+                        let now = self.clock.now();
+                        self.driver.note_send(now, deadline);
+                        if let Some(o) = &self.opts.on_send {
+                            let ns = now.get().saturating_sub(decided.get());
+                            o.sending(Duration::from_nanos(u64::try_from(ns).unwrap_or(0)));
+                        }
                     }
                     let (id, symbol) = (req.client_order_id.clone(), req.symbol.clone());
                     self.spawn(id, symbol, Request::Place, Some(req));

@@ -82,6 +82,16 @@ fn prices_of(line: &str, book: &PriceBook) {
     }
 }
 
+/// Every time from decision to send the task reports.
+#[derive(Debug, Default)]
+struct Sends(std::sync::Mutex<Vec<Duration>>);
+
+impl violet_venue::task::SendObserver for Sends {
+    fn sending(&self, since_decision: Duration) {
+        self.0.lock().expect("sends").push(since_decision);
+    }
+}
+
 #[test]
 fn the_engine_books_every_fill_of_a_slow_partial_venue_on_the_live_clock() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_time().build().expect("runtime");
@@ -92,7 +102,12 @@ fn the_engine_books_every_fill_of_a_slow_partial_venue_on_the_live_clock() {
         let books = venue.books();
         let (cmd_tx, cmd_rx) = tokio::sync::mpsc::unbounded_channel();
         let (upd_tx, mut upd_rx) = tokio::sync::mpsc::unbounded_channel();
-        let opts = TaskOptions { poll_every: Duration::from_millis(20), contracts: Some(Contracts::bundled()) };
+        let sends = std::sync::Arc::new(Sends::default());
+        let opts = TaskOptions {
+            poll_every: Duration::from_millis(20),
+            contracts: Some(Contracts::bundled()),
+            on_send: Some(sends.clone()),
+        };
         let task = tokio::spawn(ExecutionTask::new(venue, RiskGate::new(RiskLimits::unlimited()), opts).run(cmd_rx, upd_tx));
         let plan = CadencePlan::default().with_ttl(150_000_000, 150_000_000).expect("ttl");
         let mut engine = Engine::new(BlueConfig::default(), plan, LiveClock::new())
@@ -141,6 +156,10 @@ fn the_engine_books_every_fill_of_a_slow_partial_venue_on_the_live_clock() {
         let stats = task.await.expect("task");
 
         assert_eq!(out.decisions, scans, "every scan decided");
+        let sent = out.orders.iter().filter(|u| matches!(u.kind, UpdateKind::Sent | UpdateKind::Resent)).count();
+        let seen = sends.0.lock().expect("sends").clone();
+        assert_eq!(seen.len(), sent, "the observer hears of every request sent, resends included");
+        assert!(seen.iter().all(|d| *d < Duration::from_secs(2)), "decision to send, not since the epoch: {seen:?}");
         assert!(out.busy > 0, "scans were decided while orders were in flight");
         assert!(engine.halted().is_none(), "{:?}", engine.halted());
         assert!(out.orders.iter().all(|u| u.kind != UpdateKind::InvalidFill), "every fill booked");

@@ -12,7 +12,11 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::venue::{Stage, config, feed, query, reconcile, simulator, spawn, wait_exit};
+use common::metrics::{free_port, get, parse, value, wait_for};
+use common::venue::{Stage, arrivals, config, feed, query, reconcile, simulator, spawn, wait_exit};
+
+/// The place-order endpoint, as the metrics label it.
+const PLACE: &str = "POST /openApi/swap/v2/trade/order";
 
 #[test]
 fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() {
@@ -27,11 +31,38 @@ fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() 
     assert_eq!(sim.shared().requests.load(std::sync::atomic::Ordering::Relaxed), 0, "unarmed: not one request");
 
     // Armed: every order the engine placed executes once at the simulator, and the journal
-    // says so with the exchange's ids.
-    let cfg = config(&work, "svc", server.url(), &sim.url(), "");
+    // says so with the exchange's ids. The exchange's clock runs 2.5 s ahead of this one.
+    sim.shared().skew_ms.store(2500, std::sync::atomic::Ordering::Relaxed);
+    let listen = format!("127.0.0.1:{}", free_port());
+    let cfg = config(&work, "svc", server.url(), &sim.url(), &format!("\n[metrics]\nlisten = {listen:?}\n"));
     let log = work.join("armed.log");
     let mut child = spawn(&cfg, true, &log);
-    feed(&mut child, &sim, &lines, Duration::from_millis(100), |_| {});
+    let mut samples = Vec::new();
+    feed(&mut child, &sim, &lines, Duration::from_millis(100), |n| {
+        if n + 1 == lines.len() {
+            // Before the last line: every order placed so far is counted, once, by endpoint.
+            wait_for("the venue's requests counted", Duration::from_secs(20), || {
+                let placed = arrivals(&sim).len() as f64;
+                let (_, body) = get(&listen, "/metrics").ok_or("no answer")?;
+                samples = parse(&body);
+                let counted = value(&samples, "violet_venue_requests_total", &[("endpoint", PLACE)]);
+                if counted == placed && placed == 3.0 { Ok(()) } else { Err(format!("{counted} of {placed}")) }
+            });
+            assert_eq!(get(&listen, "/readyz"), Some((200, "ready\n".to_string())), "armed, reconciled, taken over");
+        }
+    });
+    assert_eq!(value(&samples, "violet_venue_requests_total", &[("endpoint", PLACE), ("code", "0")]), 3.0);
+    assert_eq!(value(&samples, "violet_venue_request_duration_seconds_count", &[("endpoint", PLACE)]), 3.0);
+    assert_eq!(value(&samples, "violet_decision_to_send_seconds_count", &[]), 3.0, "one per order sent");
+    assert!(value(&samples, "violet_decision_to_send_seconds_sum", &[]) > 0.0);
+    assert!(value(&samples, "violet_fills_total", &[]) >= 3.0, "each order filled (in one or more fills)");
+    assert_eq!(
+        value(&samples, "violet_orders_total", &[("venue", "custom-url"), ("result", "filled")]),
+        value(&samples, "violet_orders_total", &[]),
+        "every order ended filled so far"
+    );
+    let offset = value(&samples, "violet_venue_clock_offset_seconds", &[]);
+    assert!((offset - 2.5).abs() < 0.5, "the exchange's clock is 2.5 s ahead: {offset}");
     let code = wait_exit(&mut child, &log);
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     assert_eq!(code, 0, "{text}");
@@ -117,13 +148,26 @@ fn an_armed_service_trades_what_it_decides_and_refuses_what_it_cannot_explain() 
     // While armed, a position appearing behind VIOLET's back is found by the periodic
     // reconciliation (every second here), checked again, and moves the state to REDUCING.
     let sim = simulator(&rt, &lines);
-    let cfg = config(&work, "drift", server.url(), &sim.url(), "reconcile_interval_s = 1\n");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let extra = format!("reconcile_interval_s = 1\n\n[metrics]\nlisten = {listen:?}\n");
+    let cfg = config(&work, "drift", server.url(), &sim.url(), &extra);
     let log = work.join("drift.log");
     let mut child = spawn(&cfg, true, &log);
     let outside = lines.len() / 4;
     feed(&mut child, &sim, &lines, Duration::from_millis(150), |n| {
         if n == outside {
             sim.shared().books().external_position("AVAX-USDT", "SHORT", 100.0, 0.2);
+        }
+        if n + 1 == lines.len() {
+            // Not ready, and /readyz says why; the state and the mismatches are exported.
+            wait_for("/readyz to say the venue differs", Duration::from_secs(10), || match get(&listen, "/readyz") {
+                Some((503, why)) if why.contains("reconciliation: the journal and the venue differ") => Ok(()),
+                other => Err(format!("{other:?}")),
+            });
+            let samples = parse(&get(&listen, "/metrics").expect("metrics").1);
+            assert_eq!(value(&samples, "violet_ready", &[]), 0.0);
+            assert_eq!(value(&samples, "violet_trading_state", &[("state", "REDUCING")]), 1.0);
+            assert!(value(&samples, "violet_reconcile_mismatches_total", &[]) >= 2.0, "AVAXUSDT, twice");
         }
     });
     let code = wait_exit(&mut child, &log);

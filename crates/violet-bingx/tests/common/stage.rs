@@ -147,7 +147,11 @@ impl Stage {
         let mut venue_cfg = config(&sim, PositionMode::Hedge);
         venue_cfg.request_timeout = Duration::from_secs(5);
         let venue = BingxVenue::connect(venue_cfg, &keys(SECRET), journal.clone()).await.expect("connect");
-        let opts = TaskOptions { poll_every: Duration::from_millis(20), contracts: Some(venue.contracts()) };
+        let opts = TaskOptions {
+            poll_every: Duration::from_millis(20),
+            contracts: Some(venue.contracts()),
+            ..TaskOptions::default()
+        };
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (upd_tx, updates) = mpsc::unbounded_channel();
         // As the armed service: every request written to an intent log before it is sent.

@@ -41,6 +41,21 @@ pub struct ShipStats {
     pub failures: u64,
 }
 
+/// What waits in the spool for ClickHouse (for metrics and readiness).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// Bytes durable in the spool and not yet acknowledged by the server.
+    pub bytes: u64,
+    /// How long the oldest of them has been durable (`None`: nothing waits). An upper
+    /// bound: it is the age of the oldest flush still waiting, at most the record's age plus
+    /// the spool's flush interval.
+    pub oldest: Option<Duration>,
+}
+
+/// At most this many flushes are told apart in the backlog's ages; beyond, the newest one
+/// absorbs the next (its age then over-states theirs, never under-states).
+const BACKLOG_MARKS: usize = 4096;
+
 /// Shipping that failed for good (an unreachable server is retried, not an error).
 #[derive(Debug, thiserror::Error)]
 pub enum ShipError {
@@ -85,8 +100,8 @@ pub struct ClickHouseJournal {
     done: mpsc::Receiver<()>,
 }
 
-/// Shipping position: segment number and byte offset in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Shipping position: segment number and byte offset in it (ordered: segment, then offset).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 struct Position {
     segment: u32,
     offset: u64,
@@ -99,6 +114,19 @@ fn read_ack(dir: &Path) -> Position {
         (Some(s), Some(o)) => Position { segment: u32::try_from(s).unwrap_or(1), offset: o },
         _ => Position { segment: segments(dir).ok().and_then(|v| v.first().copied()).unwrap_or(1), offset: 0 },
     }
+}
+
+/// Bytes of the spool in `dir` from `from` to `to` (segments in between counted whole).
+fn spool_bytes(dir: &Path, from: Position, to: Position) -> u64 {
+    if to <= from {
+        return 0;
+    }
+    if to.segment == from.segment {
+        return to.offset - from.offset;
+    }
+    let len = |n: u32| fs::metadata(segment_path(dir, n)).map_or(0, |m| m.len());
+    let middle: u64 = (from.segment + 1..to.segment).map(len).sum();
+    len(from.segment).saturating_sub(from.offset) + middle + to.offset
 }
 
 fn write_atomically(dir: &Path, name: &str, text: &str) -> io::Result<()> {
@@ -121,9 +149,40 @@ struct Signal {
     failures: AtomicU64,
     /// Why the server refused a batch for good (4xx): shipping has stopped.
     refused: Mutex<Option<String>>,
+    /// Where the server's acknowledgement stands, and each flush not yet acknowledged
+    /// (where it ended, when it became durable), oldest first.
+    backlog: Mutex<(Position, std::collections::VecDeque<(Position, Instant)>)>,
 }
 
 impl Signal {
+    fn backlog(&self) -> std::sync::MutexGuard<'_, (Position, std::collections::VecDeque<(Position, Instant)>)> {
+        self.backlog.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records up to `end` became durable now.
+    fn durable(&self, end: Position) {
+        let mut b = self.backlog();
+        if end <= b.0 {
+            return;
+        }
+        if b.1.len() >= BACKLOG_MARKS
+            && let Some(last) = b.1.back_mut()
+        {
+            last.0 = end;
+        } else {
+            b.1.push_back((end, Instant::now()));
+        }
+    }
+
+    /// The server acknowledged everything up to `pos`.
+    fn acknowledged(&self, pos: Position) {
+        let mut b = self.backlog();
+        b.0 = pos;
+        while b.1.front().is_some_and(|(end, _)| *end <= pos) {
+            b.1.pop_front();
+        }
+    }
+
     fn set(&self, finish: bool) {
         let mut s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         s.0 = true;
@@ -327,6 +386,7 @@ impl Shipper {
                 self.stats.shipped += pending as u64;
                 self.signal.shipped.store(self.stats.shipped, Ordering::Relaxed);
                 write_atomically(&self.dir, ACK, &format!("{} {}", pos.segment, pos.offset)).map_err(io_err)?;
+                self.signal.acknowledged(pos);
                 self.trim(pos).map_err(io_err)?;
                 self.rows.clear();
                 pending = 0;
@@ -417,10 +477,30 @@ impl ClickHouseJournal {
         self.signal.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// What waits in the spool for the server now: unacknowledged bytes, and the age of
+    /// the oldest of them.
+    #[must_use]
+    pub fn backlog(&self) -> Backlog {
+        let (acked, oldest) = {
+            let b = self.signal.backlog();
+            (b.0, b.1.front().map(|(_, t)| t.elapsed()))
+        };
+        let d = self.spool.watch().get();
+        let end = Position { segment: d.segment, offset: d.offset };
+        Backlog { bytes: spool_bytes(&self.dir, acked, end), oldest }
+    }
+
     fn start(spool: FileJournal, ch: ClickHouse, interval: Duration) -> Result<Self, JournalError> {
         let dir = spool.dir().to_path_buf();
         let dir = dir.as_path();
         let signal = Arc::new(Signal::default());
+        {
+            // What a previous run left unshipped waits from now on.
+            let acked = read_ack(dir);
+            signal.backlog().0 = acked;
+            let d = spool.watch().get();
+            signal.durable(Position { segment: d.segment, offset: d.offset });
+        }
         let shipper = Shipper {
             interval,
             dir: dir.to_path_buf(),
@@ -431,8 +511,12 @@ impl ClickHouseJournal {
             rows: Rows::new(),
             buf: Vec::new(),
         };
-        let wake = Arc::clone(&signal);
-        spool.on_durable(Arc::new(move || wake.wake()));
+        let (wake, watch) = (Arc::clone(&signal), spool.watch());
+        spool.on_durable(Arc::new(move || {
+            let d = watch.get();
+            wake.durable(Position { segment: d.segment, offset: d.offset });
+            wake.wake();
+        }));
         let (tx, done) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("violet-ship".into())
@@ -575,6 +659,53 @@ mod tests {
             "one insert per table, not one round per flush"
         );
         assert_eq!(fs::read_to_string(dir.join(ACK)).expect("ack").trim().split(' ').count(), 2);
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn the_backlog_counts_unacknowledged_bytes_and_ages_from_the_oldest_waiting_flush() {
+        let dir = std::env::temp_dir().join(format!("violet-ship-{}-backlog", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        // A server that refuses everything (4xx): nothing is ever acknowledged.
+        let (url, _inserts) = stub_server_answering(vec![(400, "no"); 8]);
+        let spool = Spool::open(&dir, "run-a", FlushPolicy::default()).expect("spool").0;
+        let mut j = ClickHouseJournal::start(spool, ClickHouse::new(&url).expect("url"), Duration::from_secs(3600))
+            .expect("start");
+        assert_eq!(j.backlog(), Backlog::default(), "an empty spool: nothing waits");
+        let append = |j: &mut ClickHouseJournal, id: &str| {
+            let cols = [Col::Int(1)];
+            let r = Record { kind: RecordKind::Rejection, id, run: "run-a", version: 1, cols: &cols, body: Some("{}") };
+            j.append(&r).expect("append");
+        };
+        append(&mut j, "s:line:1");
+        j.flush().expect("durable");
+        std::thread::sleep(Duration::from_millis(50));
+        append(&mut j, "s:line:2");
+        j.flush().expect("durable");
+        let b = j.backlog();
+        let on_disk: u64 = segments(&dir)
+            .expect("segments")
+            .iter()
+            .map(|&n| fs::metadata(segment_path(&dir, n)).expect("meta").len())
+            .sum();
+        assert_eq!(b.bytes, on_disk, "every durable byte waits");
+        assert!(b.bytes > 0);
+        let age = b.oldest.expect("something waits");
+        assert!(age >= Duration::from_millis(50), "the first flush's age, not the second's: {age:?}");
+        drop(j.finish(Duration::from_millis(500)));
+
+        // The same spool on a server that takes it: once acknowledged, nothing waits.
+        let (url, _inserts) = stub_server();
+        let spool = Spool::open(&dir, "run-a", FlushPolicy::default()).expect("reopen").0;
+        let j = ClickHouseJournal::start(spool, ClickHouse::new(&url).expect("url"), Duration::from_millis(10))
+            .expect("start");
+        assert_eq!(j.backlog().bytes, b.bytes, "what the last run left waits from the start");
+        let t = Instant::now();
+        while j.progress().shipped < 2 && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(j.backlog(), Backlog::default());
+        drop(j.finish(Duration::from_secs(5)));
         fs::remove_dir_all(&dir).ok();
     }
 

@@ -207,6 +207,23 @@ mod tests {
     }
 
     #[test]
+    fn the_log_format_and_the_metrics_address_come_from_the_file_or_the_environment() {
+        use super::super::model::LogFormat;
+        let l = load(None, &env(&[])).expect("defaults");
+        assert_eq!((l.config.service.log_format, l.config.metrics.listen.as_str()), (LogFormat::Text, ""), "off");
+        let env = env(&[("VIOLET_SERVICE_LOG_FORMAT", "json"), ("VIOLET_METRICS_LISTEN", "127.0.0.1:9187")]);
+        let l = load(None, &env).expect("overrides");
+        assert_eq!(
+            (l.config.service.log_format, l.config.metrics.listen.as_str()),
+            (LogFormat::Json, "127.0.0.1:9187")
+        );
+        let p = file("logfmt", "[service]\nlog_format = \"xml\"\n");
+        let e = load(Some(&p), &self::env(&[])).expect_err("xml").to_string();
+        assert!(e.contains("xml") && e.contains("text") && e.contains("json"), "names the value and the choices: {e}");
+        let _ = std::fs::remove_file(p);
+    }
+
+    #[test]
     fn every_key_has_a_variable() {
         let vars = env_vars();
         for want in [

@@ -6,6 +6,6 @@ mod model;
 
 pub use load::{CONFIRM_LIVE_ENV, ConfigError, Loaded, PASSWORD_ENV, env_vars, load};
 pub use model::{
-    ClickHouseConfig, EngineConfig, ExecutionConfig, FeedConfig, JournalConfig, MonitorConfig, PositionModeChoice,
-    RiskConfig, Service, ServiceConfig, VenueChoice,
+    ClickHouseConfig, EngineConfig, ExecutionConfig, FeedConfig, JournalConfig, LogFormat, MetricsConfig,
+    MonitorConfig, PositionModeChoice, RiskConfig, Service, ServiceConfig, VenueChoice,
 };

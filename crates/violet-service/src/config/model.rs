@@ -25,6 +25,8 @@ pub struct ServiceConfig {
     pub execution: ExecutionConfig,
     /// Pre-trade risk caps (checked before any venue call, armed or not).
     pub risk: RiskConfig,
+    /// Prometheus metrics and health endpoints.
+    pub metrics: MetricsConfig,
 }
 
 /// `[service]`.
@@ -40,6 +42,37 @@ pub struct Service {
     pub log_level: String,
     /// Seconds between status lines in the log.
     pub status_interval_s: u64,
+    /// Log lines as `text` (for people) or `json` (one object per line, with the run id,
+    /// for log shippers).
+    pub log_format: LogFormat,
+}
+
+/// `service.log_format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line (tracing-subscriber's JSON formatter), `run_id` on each.
+    Json,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve `/metrics`, `/healthz` and `/readyz` here (`127.0.0.1:9187`); empty: off.
+    pub listen: String,
+    /// `/readyz` answers 503 when the oldest journal record not yet in ClickHouse is older
+    /// than this (seconds).
+    pub ready_journal_lag_s: u64,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self { listen: String::new(), ready_journal_lag_s: 120 }
+    }
 }
 
 impl Default for Service {
@@ -49,6 +82,7 @@ impl Default for Service {
             data_dir: PathBuf::from("violet-data"),
             log_level: "info".into(),
             status_interval_s: 60,
+            log_format: LogFormat::Text,
         }
     }
 }

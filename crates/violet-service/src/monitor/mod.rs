@@ -44,6 +44,8 @@ pub struct Monitor {
     settle: Duration,
     journaled: HashSet<(i64, String, &'static str)>,
     report_dir: PathBuf,
+    /// Where new divergences are counted, by class.
+    metrics: Option<crate::metrics::Metrics>,
 }
 
 fn parse_one(line: &str, n: usize) -> Option<TradeRecord> {
@@ -67,7 +69,15 @@ impl Monitor {
             settle,
             journaled: HashSet::new(),
             report_dir,
+            metrics: None,
         }
+    }
+
+    /// Count the divergences it journals into `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Trade events held in memory now (both sides): bounded by the kept window and the
@@ -119,6 +129,9 @@ impl Monitor {
         for d in &report.divergences {
             if self.journaled.insert((d.scan_number, d.event.clone(), d.class.as_str())) {
                 journal.divergence(&report, d)?;
+                if let Some(m) = &self.metrics {
+                    m.divergence(d.class.as_str());
+                }
                 tracing::warn!(scan = d.scan_number, event = %d.event, class = d.class.as_str(), "divergence: {}", report.describe(d));
                 new += 1;
             }

@@ -35,6 +35,8 @@ pub(crate) struct Drift {
     pending: Option<Pending>,
     strikes: u32,
     switch: TradingSwitch,
+    /// Where mismatches are counted.
+    metrics: Option<crate::metrics::Metrics>,
 }
 
 impl Drift {
@@ -49,7 +51,21 @@ impl Drift {
             pending: None,
             strikes: 0,
             switch,
+            metrics: None,
         }
+    }
+
+    /// Count mismatches into `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Whether the last reconciliation found the journal and the venue apart (until a
+    /// later one passes).
+    pub fn apart(&self) -> bool {
+        self.strikes > 0
     }
 
     /// One step of an order's path (every one the engine journals).
@@ -106,6 +122,9 @@ impl Drift {
         };
         let r = compare(snapshot, &view, &self.venue);
         sink.reconciliation(&r, &self.label, LiveClock::new().now().get())?;
+        if let Some(m) = &self.metrics {
+            m.reconcile_mismatches(r.mismatches());
+        }
         if r.passed() {
             self.strikes = 0;
             self.next = now + self.every;

@@ -4,19 +4,20 @@
 //! feed waits.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use violet_feed::Feed;
 
 use super::chain;
+use crate::metrics::Health;
 use crate::signals::Stop;
 
 /// What the feed hands the reactor.
 #[derive(Debug)]
 pub enum FeedMsg {
-    /// Lines, in order.
-    Lines(Vec<Vec<u8>>),
+    /// Lines, in order, and when the feed had them.
+    Lines(Vec<Vec<u8>>, Instant),
     /// The input has ended for good (stdin closed).
     Ended,
 }
@@ -30,8 +31,13 @@ fn nap(d: Duration, stop: &Stop) {
 }
 
 /// Start polling `feed` every `poll` (when it had nothing) on a blocking thread; batches
-/// arrive on the returned channel.
-pub fn spawn(mut feed: Box<dyn Feed + Send>, poll: Duration, stop: Arc<Stop>) -> mpsc::Receiver<FeedMsg> {
+/// arrive on the returned channel. Each poll's outcome goes to `health`.
+pub fn spawn(
+    mut feed: Box<dyn Feed + Send>,
+    poll: Duration,
+    stop: Arc<Stop>,
+    health: Arc<Health>,
+) -> mpsc::Receiver<FeedMsg> {
     let (tx, rx) = mpsc::channel(4);
     tokio::task::spawn_blocking(move || {
         let mut backoff = poll;
@@ -39,9 +45,10 @@ pub fn spawn(mut feed: Box<dyn Feed + Send>, poll: Duration, stop: Arc<Stop>) ->
             let mut lines = Vec::new();
             match feed.poll(&mut lines) {
                 Ok(more) => {
+                    health.feed_ok();
                     backoff = poll;
                     let empty = lines.is_empty();
-                    if !empty && tx.blocking_send(FeedMsg::Lines(lines)).is_err() {
+                    if !empty && tx.blocking_send(FeedMsg::Lines(lines, Instant::now())).is_err() {
                         return;
                     }
                     if !more {
@@ -53,6 +60,7 @@ pub fn spawn(mut feed: Box<dyn Feed + Send>, poll: Duration, stop: Arc<Stop>) ->
                     }
                 }
                 Err(e) => {
+                    health.feed_failed(&chain(&e));
                     if e.is_transient() {
                         tracing::warn!(error = %chain(&e), "feed unreachable; retrying");
                     } else {

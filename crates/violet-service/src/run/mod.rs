@@ -86,13 +86,33 @@ pub fn chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// When a run starts and its id (`<name>-<start ns>`): made before anything else, so every
+/// log line can carry the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunStart {
+    /// The start (unix ns): the run's id, and armed, where live events begin.
+    pub started_ns: i64,
+    /// `<service.name>-<started_ns>`.
+    pub run_id: String,
+}
+
+impl RunStart {
+    /// A run of service `name` starting now.
+    #[must_use]
+    pub fn now(name: &str) -> Self {
+        use violet_clock::Clock as _;
+        let started_ns = violet_clock::LiveClock::new().now().get();
+        Self { started_ns, run_id: format!("{name}-{started_ns}") }
+    }
+}
+
 /// Run the service until a signal (SIGTERM/SIGINT, or `stop` requested) or the end of the
 /// input (stdin feed), on a tokio runtime of its own.
 ///
 /// # Errors
 /// [`ServiceError`]: bad settings, an unusable spool, a journal write failing, or records
 /// left unshipped at the stop (they stay in the spool and ship at the next start).
-pub fn run(loaded: &Loaded, stop: Arc<Stop>) -> Result<StopReport, ServiceError> {
+pub fn run(loaded: &Loaded, stop: Arc<Stop>, start: &RunStart) -> Result<StopReport, ServiceError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("violet-run")
@@ -101,7 +121,7 @@ pub fn run(loaded: &Loaded, stop: Arc<Stop>) -> Result<StopReport, ServiceError>
         .build()?;
     let result = rt.block_on(async {
         crate::signals::spawn(Arc::clone(&stop))?;
-        let service = setup::Service::start(loaded, &stop).await?;
+        let service = setup::Service::start(loaded, &stop, start).await?;
         service.run(stop).await
     });
     // A feed thread blocked on a read must not hold the process: nothing it holds is lost.

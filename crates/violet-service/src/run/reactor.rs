@@ -20,6 +20,7 @@ use super::feed::FeedMsg;
 use super::{ServiceError, StopReport, chain};
 use crate::capture::TradeCapture;
 use crate::config::ServiceConfig;
+use crate::metrics::{Health, Meter, Metrics};
 use crate::monitor::Monitor;
 use crate::risk::{DailyLoss, StateFile};
 use crate::signals::Stop;
@@ -75,6 +76,12 @@ const TIMER_TICK: Duration = Duration::from_millis(10);
 const FLATTEN_RETRY: Duration = Duration::from_secs(1);
 /// How long the stop waits for the execution task's last answers.
 const EXECUTION_DRAIN: Duration = Duration::from_secs(5);
+/// How often the sampled gauges (capital, positions, state, journal backlog, clock offset)
+/// and readiness are brought up to date.
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+
+/// The venue clock's offset from the local clock (s), when armed.
+pub(crate) type ClockOffset = Option<Box<dyn Fn() -> f64 + Send>>;
 
 /// The engine and everything that hears from it.
 pub struct Reactor {
@@ -110,6 +117,15 @@ pub struct Reactor {
     switch: Option<(TradingSwitch, bool)>,
     /// When FLATTEN last asked the engine.
     last_flatten: Option<Instant>,
+    /// Counts what the engine emits into the metrics registry.
+    meter: Meter,
+    /// What `/readyz` answers.
+    health: Arc<Health>,
+    /// Armed: the venue clock's offset.
+    clock_offset: ClockOffset,
+    /// Not ready beyond this journal lag.
+    ready_journal_lag: Duration,
+    last_sample: Option<Instant>,
 }
 
 impl Reactor {
@@ -148,7 +164,22 @@ impl Reactor {
             refused: None,
             switch: None,
             last_flatten: None,
+            meter: Meter::new(Metrics::new(), "observe-only"),
+            health: Arc::new(Health::default()),
+            clock_offset: None,
+            ready_journal_lag: Duration::from_secs(cfg.metrics.ready_journal_lag_s),
+            last_sample: None,
         }
+    }
+
+    /// Count into `meter`'s registry, report readiness to `health`, and (armed) read the
+    /// venue clock's offset with `clock_offset`.
+    #[must_use]
+    pub(crate) fn with_observability(mut self, meter: Meter, health: Arc<Health>, clock_offset: ClockOffset) -> Self {
+        self.meter = meter;
+        self.health = health;
+        self.clock_offset = clock_offset;
+        self
     }
 
     /// Follow the trading state `switch` for FLATTEN: `armed`, close every position, then
@@ -187,8 +218,10 @@ impl Reactor {
             return Ok(());
         }
         self.last_flatten = Some(Instant::now());
-        tracing::warn!(held = ?self.engine.portfolio().net_positions(), "FLATTEN: closing every position (reduce-only)");
-        self.engine.flatten(&mut (&mut self.sink, &mut self.capture))?;
+        let held: Vec<String> =
+            self.engine.portfolio().net_positions().iter().map(|(s, q)| format!("{s} {q}")).collect();
+        tracing::warn!(held = %held.join(", "), "FLATTEN: closing every position (reduce-only)");
+        self.engine.flatten(&mut (&mut self.sink, (&mut self.capture, &mut self.meter)))?;
         self.drain_trades();
         Ok(())
     }
@@ -269,12 +302,17 @@ impl Reactor {
         }
     }
 
+    /// Journal and count one venue request.
+    fn request(&mut self, r: &RequestRecord) -> Result<(), ServiceError> {
+        self.meter.venue_request(r);
+        self.sink.venue_request(r)?;
+        Ok(())
+    }
+
     /// Journal every request record waiting.
     fn drain_requests(&mut self) -> Result<(), ServiceError> {
-        if let Some(rx) = self.requests.as_mut() {
-            while let Ok(r) = rx.try_recv() {
-                self.sink.venue_request(&r)?;
-            }
+        while let Some(r) = self.requests.as_mut().and_then(|rx| rx.try_recv().ok()) {
+            self.request(&r)?;
         }
         Ok(())
     }
@@ -302,12 +340,12 @@ impl Reactor {
                 biased;
                 () = stop.wait() => break "signal",
                 Some(u) = updates.recv() => self.order(&u)?,
-                r = Self::next_request(&mut self.requests) => self.sink.venue_request(&r)?,
+                r = Self::next_request(&mut self.requests) => self.request(&r)?,
                 _ = tick.tick() => self.housekeeping()?,
                 msg = feed.recv() => match msg {
-                    Some(FeedMsg::Lines(lines)) => {
+                    Some(FeedMsg::Lines(lines, read_at)) => {
                         let caught_up = lines.len() < self.batch;
-                        self.lines(&lines, stop)?;
+                        self.lines(&lines, read_at, stop)?;
                         if caught_up {
                             self.take_over("the feed caught up", false);
                             self.sink.journal_mut().flush()?;
@@ -324,6 +362,8 @@ impl Reactor {
                 break "take-over refused";
             }
         };
+        self.health.set(&[format!("stopping ({reason})")]);
+        self.meter.metrics().inner().ready.set(0);
         // No more commands: the execution task answers what it has, then ends.
         self.engine.close_port();
         let deadline = tokio::time::Instant::now() + EXECUTION_DRAIN;
@@ -342,7 +382,7 @@ impl Reactor {
         if let Some(d) = self.drift.as_mut() {
             d.on_update(u);
         }
-        self.engine.on_order(u, &mut (&mut self.sink, &mut self.capture))?;
+        self.engine.on_order(u, &mut (&mut self.sink, (&mut self.capture, &mut self.meter)))?;
         self.drain_trades();
         Ok(())
     }
@@ -369,9 +409,10 @@ impl Reactor {
         }
     }
 
-    /// Apply a batch of lines; on a stop, finish the event in hand, not the batch (the rest
-    /// is re-read on restart).
-    fn lines(&mut self, lines: &[Vec<u8>], stop: &Stop) -> Result<(), ServiceError> {
+    /// Apply a batch of lines the feed had at `read_at`; on a stop, finish the event in
+    /// hand, not the batch (the rest is re-read on restart).
+    fn lines(&mut self, lines: &[Vec<u8>], read_at: Instant, stop: &Stop) -> Result<(), ServiceError> {
+        let mut last_ts = None;
         for raw in lines {
             if stop.requested() {
                 break;
@@ -379,8 +420,8 @@ impl Reactor {
             self.n_lines += 1;
             match self.stream.next_line(raw) {
                 Err(r) => {
-                    tracing::info!(line = r.line, rejection = %r.to_json(), "rejected");
-                    violet_engine::Sink::rejection(&mut self.sink, &r)?;
+                    tracing::info!(line = r.line, field = %r.field, code = r.rule.code(), rule = %r.rule, "rejected");
+                    violet_engine::Sink::rejection(&mut (&mut self.sink, &mut self.meter), &r)?;
                 }
                 Ok(None) => {}
                 Ok(Some(ev)) => {
@@ -390,22 +431,80 @@ impl Reactor {
                             break; // the event is not decided: nothing may be sent
                         }
                     }
-                    self.engine.on_event(&ev, &mut (&mut self.sink, &mut self.capture))?;
-                    if let (Event::Scan(s), Some(m)) = (&ev, self.monitor.as_mut()) {
-                        m.decided(s.scan_number.into_inner());
+                    self.engine.on_event(&ev, &mut (&mut self.sink, (&mut self.capture, &mut self.meter)))?;
+                    last_ts = Some(ev.ts_ns());
+                    match &ev {
+                        Event::Scan(s) => {
+                            self.meter.scan_decided(read_at.elapsed(), wall_since(ev.ts_ns()));
+                            if let Some(m) = self.monitor.as_mut() {
+                                m.decided(s.scan_number.into_inner());
+                            }
+                        }
+                        Event::Tick(_) => self.meter.tick(),
+                        Event::Factors(_) => {}
                     }
                 }
             }
             self.drain_trades();
         }
+        if let Some(ts) = last_ts {
+            self.meter.metrics().inner().feed_lag.set(signed_secs_since(ts));
+        }
         Ok(())
+    }
+
+    /// Bring the sampled gauges and readiness up to date.
+    fn sample(&mut self) {
+        let sink = &self.sink;
+        self.meter.journaled(|k| sink.written(k));
+        let m = self.meter.metrics().inner();
+        let p = self.engine.portfolio();
+        m.capital.set(p.capital());
+        m.open_positions
+            .set(i64::try_from(p.net_positions().values().filter(|q| **q != 0.0).count()).unwrap_or(i64::MAX));
+        if let Some((switch, _)) = &self.switch {
+            self.meter.metrics().trading_state(switch.get());
+        }
+        if let Some(offset) = &self.clock_offset {
+            m.clock_offset.set(offset());
+        }
+        let mut reasons = Vec::new();
+        if let Some(why) = self.health.feed_error() {
+            reasons.push(format!("feed: {why}"));
+        }
+        if let AnyJournal::ClickHouse(j) = self.sink.journal() {
+            let b = j.backlog();
+            m.spool_bytes.set(i64::try_from(b.bytes).unwrap_or(i64::MAX));
+            let lag = b.oldest.unwrap_or_default();
+            m.journal_lag.set(lag.as_secs_f64());
+            if let Some(why) = j.refused() {
+                reasons.push(format!("journal: ClickHouse refused a batch, shipping stopped ({why})"));
+            } else if lag > self.ready_journal_lag {
+                reasons.push(format!(
+                    "journal: the oldest record not yet in ClickHouse waits {} s (metrics.ready_journal_lag_s = {})",
+                    lag.as_secs(),
+                    self.ready_journal_lag.as_secs()
+                ));
+            }
+        }
+        if self.takeover.is_some() {
+            reasons.push("take-over: the replay of history has not yet reached what the journal holds".into());
+        }
+        if self.refused.is_some() {
+            reasons.push("take-over refused: nothing is sent".into());
+        }
+        if self.drift.as_ref().is_some_and(Drift::apart) {
+            reasons.push("reconciliation: the journal and the venue differ (see the log)".into());
+        }
+        m.ready.set(i64::from(reasons.is_empty()));
+        self.health.set(&reasons);
     }
 
     fn housekeeping(&mut self) -> Result<(), ServiceError> {
         if let Some(f) = self.state_file.as_mut() {
             f.poll();
         }
-        self.engine.on_timers(&mut (&mut self.sink, &mut self.capture))?;
+        self.engine.on_timers(&mut (&mut self.sink, (&mut self.capture, &mut self.meter)))?;
         self.drain_trades();
         self.flatten()?;
         if let Some(d) = self.drift.as_mut() {
@@ -419,26 +518,38 @@ impl Reactor {
             self.last_check = Instant::now();
             self.check_monitor("divergence monitor: BLUE's trade events unreadable; retrying");
         }
+        if self.last_sample.is_none_or(|t| t.elapsed() >= SAMPLE_EVERY) {
+            self.last_sample = Some(Instant::now());
+            self.sample();
+        }
         if self.last_status.elapsed() >= self.status_every {
             self.last_status = Instant::now();
             let c = self.stream.counts();
+            let m = self.meter.metrics().status();
             let (ship, refused) = match self.sink.journal_mut() {
                 AnyJournal::ClickHouse(j) => (j.progress(), j.refused()),
                 AnyJournal::File(_) => (violet_journal::clickhouse::ShipStats::default(), None),
             };
+            let inner = self.meter.metrics().inner();
             tracing::info!(
                 lines = self.n_lines,
-                scans = c.scans,
+                scans = m.scans,
+                ticks = m.ticks,
                 factors = c.factors,
-                rejected = c.rejected,
+                rejected = m.rejected,
+                entries = m.entries,
                 trades = self.trades,
-                orders_refused = self.capture.refused,
+                fills = m.fills,
+                orders_refused = m.orders_refused,
                 divergences = self.divergences,
                 monitor_events = self.monitor.as_ref().map_or(0, Monitor::held),
                 shipped = ship.shipped,
                 ship_retries = ship.retries,
                 ship_failures = ship.failures,
                 ship_refused = refused.as_deref().unwrap_or("no"),
+                spool_bytes = inner.spool_bytes.get(),
+                journal_lag_s = inner.journal_lag.get(),
+                ready = inner.ready.get() == 1,
                 "status"
             );
         }
@@ -494,4 +605,16 @@ impl Reactor {
             shipped = report.shipped, "stopped");
         Ok(report)
     }
+}
+
+/// How long ago (wall clock) unix time `ts_ns` was; `None` when it lies ahead.
+fn wall_since(ts_ns: i64) -> Option<Duration> {
+    let now = LiveClock::new().now().get();
+    u64::try_from(now.saturating_sub(ts_ns)).ok().map(Duration::from_nanos)
+}
+
+/// Seconds from unix time `ts_ns` to now (wall clock), negative when it lies ahead.
+#[allow(clippy::cast_precision_loss)] // nanoseconds to seconds for a gauge
+fn signed_secs_since(ts_ns: i64) -> f64 {
+    LiveClock::new().now().get().saturating_sub(ts_ns) as f64 / 1e9
 }

@@ -24,8 +24,9 @@ use super::armed;
 use super::drift::Drift;
 use super::feed::{self, FeedMsg};
 use super::reactor::{PendingTakeOver, Reactor, RunInfo};
-use super::{ServiceError, StopReport, chain};
+use super::{RunStart, ServiceError, StopReport, chain};
 use crate::config::Loaded;
+use crate::metrics::{Health, Meter, Metrics};
 use crate::monitor::Monitor;
 use crate::reconcile::bingx_config;
 use crate::signals::Stop;
@@ -123,7 +124,7 @@ impl Service {
     ///
     /// # Errors
     /// [`ServiceError`].
-    pub async fn start(loaded: &Loaded, stop: &Arc<Stop>) -> Result<Self, ServiceError> {
+    pub async fn start(loaded: &Loaded, stop: &Arc<Stop>, start: &RunStart) -> Result<Self, ServiceError> {
         let cfg = &loaded.config;
         let name = cfg.service.name.as_str();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
@@ -147,14 +148,14 @@ impl Service {
             ),
         }
         tracing::info!(name, url = %cfg.clickhouse.url, feed = %cfg.feed.kind, data_dir = %cfg.service.data_dir.display(),
-            overridden = ?loaded.overridden, "violet run starting");
+            overridden = %loaded.overridden.join(","), "violet run starting");
         for var in &loaded.unknown_env {
             tracing::warn!(var = %var, "environment variable matches no configuration key: ignored");
         }
         let blue = blue_config(&cfg.engine.blue_config)?;
         let plan = plan(loaded)?;
         let clock = LiveClock::new();
-        let started_ns = clock.now().get();
+        let started_ns = start.started_ns;
         // Armed, only decisions on events from the start on are sent: what a restart
         // re-decides while catching up on history is never sent again.
         let trade_from = matches!(mode, ExecutionMode::Armed(_)).then(|| UnixNanos::new(started_ns));
@@ -172,12 +173,21 @@ impl Service {
                 return Err(ServiceError::Config(format!("feed.kind = {other:?}: expected clickhouse or stdin")));
             }
         };
+        // Metrics and health answer from here on (readiness: "starting" until the reactor runs).
+        let metrics = Metrics::new();
+        let health = Arc::new(Health::default());
+        if !cfg.metrics.listen.is_empty() {
+            let listener = crate::metrics::bind(&cfg.metrics.listen).await.map_err(ServiceError::Config)?;
+            let addr = listener.local_addr().map_or_else(|_| cfg.metrics.listen.clone(), |a| a.to_string());
+            crate::metrics::spawn(listener, metrics.clone(), Arc::clone(&health));
+            tracing::info!(listen = %addr, "serving /metrics, /healthz and /readyz");
+        }
         connect(&ch, stop).await?;
         let armed = match &mode {
             ExecutionMode::Armed(_) => Some(armed::prepare(loaded, &ch).await?),
             ExecutionMode::ObserveOnly(_) => None,
         };
-        let run_id = format!("{name}-{started_ns}");
+        let run_id = start.run_id.clone();
         let config_hash = violet_engine::config_hash(&blue, &plan);
         let policy = FlushPolicy {
             max_bytes: cfg.journal.flush_bytes,
@@ -211,6 +221,7 @@ impl Service {
                 Duration::from_millis(cfg.monitor.settle_ms),
                 cfg.service.data_dir.join("report"),
             )
+            .with_metrics(metrics.clone())
         });
         // The execution task: the venue's (armed) or the observe-only guard's. Client order
         // ids come from the service's name and each decision's event, not the per-start run
@@ -219,47 +230,64 @@ impl Service {
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
         let (updates_tx, updates) = mpsc::unbounded_channel();
         let port = ChannelPort::new(commands_tx);
-        let (execution, booking, requests, drift, port, takeover): (_, _, _, _, Box<dyn ExecutionPort + Send>, _) =
-            match (armed, &mode) {
-                (Some(a), _) => {
-                    let opts = TaskOptions { contracts: Some(a.venue.contracts()), ..TaskOptions::default() };
-                    let _maintenance = a.venue.spawn_maintenance();
-                    let every = cfg.execution.reconcile_interval_s;
-                    // The replay must end holding what the journal holds (the venue's answers
-                    // booked) before the gate opens to new orders.
-                    let gate = TakeOverGate::new();
-                    let takeover = PendingTakeOver {
-                        expected: a.journal.positions.clone(),
-                        step_of: Box::new(crate::reconcile::step_of(&a.venue)),
-                        gate: gate.clone(),
-                        trade_from: started_ns,
-                    };
-                    let drift = (every > 0).then(|| {
-                        Drift::new(
-                            a.venue.clone(),
-                            a.label.clone(),
-                            a.journal,
-                            Duration::from_secs(every),
-                            switch.clone(),
-                        )
-                    });
-                    let intents = IntentLog::open(&crate::reconcile::intents_path(loaded))
-                        .map_err(|e| ServiceError::Config(e.to_string()))?;
-                    let task = ExecutionTask::new(a.venue, risk, opts).with_intents(intents);
-                    let handle = tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected });
-                    let recall = a.recall.unwrap_or_else(|_| Recall::default());
-                    let port = RecallPort::new(port, recall, UnixNanos::new(started_ns), gate);
-                    (handle, Booking::Fills, Some(a.requests), drift, Box::new(port), Some(takeover))
-                }
-                (None, ExecutionMode::ObserveOnly(proof)) => {
-                    let dark = DarkExecution::new::<ObserveOnlyVenue>(proof, None, risk);
-                    (tokio::spawn(dark.run(commands_rx, updates_tx)), Booking::Shadow, None, None, Box::new(port), None)
-                }
-                (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
-            };
+        type ClockOffset = Option<Box<dyn Fn() -> f64 + Send>>;
+        let (execution, booking, requests, drift, port, takeover, clock_offset, venue): (
+            _,
+            _,
+            _,
+            _,
+            Box<dyn ExecutionPort + Send>,
+            _,
+            ClockOffset,
+            &'static str,
+        ) = match (armed, &mode) {
+            (Some(a), _) => {
+                let opts = TaskOptions {
+                    contracts: Some(a.venue.contracts()),
+                    on_send: Some(Arc::new(metrics.clone())),
+                    ..TaskOptions::default()
+                };
+                let seen = a.venue.clone();
+                #[allow(clippy::cast_precision_loss)] // milliseconds: exact far beyond any offset
+                let offset: ClockOffset =
+                    Some(Box::new(move || seen.client().clock().last().offset_ms as f64 / 1000.0));
+                let _maintenance = a.venue.spawn_maintenance();
+                let every = cfg.execution.reconcile_interval_s;
+                // The replay must end holding what the journal holds (the venue's answers
+                // booked) before the gate opens to new orders.
+                let gate = TakeOverGate::new();
+                let takeover = PendingTakeOver {
+                    expected: a.journal.positions.clone(),
+                    step_of: Box::new(crate::reconcile::step_of(&a.venue)),
+                    gate: gate.clone(),
+                    trade_from: started_ns,
+                };
+                let drift = (every > 0).then(|| {
+                    Drift::new(a.venue.clone(), a.label.clone(), a.journal, Duration::from_secs(every), switch.clone())
+                        .with_metrics(metrics.clone())
+                });
+                let intents = IntentLog::open(&crate::reconcile::intents_path(loaded))
+                    .map_err(|e| ServiceError::Config(e.to_string()))?;
+                let task = ExecutionTask::new(a.venue, risk, opts).with_intents(intents);
+                let handle = tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected });
+                let recall = a.recall.unwrap_or_else(|_| Recall::default());
+                let port = RecallPort::new(port, recall, UnixNanos::new(started_ns), gate);
+                // The simulator (or any other base URL) is not the venue's own host.
+                let venue = if cfg.execution.base_url.is_empty() { cfg.execution.venue.as_str() } else { "custom-url" };
+                (handle, Booking::Fills, Some(a.requests), drift, Box::new(port), Some(takeover), offset, venue)
+            }
+            (None, ExecutionMode::ObserveOnly(proof)) => {
+                let dark = DarkExecution::new::<ObserveOnlyVenue>(proof, None, risk);
+                let handle = tokio::spawn(dark.run(commands_rx, updates_tx));
+                (handle, Booking::Shadow, None, None, Box::new(port), None, None, "observe-only")
+            }
+            (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
+        };
         let engine = Engine::new(blue, plan, clock).with_port(port, booking).with_namespace(name);
-        let feed = feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop));
+        let feed =
+            feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop), Arc::clone(&health));
         let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg)
+            .with_observability(Meter::new(metrics, venue), health, clock_offset)
             .with_requests(requests)
             .with_daily_loss(daily_loss, switch.clone())
             .with_drift(drift)

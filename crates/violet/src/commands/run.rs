@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use violet_service::config::{Loaded, env_vars, load};
-use violet_service::{ServiceError, Stop, error_chain, run as run_service};
+use violet_service::{RunStart, ServiceError, Stop, error_chain, run as run_service};
 
 /// Arguments of `violet run`.
 #[derive(Debug, clap::Args)]
@@ -26,14 +26,6 @@ pub struct Args {
     /// environment variable it reads, then exit.
     #[arg(long)]
     print_config: bool,
-}
-
-fn init_logs(level: &str) -> anyhow::Result<()> {
-    let level: tracing::Level = level
-        .parse()
-        .map_err(|_| anyhow::anyhow!("service.log_level = {level:?}: expected error, warn, info, debug or trace"))?;
-    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false).init();
-    Ok(())
 }
 
 fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
@@ -60,8 +52,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         print_config(&loaded)?;
         return Ok(ExitCode::SUCCESS);
     }
-    init_logs(&loaded.config.service.log_level)?;
-    match run_service(&loaded, Stop::new()) {
+    let service = &loaded.config.service;
+    let start = RunStart::now(&service.name);
+    violet_service::logs::init(&service.log_level, service.log_format, &start.run_id).map_err(anyhow::Error::msg)?;
+    match run_service(&loaded, Stop::new(), &start) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(e @ ServiceError::Config(_)) => Err(e.into()),
         Err(ServiceError::Unreconciled(why)) => {

@@ -1,6 +1,7 @@
 //! Helpers shared by the launcher's integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod metrics;
 pub mod venue;
 
 use std::path::PathBuf;
