@@ -1,8 +1,14 @@
 //! POST a query to ClickHouse's HTTP interface.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs as _};
 use std::time::Duration;
+
+/// How long connecting may take: a host that drops packets fails after this, not after the
+/// system's minutes of SYN retries.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request may wait on the socket (each write, each read) by default.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 use crate::secret::Secret;
 
@@ -66,7 +72,33 @@ impl ClickHouse {
         }
         let addr = if hostport.contains(':') { hostport.to_string() } else { format!("{hostport}:8123") };
         let host = addr.split(':').next().unwrap_or_default().to_string();
-        Ok(Self { url: url.to_string(), addr, host, timeout: Duration::from_secs(30), auth: None })
+        Ok(Self { url: url.to_string(), addr, host, timeout: REQUEST_TIMEOUT, auth: None })
+    }
+
+    /// The same server, each read or write of a request waiting at most `timeout` (at least
+    /// a millisecond): a server that accepts and never answers fails the request then.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The request timeout.
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// A connection, trying each address of the host for at most [`CONNECT_TIMEOUT`].
+    fn connect(&self) -> std::io::Result<TcpStream> {
+        let mut last = None;
+        for addr in self.addr.to_socket_addrs()? {
+            match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT.min(self.timeout)) {
+                Ok(s) => return Ok(s),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "the host has no address")))
     }
 
     /// The same server, as `user` with `password` (HTTP basic authentication).
@@ -100,7 +132,7 @@ impl ClickHouse {
     /// [`ClickHouseError::Status`] when it refuses the query.
     pub fn query_bytes(&self, query: &[u8]) -> Result<Vec<u8>, ClickHouseError> {
         let io = |source| ClickHouseError::Io { url: self.url.clone(), source };
-        let mut s = TcpStream::connect(&self.addr).map_err(io)?;
+        let mut s = self.connect().map_err(io)?;
         s.set_read_timeout(Some(self.timeout)).map_err(io)?;
         s.set_write_timeout(Some(self.timeout)).map_err(io)?;
         s.set_nodelay(true).map_err(io)?;

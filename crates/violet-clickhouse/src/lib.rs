@@ -8,7 +8,7 @@ mod local;
 mod rowbinary;
 mod secret;
 
-pub use http::{ClickHouse, ClickHouseError, has_credentials, redact_url};
+pub use http::{CONNECT_TIMEOUT, ClickHouse, ClickHouseError, REQUEST_TIMEOUT, has_credentials, redact_url};
 pub use local::{LocalServer, LocalServerError, SERVER_BINARY};
 pub use rowbinary::{RowBinaryError, RowReader, RowWriter};
 pub use secret::{Secret, SecretFileError};

@@ -184,3 +184,37 @@ fn a_password_protected_server_takes_the_password_from_the_environment_only() {
         "9"
     );
 }
+
+#[test]
+fn a_spool_shipped_to_its_end_takes_the_next_replay_of_another_stream() {
+    let s = start("spool-reuse");
+    assert!(violet(&["ddl", "apply", "--clickhouse-url", s.url()]).status.success());
+    let work = fresh_dir("clickhouse-spool-reuse");
+    let spool = work.join("spool");
+    let replay = |stream: &str| {
+        let events = common::root().join("fixtures/streams").join(stream);
+        violet(&[
+            "replay",
+            "--quiet",
+            "--events",
+            events.to_str().expect("utf-8"),
+            "--clickhouse-url",
+            s.url(),
+            "--data-dir",
+            spool.to_str().expect("utf-8"),
+        ])
+    };
+    for stream in ["small-a.jsonl", "small-b.jsonl"] {
+        let out = replay(stream);
+        assert_eq!(out.status.code(), Some(0), "{stream}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let runs = query(s.url(), "SELECT count() FROM dolphin_violet.runs FINAL WHERE status = 'STOPPED'");
+    assert_eq!(runs.trim(), "2", "both streams journaled through one spool");
+    let scans = |stream: &str| -> u64 {
+        let p = common::root().join("fixtures/streams").join(stream.replace(".jsonl", ".blue-counts.json"));
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).expect("counts")).expect("json");
+        v["scans"].as_u64().expect("scans")
+    };
+    assert_eq!(count(s.url(), "decisions"), (scans("small-a.jsonl") + scans("small-b.jsonl")).to_string());
+    std::fs::remove_dir_all(&work).ok();
+}

@@ -349,3 +349,37 @@ fn a_missing_file_is_named_with_the_reason_whichever_flag_names_it() {
         assert!(err.contains(missing) && err.contains("No such file or directory"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn run_says_why_it_could_not_run_and_exits_2_not_internal() {
+    let work = fresh_dir("hardening-run-env");
+    let run = |url: &str, data_dir: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_violet"))
+            .arg("run")
+            .env("VIOLET_FEED_KIND", "stdin")
+            .env("VIOLET_CLICKHOUSE_URL", url)
+            .env("VIOLET_SERVICE_DATA_DIR", data_dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("violet run")
+    };
+    // ClickHouse never answers; the operator stops it.
+    let child = run("http://127.0.0.1:1", work.join("data").to_str().expect("utf-8"));
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let ok = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(ok.success());
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("stopped before ClickHouse at http://127.0.0.1:1 answered"), "{err}");
+
+    // The spool cannot be made: the path and the reason.
+    let server = common::local_server("hardening-run-env");
+    let out = run(server.url(), "/dev/full/violet").wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("/dev/full/violet") && err.contains("Not a directory"), "{err}");
+    std::fs::remove_dir_all(&work).ok();
+}

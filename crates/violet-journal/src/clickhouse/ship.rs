@@ -418,13 +418,27 @@ impl Shipper {
 pub struct Spool(FileJournal);
 
 impl Spool {
-    /// Open the spool in `dir` for run `run_id`.
+    /// Open the spool in `dir` for run `run_id`. A spool another run left shipped to its
+    /// end is taken over (emptied); one still holding that run's unshipped records is
+    /// refused ([`JournalError::OtherRun`]).
     ///
     /// # Errors
     /// The spool's [`JournalError`].
     pub fn open(dir: &Path, run_id: &str, policy: FlushPolicy) -> Result<Self, JournalError> {
+        if let Some(previous) = FileJournal::reclaim(dir, run_id, shipped_to_end)? {
+            tracing::info!(dir = %dir.display(), previous = %previous, run = run_id,
+                "the spool's previous run shipped everything: the spool is this run's now");
+        }
         Ok(Self(FileJournal::open(dir, run_id, policy)?.spool_lines()))
     }
+}
+
+/// Whether the server acknowledged every byte of the spool in `dir`.
+fn shipped_to_end(dir: &Path) -> bool {
+    let Ok(segs) = segments(dir) else { return false };
+    let Some(&last) = segs.last() else { return true };
+    let Ok(meta) = fs::metadata(segment_path(dir, last)) else { return false };
+    spool_bytes(dir, read_ack(dir), Position { segment: last, offset: meta.len() }) == 0
 }
 
 impl Journal for Spool {
@@ -706,6 +720,27 @@ mod tests {
         }
         assert_eq!(j.backlog(), Backlog::default());
         drop(j.finish(Duration::from_secs(5)));
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_spool_shipped_to_its_end_is_free_for_another_run_and_one_with_records_left_is_not() {
+        let dir = std::env::temp_dir().join(format!("violet-ship-{}-reclaim", std::process::id()));
+        // Run a ships everything: run b takes the spool over, empty.
+        let (url, _inserts) = stub_server();
+        let (stats, _) = ship_one(&dir, &url);
+        assert_eq!(stats.expect("shipped").shipped, 1);
+        let spool = Spool::open(&dir, "run-b", FlushPolicy::default()).expect("run b takes a shipped spool");
+        assert!(FileJournal::read_all(&dir).expect("read").is_empty(), "run a's lines are gone");
+        drop(spool);
+        // Run a's record refused (4xx): it stays, and so does run a's claim on the spool.
+        let (url, _inserts) = stub_server_answering(vec![(400, "no")]);
+        let _ = ship_one(&dir, &url);
+        match Spool::open(&dir, "run-b", FlushPolicy::default()) {
+            Err(JournalError::OtherRun { found, .. }) => assert_eq!(found, "run-a"),
+            other => panic!("a spool with records unshipped is refused: {other:?}"),
+        }
+        assert_eq!(FileJournal::read_all(&dir).expect("read").len(), 1, "the record is kept");
         fs::remove_dir_all(&dir).ok();
     }
 

@@ -144,6 +144,44 @@ impl FileJournal {
         Self::open_as(dir, &format!("service:{owner}"), policy, false)
     }
 
+    /// Empty `dir` for run `run_id` when it holds another run's journal of which `done`
+    /// says nothing is still needed (a ClickHouse spool shipped to its end): everything in
+    /// it but the lock file goes. Returns the other run's id when it did. A directory in
+    /// use, of `run_id` itself, or whose records are still needed is left as it is (opening
+    /// it then says why).
+    ///
+    /// # Errors
+    /// An I/O error, naming the path.
+    pub(crate) fn reclaim(
+        dir: &Path,
+        run_id: &str,
+        done: impl FnOnce(&Path) -> bool,
+    ) -> Result<Option<String>, JournalError> {
+        let meta = dir.join(META);
+        let found = match fs::read_to_string(&meta) {
+            Ok(t) => t.trim().to_string(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_at(&meta)(e)),
+        };
+        if found == run_id {
+            return Ok(None);
+        }
+        let lock_path = dir.join(LOCK);
+        let lock =
+            OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io_at(&lock_path))?;
+        if lock.try_lock().is_err() || !done(dir) {
+            return Ok(None);
+        }
+        for entry in fs::read_dir(dir).map_err(io_at(dir))? {
+            let path = entry.map_err(io_at(dir))?.path();
+            if path.file_name().is_some_and(|n| n != LOCK) && path.is_file() {
+                fs::remove_file(&path).map_err(io_at(&path))?;
+            }
+        }
+        File::open(dir).and_then(|d| d.sync_all()).map_err(io_at(dir))?;
+        Ok(Some(found))
+    }
+
     fn open_as(dir: &Path, run_id: &str, policy: FlushPolicy, rerun: bool) -> Result<Self, JournalError> {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
         // One writer per directory: an exclusive lock held while the journal is open (the

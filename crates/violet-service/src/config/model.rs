@@ -98,11 +98,20 @@ pub struct ClickHouseConfig {
     /// A file holding the password, mode 0600 (or set `VIOLET_CLICKHOUSE_PASSWORD`).
     /// Empty: no password (or the environment's).
     pub password_file: PathBuf,
+    /// Each read or write of a request waits at most this long (seconds): a server that
+    /// accepts and never answers fails the request then (connecting is bounded at 5 s).
+    /// The feed and the journal retry; the journal's records wait in the spool.
+    pub timeout_s: u64,
 }
 
 impl Default for ClickHouseConfig {
     fn default() -> Self {
-        Self { url: "http://127.0.0.1:8123".into(), user: "default".into(), password_file: PathBuf::new() }
+        Self {
+            url: "http://127.0.0.1:8123".into(),
+            user: "default".into(),
+            password_file: PathBuf::new(),
+            timeout_s: 30,
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 //!
 //! - `window.rs`: the events held, compared up to the horizon and then retired (their
 //!   counts kept), so memory stays flat over a long run.
+//! - `blue.rs`: BLUE's side read by a thread of its own: checking never waits for ClickHouse.
 
+mod blue;
 mod window;
 
 use std::collections::{HashSet, VecDeque};
@@ -17,7 +19,8 @@ use window::Window;
 
 /// Compared events kept after each retirement (the report's context), both sides.
 const KEEP: usize = 2_000;
-use violet_feed::{BlueTrades, FeedError};
+use blue::BlueLines;
+use violet_feed::BlueTrades;
 use violet_journal::{Journal, JournalSink};
 
 /// What one check found.
@@ -34,7 +37,7 @@ pub struct Check {
 /// Compares trade events up to the last scan VIOLET decided at least `settle` ago.
 #[derive(Debug)]
 pub struct Monitor {
-    blue: BlueTrades,
+    blue: BlueLines,
     window: Window,
     /// Events read so far, per side (their line numbers in the report).
     blue_seen: usize,
@@ -56,11 +59,12 @@ fn parse_one(line: &str, n: usize) -> Option<TradeRecord> {
 }
 
 impl Monitor {
-    /// A monitor reading BLUE's trades from `blue`; reports go to `report_dir`.
+    /// A monitor reading BLUE's trades from `blue` (polled every `every` on a thread of its
+    /// own); reports go to `report_dir`.
     #[must_use]
-    pub fn new(blue: BlueTrades, settle: Duration, report_dir: PathBuf) -> Self {
+    pub fn new(blue: BlueTrades, every: Duration, settle: Duration, report_dir: PathBuf) -> Self {
         Self {
-            blue,
+            blue: BlueLines::spawn(blue, every),
             window: Window::new(KEEP),
             blue_seen: 0,
             ours_seen: 0,
@@ -100,15 +104,15 @@ impl Monitor {
         }
     }
 
-    /// Read BLUE's new trade events, compare both sides up to the horizon, journal the
+    /// Take BLUE's trade events read since, compare both sides up to the horizon, journal the
     /// divergences not journaled before (ids `<source>:divergence:<scan>:<event>`), and
     /// rewrite the report when anything changed.
     ///
     /// # Errors
-    /// BLUE's table cannot be read, or the journal fails.
+    /// The journal fails.
     pub fn check<J: Journal>(&mut self, journal: &mut JournalSink<J>) -> Result<Check, MonitorError> {
         let mut lines = Vec::new();
-        self.blue.poll(&mut lines)?;
+        self.blue.take(&mut lines);
         for l in &lines {
             self.blue_seen += 1;
             match parse_one(l, self.blue_seen) {
@@ -158,9 +162,6 @@ impl Monitor {
 /// The monitor failed.
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
-    /// BLUE's trade events cannot be read.
-    #[error(transparent)]
-    Feed(#[from] FeedError),
     /// The journal failed.
     #[error("journal")]
     Journal(#[from] io::Error),

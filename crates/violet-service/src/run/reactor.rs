@@ -1,7 +1,8 @@
 //! The reactor: the one task that owns the engine. Feed lines, order updates and the
 //! passing of time arrive in one `select!` and are applied in order; the engine answers
 //! with records (to the journal sink) and commands (to the execution task). Nothing on this
-//! task waits for a venue; ClickHouse calls of the monitor run off the async workers.
+//! task waits for a venue or for ClickHouse (the monitor reads BLUE's side on a thread of
+//! its own; the journal ships from its own).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -516,7 +517,7 @@ impl Reactor {
         }
         if self.monitor.is_some() && self.last_check.elapsed() >= self.monitor_every {
             self.last_check = Instant::now();
-            self.check_monitor("divergence monitor: BLUE's trade events unreadable; retrying");
+            self.check_monitor("divergence monitor: the journal failed");
         }
         if self.last_sample.is_none_or(|t| t.elapsed() >= SAMPLE_EVERY) {
             self.last_sample = Some(Instant::now());
@@ -556,10 +557,11 @@ impl Reactor {
         Ok(())
     }
 
-    /// One check of the divergence monitor (it queries ClickHouse: off the async workers).
+    /// One check of the divergence monitor (BLUE's side is read by its own thread: nothing
+    /// here waits for ClickHouse).
     fn check_monitor(&mut self, on_error: &str) {
         let (Some(m), sink) = (self.monitor.as_mut(), &mut self.sink) else { return };
-        match tokio::task::block_in_place(|| m.check(sink)) {
+        match m.check(sink) {
             Ok(c) => self.divergences = c.divergences,
             Err(e) => tracing::warn!(error = %chain(&e), "{on_error}"),
         }

@@ -76,8 +76,9 @@ fn plan(loaded: &Loaded) -> Result<CadencePlan, ServiceError> {
 /// [`ServiceError::Config`] for a URL that does not parse.
 pub(crate) fn clickhouse_client(loaded: &Loaded) -> Result<ClickHouse, ServiceError> {
     let cfg = &loaded.config;
-    let mut ch =
-        ClickHouse::new(&cfg.clickhouse.url).map_err(|e| ServiceError::Config(format!("clickhouse.url: {e}")))?;
+    let mut ch = ClickHouse::new(&cfg.clickhouse.url)
+        .map_err(|e| ServiceError::Config(format!("clickhouse.url: {e}")))?
+        .with_timeout(Duration::from_secs(cfg.clickhouse.timeout_s));
     if let Some(pw) = &loaded.password {
         ch = ch.with_credentials(&cfg.clickhouse.user, pw);
     }
@@ -91,11 +92,16 @@ pub(crate) async fn connect(ch: &ClickHouse, stop: &Stop) -> Result<(), ServiceE
     let mut backoff = Duration::from_millis(200);
     loop {
         let c = ch.clone();
-        let answer = tokio::task::spawn_blocking(move || {
+        let asked = tokio::task::spawn_blocking(move || {
             let n = apply(&c, DDL_DOLPHIN_VIOLET).map_err(SchemaError::from)?;
             check_journal_tables(&c).map(|()| n)
-        })
-        .await;
+        });
+        // A server that accepts and never answers holds the request until its timeout: a
+        // stop does not wait for it.
+        let answer = tokio::select! {
+            a = asked => a,
+            () = stop.wait() => return Err(ServiceError::NeverConnected(ch.url().to_string())),
+        };
         match answer {
             Ok(Ok(n)) => {
                 tracing::info!(statements = n, url = ch.url(), "DDL of dolphin_violet applied, journal tables checked");
@@ -218,6 +224,7 @@ impl Service {
         let monitor = cfg.monitor.enabled.then(|| {
             Monitor::new(
                 BlueTrades::new(ch.clone(), cfg.feed.batch, cfg.feed.since_ts_ns),
+                Duration::from_millis(cfg.monitor.interval_ms),
                 Duration::from_millis(cfg.monitor.settle_ms),
                 cfg.service.data_dir.join("report"),
             )

@@ -41,9 +41,10 @@ fn print_config(loaded: &Loaded) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Run it. Exit 0 after a graceful stop with everything shipped; 1 when the service failed;
-/// 2 on a bad configuration; 4 when an armed start's reconciliation or take-over refused;
-/// 5 when records were left in the spool; 143 on a second signal.
+/// Run it. Exit 0 after a graceful stop with everything shipped; 2 on a bad configuration,
+/// a spool that cannot be used or written (named), or a stop before ClickHouse ever
+/// answered; 4 when an armed start's reconciliation or take-over refused; 5 when records
+/// were left in the spool; 143 on a second signal.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     let mut loaded = load(args.config.as_deref(), &env)?;
@@ -69,9 +70,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::from(super::SHIP_PENDING))
         }
+        // The spool unusable or unwritable (a full disk, permissions: the error names the
+        // path), or stopped before ClickHouse ever answered: the environment's, not VIOLET's.
         Err(e) => {
             tracing::error!(error = %error_chain(&e), "violet run failed");
-            Ok(ExitCode::from(1))
+            Ok(ExitCode::from(2))
         }
     }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod metrics;
+pub mod proxy;
 pub mod venue;
 
 use std::path::PathBuf;
