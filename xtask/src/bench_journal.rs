@@ -14,7 +14,8 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context as _, bail};
-use violet_journal::clickhouse::{ClickHouse, LocalServer, apply_ddl};
+use violet_journal::clickhouse::{ClickHouse, apply_ddl};
+use violet_testkit::LocalServer;
 
 use crate::null_http;
 use crate::util::{ServerArgs, Timed, bench_stream, dist_violet, median, process_cpu, root, time, time_cpu};

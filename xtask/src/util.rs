@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
-use violet_journal::clickhouse::LocalServer;
+use violet_testkit::LocalServer;
 
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {

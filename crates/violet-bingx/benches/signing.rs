@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use violet_bingx::sign::{Params, Signer};
-use violet_clickhouse::Secret;
+use violet_domain::secret::Secret;
 
 fn bench(c: &mut Criterion) {
     let signer = Signer::new(&Secret::new(

@@ -2,7 +2,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use violet_clickhouse::Secret;
+use violet_domain::secret::Secret;
 
 /// A parameter value that cannot be sent unencoded (BingX signs the raw string, so values
 /// are kept URL-safe and raw and encoded strings stay the same).

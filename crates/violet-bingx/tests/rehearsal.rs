@@ -14,13 +14,14 @@ use std::time::Duration;
 
 use common::stage::{Audit, Stage, stream};
 use violet_bingx::audit::{RequestOutcome, RequestRecord};
-use violet_clickhouse::{ClickHouse, LocalServer};
+use violet_clickhouse::ClickHouse;
 use violet_domain::event::Rejection;
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
 use violet_engine::execution::{OrderUpdate, TradeEvent, UpdateKind};
 use violet_journal::clickhouse::{ClickHouseJournal, apply_ddl, journal_view};
 use violet_journal::{FlushPolicy, JournalSink};
+use violet_testkit::LocalServer;
 use violet_venue::reconcile::{VenueView, Verdict, reconcile};
 use violet_venue::venue::Venue as _;
 

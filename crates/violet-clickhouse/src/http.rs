@@ -10,7 +10,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a request may wait on the socket (each write, each read) by default.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-use crate::secret::Secret;
+use violet_domain::secret::Secret;
 
 /// A ClickHouse request that failed.
 #[derive(Debug, thiserror::Error)]

@@ -15,4 +15,5 @@ pub mod event;
 pub mod hash;
 pub mod json;
 pub mod pymath;
+pub mod secret;
 pub mod types;

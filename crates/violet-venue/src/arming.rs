@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use violet_clickhouse::{Secret, SecretFileError};
+use violet_domain::secret::{Secret, SecretFileError};
 
 /// The environment variables holding the exchange keys.
 pub const KEY_ENV: &str = "VIOLET_EXCHANGE_API_KEY";

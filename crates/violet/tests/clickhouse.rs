@@ -167,8 +167,7 @@ fn replay_journals_into_clickhouse_and_survives_a_server_kill() {
 #[test]
 fn a_password_protected_server_takes_the_password_from_the_environment_only() {
     let pw = violet_clickhouse::Secret::new("s3cret-pw".into());
-    let s =
-        violet_journal::clickhouse::LocalServer::start_with_password("pw", Some(&pw)).unwrap_or_else(|e| panic!("{e}"));
+    let s = violet_testkit::LocalServer::start_with_password("pw", Some(&pw)).unwrap_or_else(|e| panic!("{e}"));
     let out = violet(&["ddl", "apply", "--clickhouse-url", s.url()]);
     assert_eq!(out.status.code(), Some(2), "no password: refused");
     let out = Command::new(env!("CARGO_BIN_EXE_violet"))

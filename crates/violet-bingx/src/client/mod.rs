@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use violet_clickhouse::Secret;
 use violet_clock::{Clock as _, LiveClock, UnixNanos};
+use violet_domain::secret::Secret;
 use violet_venue::arming::ApiKeys;
 
 use crate::audit::{RequestJournal, RequestOutcome, RequestRecord};

@@ -9,4 +9,4 @@ mod ship;
 pub use ddl::{DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, SchemaError, apply, apply_ddl, check_journal_tables, statements};
 pub use ledger::{LedgerError, journal_view, order_states, recorded_orders};
 pub use ship::{Backlog, ClickHouseJournal, ShipError, ShipStats, Spool};
-pub use violet_clickhouse::{ClickHouse, ClickHouseError, LocalServer, LocalServerError, SERVER_BINARY};
+pub use violet_clickhouse::{ClickHouse, ClickHouseError};

@@ -5,27 +5,15 @@ pub mod metrics;
 pub mod proxy;
 pub mod venue;
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 /// A local clickhouse-server for this test (fails, never skips, when it cannot start).
-pub fn local_server(name: &str) -> violet_clickhouse::LocalServer {
-    violet_clickhouse::LocalServer::start(name).unwrap_or_else(|e| panic!("{e}"))
+pub fn local_server(name: &str) -> violet_testkit::LocalServer {
+    violet_testkit::LocalServer::start(name).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A fresh, empty directory for this test process and `name`.
-pub fn fresh_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("violet-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
-}
+pub use violet_testkit::{fresh_dir, root};
 
 /// Run the `violet` binary.
 pub fn violet(args: &[&str]) -> Output {

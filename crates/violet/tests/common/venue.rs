@@ -168,7 +168,7 @@ pub fn now_ns() -> i64 {
 /// simulator, and a fresh work directory.
 pub struct Stage {
     /// The server.
-    pub server: violet_clickhouse::LocalServer,
+    pub server: violet_testkit::LocalServer,
     /// Its client.
     pub ch: ClickHouse,
     /// small-a up to [`LAST_SCAN`].

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use violet_clickhouse::LocalServer;
+use violet_testkit::LocalServer;
 
 #[test]
 fn a_server_started_in_a_directory_lives_there_answers_and_is_removed_on_drop() {

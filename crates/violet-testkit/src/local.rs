@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::http::ClickHouse;
-use crate::secret::Secret;
+use violet_clickhouse::ClickHouse;
+use violet_domain::secret::Secret;
 
 /// The server binary Debian's `clickhouse-server` package installs.
 pub const SERVER_BINARY: &str = "/usr/sbin/clickhouse-server";

@@ -1,12 +1,24 @@
-//! A secret string (a database password, an API key): shown as `***` by `Debug` and
-//! `Display`, readable only through [`Secret::expose`].
+//! A secret string (a database password, an exchange API key or secret), shared by the
+//! ClickHouse and the venue sides: kept in `secrecy`'s `SecretString` (zeroed when
+//! dropped), shown as `***` by `Debug` and `Display`, readable only through
+//! [`Secret::expose`]; and read from a file only when its owner alone may read it.
 
 use std::fmt;
 use std::path::Path;
 
+use secrecy::{ExposeSecret as _, SecretString};
+
 /// A secret value. Never logged: `Debug` and `Display` print `Secret(***)` / `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+#[derive(Clone)]
+pub struct Secret(SecretString);
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
 
 /// A secret file that must not be used.
 #[derive(Debug, thiserror::Error)]
@@ -33,13 +45,13 @@ impl Secret {
     /// Wrap `value`.
     #[must_use]
     pub fn new(value: String) -> Self {
-        Self(value)
+        Self(SecretString::from(value))
     }
 
     /// The secret itself: pass it on, never print it.
     #[must_use]
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// Read a secret from `path` (trailing newline dropped). The file must be readable by
@@ -55,7 +67,7 @@ impl Secret {
             return Err(SecretFileError::Mode { path: path.to_path_buf(), mode });
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
-        Ok(Self(text.trim_end_matches(['\n', '\r']).to_string()))
+        Ok(Self::new(text.trim_end_matches(['\n', '\r']).to_string()))
     }
 }
 
