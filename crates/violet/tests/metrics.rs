@@ -101,10 +101,14 @@ fn metrics_equal_the_streams_counts_readyz_is_200_and_logs_are_json_with_the_run
         let (_, body) = get(&addr, "/metrics").ok_or("no answer")?;
         samples = parse(&body);
         let journaled = value(&samples, "violet_journal_records_total", &[("table", "decisions")]);
-        if shipped.get("decisions") == Some(&n("scans")) && journaled == n("scans") {
+        let (written, acknowledged) = (
+            value(&samples, "violet_journal_records_total", &[]),
+            value(&samples, "violet_journal_shipped_total", &[]),
+        );
+        if shipped.get("decisions") == Some(&n("scans")) && journaled == n("scans") && acknowledged == written {
             Ok(())
         } else {
-            Err(format!("shipped {shipped:?}, counted {journaled}"))
+            Err(format!("shipped {shipped:?}, counted {journaled}, acknowledged {acknowledged} of {written}"))
         }
     });
 
@@ -146,6 +150,7 @@ fn metrics_equal_the_streams_counts_readyz_is_200_and_logs_are_json_with_the_run
     assert_eq!(value(&samples, "violet_capital", &[]).to_bits(), n("capital").to_bits(), "BLUE's final capital");
     assert!(value(&samples, "violet_feed_lag_seconds", &[]) > 0.0, "the fixture's events are in the past");
     assert_eq!(value(&samples, "violet_ready", &[]), 1.0);
+    assert_eq!(value(&samples, "violet_journal_ship_failures_total", &[]), 0.0, "ClickHouse took every batch");
     for s in &samples {
         assert!(!s.labels.keys().any(|k| k == "id" || k.ends_with("_id")), "no id as a label: {s:?}");
     }

@@ -70,6 +70,11 @@ pub struct Portfolio {
     strays: BTreeMap<u64, Stray>,
 }
 
+/// Whether a fill of `q` is more than `room` beyond rounding dust.
+fn beyond(q: f64, room: f64) -> bool {
+    q > room && !is_dust(q - room, q)
+}
+
 impl Portfolio {
     /// BLUE's initial capital and `n_slots` free slots (at least one).
     #[must_use]
@@ -200,6 +205,12 @@ impl Portfolio {
         let live = !r.ended && self.slots[slot].live_order() == Some(&u.client_order_id);
         if let Some(f) = &u.fill {
             let booked = match (leg, live) {
+                (Leg::Exit, true)
+                    if self.slots[slot].exit_room().is_some_and(|room| beyond(f.quantity.get(), room)) =>
+                {
+                    let r = r.clone();
+                    self.exit_beyond_its_trade(slot, &r, f, u, at, cfg)
+                }
                 (Leg::Entry | Leg::Exit, true) => self.slots[slot].fill(f, &mut self.capital, cfg).map(|()| Vec::new()),
                 // Late fills are rare: the order's whole record is copied for them.
                 (Leg::Entry, false) => {
@@ -288,6 +299,72 @@ impl Portfolio {
         }))
     }
 
+    /// A fill of the live exit beyond what it may still close: a late fill of an earlier
+    /// exit order closed (part of) its trade meanwhile, and the venue, which nets the
+    /// symbol, took the rest off the symbol's other position — VIOLET's strays there. What
+    /// the exit may still close is booked to its slot, the rest closes the symbol's strays;
+    /// more than both hold is an error.
+    fn exit_beyond_its_trade(
+        &mut self,
+        slot: usize,
+        r: &OrderRef,
+        f: &Fill,
+        u: &OrderUpdate,
+        at: DecisionEvent,
+        cfg: &BlueConfig,
+    ) -> Result<Vec<TradeEvent>, BookingError> {
+        if !(f.price.is_finite() && f.price > 0.0) {
+            return Err(BookingError::Price(f.price));
+        }
+        let fill = f.quantity.get();
+        let room = self.slots[slot].exit_room().unwrap_or(0.0).max(0.0);
+        let part = |q: f64| Fill {
+            quantity: super::units::Quantity::computed(q),
+            notional: super::units::Notional::computed(q * f.price),
+            ..*f
+        };
+        if room > 0.0 {
+            self.slots[slot].fill(&part(room), &mut self.capital, cfg)?;
+        }
+        let mut out = Vec::new();
+        let left = self.off_strays(r.symbol.as_ref(), fill - room, fill, f.price, u, at, cfg, &mut out);
+        if left > 0.0 && !is_dust(left, fill) {
+            return Err(BookingError::Exceeds { fill, held: fill - left });
+        }
+        Ok(out)
+    }
+
+    /// Close up to `left` of the strays of `symbol` at `price` (rounding dust of `fill`
+    /// taken as all of one); their EXIT events into `out`. Returns what is left.
+    #[allow(clippy::too_many_arguments)] // one fill's facts, taken apart
+    fn off_strays(
+        &mut self,
+        symbol: &str,
+        mut left: f64,
+        fill: f64,
+        price: f64,
+        u: &OrderUpdate,
+        at: DecisionEvent,
+        cfg: &BlueConfig,
+        out: &mut Vec<TradeEvent>,
+    ) -> f64 {
+        let take = |held: f64, left: f64| if is_dust(held - left, fill) { held } else { held.min(left) };
+        let mut strays: Vec<u64> =
+            self.strays.values().filter(|s| s.symbol.as_ref() as &str == symbol).map(|s| s.trade_id).collect();
+        strays.sort_unstable();
+        for trade_id in strays {
+            if !(left > 0.0) || is_dust(left, fill) {
+                break;
+            }
+            let q = take(self.strays.get(&trade_id).map_or(0.0, |s| s.quantity), left);
+            if q > 0.0 {
+                out.push(self.stray_close(trade_id, q, price, u, at, cfg));
+                left -= q;
+            }
+        }
+        left
+    }
+
     /// A closing fill that is not the live exit's: a late close of a stray or a late exit
     /// fill. The exchange reduces the symbol's position, not a trade's: what the order's own
     /// target no longer holds is taken off the symbol's other strays, then its slot
@@ -353,18 +430,7 @@ impl Portfolio {
         }
         if r.leg == Leg::Exit && left > 0.0 {
             // A late exit fill beyond its own slot: the symbol's strays.
-            let strays: Vec<u64> =
-                self.strays.values().filter(|s| s.symbol.as_ref() as &str == symbol).map(|s| s.trade_id).collect();
-            for trade_id in strays {
-                if is_dust(left, fill) {
-                    break;
-                }
-                let q = take(self.strays.get(&trade_id).map_or(0.0, |s| s.quantity), left);
-                if q > 0.0 {
-                    out.push(self.stray_close(trade_id, q, f.price, u, at, cfg));
-                    left -= q;
-                }
-            }
+            left = self.off_strays(symbol, left, fill, f.price, u, at, cfg, &mut out);
         }
         let error = (left > 0.0 && !is_dust(left, fill)).then_some(BookingError::Exceeds { fill, held: fill - left });
         (out, error)

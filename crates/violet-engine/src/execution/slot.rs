@@ -174,6 +174,16 @@ impl Slot {
         }
     }
 
+    /// What the live exit order may still close (`None` when no exit is live): its target
+    /// net of what it filled and of what late fills of earlier exits took meanwhile.
+    #[must_use]
+    pub(crate) fn exit_room(&self) -> Option<f64> {
+        match &self.state {
+            State::Exiting(_, x) => Some(x.base_qty - x.filled),
+            _ => None,
+        }
+    }
+
     /// The trade the slot is busy with (entering, open or exiting).
     #[must_use]
     pub fn trade_id(&self) -> Option<u64> {

@@ -10,6 +10,7 @@ use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
 use violet_engine::execution::{OrderUpdate, TradeEvent, UpdateKind};
 use violet_journal::RecordKind;
+use violet_journal::clickhouse::ShipStats;
 use violet_venue::venue::audit::RequestRecord;
 
 use super::registry::{Metrics, secs};
@@ -21,6 +22,8 @@ pub struct Meter {
     venue: &'static str,
     /// Journal records counted so far, by kind (the sink's own counts are the source).
     journaled: [u64; RecordKind::ALL.len()],
+    /// The shipper's counts so far.
+    ship: ShipStats,
 }
 
 /// How an order ended, when `u` ends it (a late fill or a late ack after the end does not
@@ -44,7 +47,7 @@ impl Meter {
     /// A meter counting into `metrics`.
     #[must_use]
     pub fn new(metrics: Metrics, venue: &'static str) -> Self {
-        Self { metrics, venue, journaled: [0; RecordKind::ALL.len()] }
+        Self { metrics, venue, journaled: [0; RecordKind::ALL.len()], ship: ShipStats::default() }
     }
 
     /// The registry.
@@ -79,6 +82,15 @@ impl Meter {
         let i = self.metrics.inner();
         i.venue_requests.get_or_create(&vec![("endpoint", endpoint.clone()), ("code", code)]).inc();
         i.venue_request_duration.get_or_create(&vec![("endpoint", endpoint)]).observe(secs(r.latency));
+    }
+
+    /// Bring the shipping counters up to the shipper's `now`.
+    pub fn shipping(&mut self, now: ShipStats) {
+        let i = self.metrics.inner();
+        i.shipped.inc_by(now.shipped.saturating_sub(self.ship.shipped));
+        i.ship_failures.inc_by(now.failures.saturating_sub(self.ship.failures));
+        i.ship_retries.inc_by(now.retries.saturating_sub(self.ship.retries));
+        self.ship = now;
     }
 
     /// Bring `violet_journal_records_total` up to the sink's counts (`written(kind)`).

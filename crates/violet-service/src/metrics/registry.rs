@@ -25,7 +25,7 @@ pub(crate) type OrderLabels = [(&'static str, &'static str); 3];
 /// Every series name `/metrics` exports, as PromQL spells it (counters with `_total`;
 /// histograms by their base name, queried as `_bucket`, `_sum` and `_count`). Dashboards
 /// and alerts may use these and no others.
-pub const NAMES: [&str; 24] = [
+pub const NAMES: [&str; 27] = [
     "violet_scans_total",
     "violet_ticks_total",
     "violet_rejected_lines_total",
@@ -38,6 +38,9 @@ pub const NAMES: [&str; 24] = [
     "violet_divergences_total",
     "violet_reconcile_mismatches_total",
     "violet_journal_records_total",
+    "violet_journal_shipped_total",
+    "violet_journal_ship_failures_total",
+    "violet_journal_ship_retries_total",
     "violet_capital",
     "violet_open_positions",
     "violet_trading_state",
@@ -83,6 +86,9 @@ pub(crate) struct Inner {
     pub divergences_all: Counter,
     pub reconcile_mismatches: Counter,
     pub journal_records: Family<Label, Counter>,
+    pub shipped: Counter,
+    pub ship_failures: Counter,
+    pub ship_retries: Counter,
     pub capital: GaugeF,
     pub open_positions: Gauge,
     pub trading_state: Family<Label, Gauge>,
@@ -148,6 +154,13 @@ impl Metrics {
         );
         let journal_records =
             family(&mut r, "journal_records", "Records written to the journal, by dolphin_violet table");
+        let shipped = counter(&mut r, "journal_shipped", "Journal records ClickHouse acknowledged (this process)");
+        let ship_failures = counter(
+            &mut r,
+            "journal_ship_failures",
+            "Journal batches whose first insert failed (each logged once with the server's answer)",
+        );
+        let ship_retries = counter(&mut r, "journal_ship_retries", "Journal insert attempts retried (with backoff)");
         let capital = GaugeF::default();
         r.register("capital", "The engine's capital (quote currency)", capital.clone());
         let open_positions = Gauge::default();
@@ -230,6 +243,9 @@ impl Metrics {
             divergences_all: Counter::default(),
             reconcile_mismatches,
             journal_records,
+            shipped,
+            ship_failures,
+            ship_retries,
             capital,
             open_positions,
             trading_state,

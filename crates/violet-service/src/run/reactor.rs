@@ -458,13 +458,14 @@ impl Reactor {
     fn sample(&mut self) {
         let sink = &self.sink;
         self.meter.journaled(|k| sink.written(k));
-        let m = self.meter.metrics().inner();
+        let metrics = self.meter.metrics().clone();
+        let m = metrics.inner();
         let p = self.engine.portfolio();
         m.capital.set(p.capital());
         m.open_positions
             .set(i64::try_from(p.net_positions().values().filter(|q| **q != 0.0).count()).unwrap_or(i64::MAX));
         if let Some((switch, _)) = &self.switch {
-            self.meter.metrics().trading_state(switch.get());
+            metrics.trading_state(switch.get());
         }
         if let Some(offset) = &self.clock_offset {
             m.clock_offset.set(offset());
@@ -474,6 +475,7 @@ impl Reactor {
             reasons.push(format!("feed: {why}"));
         }
         if let AnyJournal::ClickHouse(j) = self.sink.journal() {
+            self.meter.shipping(j.progress());
             let b = j.backlog();
             m.spool_bytes.set(i64::try_from(b.bytes).unwrap_or(i64::MAX));
             let lag = b.oldest.unwrap_or_default();
