@@ -35,7 +35,15 @@ pub async fn bind(listen: &str) -> Result<TcpListener, String> {
 pub fn spawn(listener: TcpListener, metrics: Metrics, health: Arc<Health>) {
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors, say: wait instead of spinning on the error.
+                    tracing::warn!(error = %e, "metrics endpoint: cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    continue;
+                }
+            };
             let (metrics, health) = (metrics.clone(), Arc::clone(&health));
             tokio::spawn(async move {
                 let service = service_fn(move |req| {

@@ -23,7 +23,7 @@ use violet_venue::venue::ObserveOnlyVenue;
 use super::armed;
 use super::drift::Drift;
 use super::feed::{self, FeedMsg};
-use super::reactor::{PendingTakeOver, Reactor, RunInfo};
+use super::reactor::{ClockOffset, PendingTakeOver, Reactor, RunInfo};
 use super::{RunStart, ServiceError, StopReport, chain};
 use crate::config::Loaded;
 use crate::metrics::{Health, Meter, Metrics};
@@ -237,7 +237,6 @@ impl Service {
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
         let (updates_tx, updates) = mpsc::unbounded_channel();
         let port = ChannelPort::new(commands_tx);
-        type ClockOffset = Option<Box<dyn Fn() -> f64 + Send>>;
         let (execution, booking, requests, drift, port, takeover, clock_offset, venue): (
             _,
             _,
