@@ -149,6 +149,9 @@ struct Signal {
     failures: AtomicU64,
     /// Why the server refused a batch for good (4xx): shipping has stopped.
     refused: Mutex<Option<String>>,
+    /// The journal gave up on the shipper (its finish timed out, or it was dropped): stop
+    /// retrying and end.
+    abandoned: std::sync::atomic::AtomicBool,
     /// Where the server's acknowledgement stands, and each flush not yet acknowledged
     /// (where it ended, when it became durable), oldest first.
     backlog: Mutex<(Position, std::collections::VecDeque<(Position, Instant)>)>,
@@ -200,6 +203,16 @@ impl Signal {
         self.set(true);
     }
 
+    /// Stop for good: no more retries, no more rounds.
+    fn abandon(&self) {
+        self.abandoned.store(true, Ordering::Relaxed);
+        self.set(true);
+    }
+
+    fn abandoned(&self) -> bool {
+        self.abandoned.load(Ordering::Relaxed)
+    }
+
     fn finishing(&self) -> bool {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1
     }
@@ -248,6 +261,9 @@ fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, statement: &[
                     stats.failures += 1;
                     signal.failures.store(stats.failures, Ordering::Relaxed);
                     tracing::warn!(error = %first_line(&e), "ClickHouse did not take a batch: retrying with backoff");
+                }
+                if signal.abandoned() {
+                    return Err(e); // the records stay in the spool for the next run
                 }
                 failed += 1;
                 stats.retries += 1;
@@ -371,6 +387,9 @@ impl Shipper {
         let mut round = Instant::now();
         self.rows.clear();
         loop {
+            if self.signal.abandoned() {
+                return Ok(self.stats);
+            }
             let finishing = self.signal.finishing();
             let (count, next) = self.read(pos, BATCH - pending).map_err(io_err)?;
             if count > 0 {
@@ -407,6 +426,16 @@ impl Shipper {
                 };
                 self.signal.wait(wait);
             }
+        }
+    }
+}
+
+impl Drop for ClickHouseJournal {
+    /// Dropped without [`ClickHouseJournal::finish`]: the shipper stops (the records stay in
+    /// the spool for the next run).
+    fn drop(&mut self) {
+        if self.shipper.is_some() {
+            self.signal.abandon();
         }
     }
 }
@@ -544,7 +573,9 @@ impl ClickHouseJournal {
     }
 
     /// Flush the spool and wait until everything in it is shipped (retrying while the
-    /// server is down, at most `timeout`).
+    /// server is down, at most `timeout`). When the time runs out the shipper is told to
+    /// stop: it makes no further attempt (one in flight ends by the client's request
+    /// timeout), so nothing keeps retrying behind the caller.
     ///
     /// # Errors
     /// The spool's I/O error, a query the server refuses, or `timeout` passing with
@@ -556,6 +587,9 @@ impl ClickHouseJournal {
         let Some(handle) = self.shipper.take() else { return Ok(ShipStats::default()) };
         // Disconnected: the shipper panicked (join resumes the panic).
         if let Err(mpsc::RecvTimeoutError::Timeout) = self.done.recv_timeout(timeout) {
+            // It stops at its next attempt (a request in flight ends by its own timeout):
+            // nothing keeps retrying behind the caller's back.
+            self.signal.abandon();
             return Err(ShipError::Spool {
                 path: self.dir.clone(),
                 source: io::Error::new(
@@ -741,6 +775,37 @@ mod tests {
             other => panic!("a spool with records unshipped is refused: {other:?}"),
         }
         assert_eq!(FileJournal::read_all(&dir).expect("read").len(), 1, "the record is kept");
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_finish_that_times_out_leaves_no_shipper_retrying_behind() {
+        let dir = std::env::temp_dir().join(format!("violet-ship-{}-abandon", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        // A server that is always busy (5xx): retried with backoff, never taken.
+        let (url, inserts) = stub_server_answering(vec![(503, "busy"); 10_000]);
+        let spool = Spool::open(&dir, "run-a", FlushPolicy::default()).expect("spool").0;
+        let mut j = ClickHouseJournal::start(spool, ClickHouse::new(&url).expect("url"), Duration::from_millis(10))
+            .expect("start");
+        let cols = [Col::Int(1)];
+        j.append(&Record {
+            kind: RecordKind::Rejection,
+            id: "s:line:1",
+            run: "run-a",
+            version: 1,
+            cols: &cols,
+            body: Some("{}"),
+        })
+        .expect("append");
+        let result = j.finish(Duration::from_millis(500));
+        assert!(matches!(&result, Err(e) if e.is_timeout()), "{result:?}");
+        // At most the attempt in flight then; after it, silence.
+        std::thread::sleep(Duration::from_millis(2500));
+        let settled = inserts.try_iter().count();
+        assert!(settled >= 2, "it was retrying: {settled}");
+        std::thread::sleep(Duration::from_millis(2500));
+        assert_eq!(inserts.try_iter().count(), 0, "the shipper stopped retrying after the finish gave up");
+        assert_eq!(FileJournal::read_all(&dir).expect("spool").len(), 1, "the record waits in the spool");
         fs::remove_dir_all(&dir).ok();
     }
 
