@@ -4,7 +4,7 @@ use std::io;
 
 use violet_engine::Sink;
 use violet_engine::decision::DecisionRecord;
-use violet_engine::execution::{OrderUpdate, TradeEvent, UpdateKind};
+use violet_engine::execution::TradeEvent;
 
 /// An exit's realized pnl, for the daily loss limit.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,8 +22,6 @@ pub struct Realized {
 pub struct TradeCapture {
     lines: Vec<String>,
     exits: Vec<Realized>,
-    /// Order intents refused by the observe-only guard.
-    pub refused: u64,
 }
 
 impl TradeCapture {
@@ -40,11 +38,6 @@ impl TradeCapture {
 
 impl Sink for TradeCapture {
     fn decision(&mut self, _: &DecisionRecord<'_>) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn order(&mut self, u: &OrderUpdate) -> io::Result<()> {
-        self.refused += u64::from(u.kind == UpdateKind::ObserveOnly);
         Ok(())
     }
 

@@ -70,6 +70,15 @@ pub struct Portfolio {
     strays: BTreeMap<u64, Stray>,
 }
 
+/// `q` of fill `f`, at its price.
+fn part(f: &Fill, q: f64) -> Fill {
+    Fill {
+        quantity: super::units::Quantity::computed(q),
+        notional: super::units::Notional::computed(q * f.price),
+        ..*f
+    }
+}
+
 /// Whether a fill of `q` is more than `room` beyond rounding dust.
 fn beyond(q: f64, room: f64) -> bool {
     q > room && !is_dust(q - room, q)
@@ -318,28 +327,25 @@ impl Portfolio {
         }
         let fill = f.quantity.get();
         let room = self.slots[slot].exit_room().unwrap_or(0.0).max(0.0);
-        let part = |q: f64| Fill {
-            quantity: super::units::Quantity::computed(q),
-            notional: super::units::Notional::computed(q * f.price),
-            ..*f
-        };
         if room > 0.0 {
-            self.slots[slot].fill(&part(room), &mut self.capital, cfg)?;
+            self.slots[slot].fill(&part(f, room), &mut self.capital, cfg)?;
         }
         let mut out = Vec::new();
-        let left = self.off_strays(r.symbol.as_ref(), fill - room, fill, f.price, u, at, cfg, &mut out);
+        let left = self.off_strays(r.symbol.as_ref(), None, fill - room, fill, f.price, u, at, cfg, &mut out);
         if left > 0.0 && !is_dust(left, fill) {
             return Err(BookingError::Exceeds { fill, held: fill - left });
         }
         Ok(out)
     }
 
-    /// Close up to `left` of the strays of `symbol` at `price` (rounding dust of `fill`
-    /// taken as all of one); their EXIT events into `out`. Returns what is left.
+    /// Close up to `left` of the strays of `symbol` at `price`, trade `first`'s first, then
+    /// by trade id (rounding dust of `fill` taken as all of one); their EXIT events into
+    /// `out`. Returns what is left.
     #[allow(clippy::too_many_arguments)] // one fill's facts, taken apart
     fn off_strays(
         &mut self,
         symbol: &str,
+        first: Option<u64>,
         mut left: f64,
         fill: f64,
         price: f64,
@@ -351,7 +357,7 @@ impl Portfolio {
         let take = |held: f64, left: f64| if is_dust(held - left, fill) { held } else { held.min(left) };
         let mut strays: Vec<u64> =
             self.strays.values().filter(|s| s.symbol.as_ref() as &str == symbol).map(|s| s.trade_id).collect();
-        strays.sort_unstable();
+        strays.sort_unstable_by_key(|&t| (Some(t) != first, t));
         for trade_id in strays {
             if !(left > 0.0) || is_dust(left, fill) {
                 break;
@@ -387,22 +393,11 @@ impl Portfolio {
         let mut out = Vec::new();
         // What each target holds, with rounding dust taken as all of it.
         let take = |held: f64, left: f64| if is_dust(held - left, fill) { held } else { held.min(left) };
-        // The order's own target first, then the symbol's other strays, then its slots.
-        let mut strays: Vec<u64> =
-            self.strays.values().filter(|s| s.symbol.as_ref() as &str == symbol).map(|s| s.trade_id).collect();
-        strays.sort_by_key(|&t| (t != r.trade_id || r.leg != Leg::LateClose, t));
-        if r.leg == Leg::Exit {
-            strays.clear();
-        }
-        for trade_id in strays {
-            if !(left > 0.0) || is_dust(left, fill) {
-                break;
-            }
-            let q = take(self.strays.get(&trade_id).map_or(0.0, |s| s.quantity), left);
-            if q > 0.0 {
-                out.push(self.stray_close(trade_id, q, f.price, u, at, cfg));
-                left -= q;
-            }
+        // A late close: its own stray first, then the symbol's other strays; then (a late
+        // exit fill too) the symbol's slots.
+        if r.leg != Leg::Exit {
+            let own = (r.leg == Leg::LateClose).then_some(r.trade_id);
+            left = self.off_strays(symbol, own, left, fill, f.price, u, at, cfg, &mut out);
         }
         for i in 0..self.slots.len() {
             if !(left > 0.0) || is_dust(left, fill) {
@@ -417,12 +412,7 @@ impl Portfolio {
             if !(q > 0.0) {
                 continue;
             }
-            let part = Fill {
-                quantity: super::units::Quantity::computed(q),
-                notional: super::units::Notional::computed(q * f.price),
-                ..*f
-            };
-            match slot.late_exit_fill(trade_id, &u.client_order_id, &part, at, &mut self.capital, cfg) {
+            match slot.late_exit_fill(trade_id, &u.client_order_id, &part(f, q), at, &mut self.capital, cfg) {
                 Ok(t) => out.push(t),
                 Err(e) => return (out, Some(e)),
             }
@@ -430,7 +420,7 @@ impl Portfolio {
         }
         if r.leg == Leg::Exit && left > 0.0 {
             // A late exit fill beyond its own slot: the symbol's strays.
-            left = self.off_strays(symbol, left, fill, f.price, u, at, cfg, &mut out);
+            left = self.off_strays(symbol, None, left, fill, f.price, u, at, cfg, &mut out);
         }
         let error = (left > 0.0 && !is_dust(left, fill)).then_some(BookingError::Exceeds { fill, held: fill - left });
         (out, error)

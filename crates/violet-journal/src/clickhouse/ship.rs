@@ -781,23 +781,9 @@ mod tests {
     #[test]
     fn a_finish_that_times_out_leaves_no_shipper_retrying_behind() {
         let dir = std::env::temp_dir().join(format!("violet-ship-{}-abandon", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
         // A server that is always busy (5xx): retried with backoff, never taken.
         let (url, inserts) = stub_server_answering(vec![(503, "busy"); 10_000]);
-        let spool = Spool::open(&dir, "run-a", FlushPolicy::default()).expect("spool").0;
-        let mut j = ClickHouseJournal::start(spool, ClickHouse::new(&url).expect("url"), Duration::from_millis(10))
-            .expect("start");
-        let cols = [Col::Int(1)];
-        j.append(&Record {
-            kind: RecordKind::Rejection,
-            id: "s:line:1",
-            run: "run-a",
-            version: 1,
-            cols: &cols,
-            body: Some("{}"),
-        })
-        .expect("append");
-        let result = j.finish(Duration::from_millis(500));
+        let result = journal_with_one(&dir, &url).finish(Duration::from_millis(500));
         assert!(matches!(&result, Err(e) if e.is_timeout()), "{result:?}");
         // At most the attempt in flight then; after it, silence.
         std::thread::sleep(Duration::from_millis(2500));
@@ -809,8 +795,9 @@ mod tests {
         fs::remove_dir_all(&dir).ok();
     }
 
-    /// One rejection record shipped through a journal on `url`; what finishing said.
-    fn ship_one(dir: &Path, url: &str) -> (Result<ShipStats, ShipError>, Option<String>) {
+    /// A fresh journal of run `run-a` in `dir` shipping to `url` every 10 ms, holding one
+    /// rejection record (not yet flushed).
+    fn journal_with_one(dir: &Path, url: &str) -> ClickHouseJournal {
         let _ = fs::remove_dir_all(dir);
         let spool = Spool::open(dir, "run-a", FlushPolicy::default()).expect("spool").0;
         let mut j = ClickHouseJournal::start(spool, ClickHouse::new(url).expect("url"), Duration::from_millis(10))
@@ -819,12 +806,18 @@ mod tests {
         j.append(&Record {
             kind: RecordKind::Rejection,
             id: "s:line:1",
-            run: "r",
+            run: "run-a",
             version: 1,
             cols: &cols,
             body: Some("{}"),
         })
         .expect("append");
+        j
+    }
+
+    /// One rejection record shipped through a journal on `url`; what finishing said.
+    fn ship_one(dir: &Path, url: &str) -> (Result<ShipStats, ShipError>, Option<String>) {
+        let mut j = journal_with_one(dir, url);
         j.flush().expect("durable");
         // Until the shipper has an answer for good (shipped, or refused).
         let t = std::time::Instant::now();

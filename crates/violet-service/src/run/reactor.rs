@@ -579,7 +579,12 @@ impl Reactor {
         let c = self.stream.counts();
         let detail = format!(
             "{{\"reason\":\"{reason}\",\"lines\":{},\"scans\":{},\"rejected\":{},\"trades\":{},\"orders_refused\":{},\"divergences\":{}}}",
-            self.n_lines, c.scans, c.rejected, self.trades, self.capture.refused, self.divergences
+            self.n_lines,
+            c.scans,
+            c.rejected,
+            self.trades,
+            self.meter.metrics().status().orders_refused,
+            self.divergences
         );
         let now = LiveClock::new().now().get();
         match &self.refused {

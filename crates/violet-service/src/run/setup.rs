@@ -39,6 +39,26 @@ pub struct Service {
     execution: tokio::task::JoinHandle<u64>,
 }
 
+/// The execution side, armed or observe-only, as the engine and the reactor take it.
+struct Execution {
+    /// The execution task (its count of refused intents when it ends).
+    task: tokio::task::JoinHandle<u64>,
+    /// Whose fills the engine books.
+    booking: Booking,
+    /// Where the engine's commands go.
+    port: Box<dyn ExecutionPort + Send>,
+    /// Armed: the venue's request records.
+    requests: Option<mpsc::Receiver<violet_venue::venue::audit::RequestRecord>>,
+    /// Armed: the periodic reconciliation.
+    drift: Option<Drift>,
+    /// Armed: the restart's take-over check.
+    takeover: Option<PendingTakeOver>,
+    /// Armed: the venue clock's offset.
+    clock_offset: ClockOffset,
+    /// The orders' venue label in the metrics.
+    venue: &'static str,
+}
+
 fn blue_config(path: &std::path::Path) -> Result<BlueConfig, ServiceError> {
     if path.as_os_str().is_empty() {
         return Ok(BlueConfig::default());
@@ -237,16 +257,7 @@ impl Service {
         let (commands_tx, commands_rx) = mpsc::unbounded_channel();
         let (updates_tx, updates) = mpsc::unbounded_channel();
         let port = ChannelPort::new(commands_tx);
-        let (execution, booking, requests, drift, port, takeover, clock_offset, venue): (
-            _,
-            _,
-            _,
-            _,
-            Box<dyn ExecutionPort + Send>,
-            _,
-            ClockOffset,
-            &'static str,
-        ) = match (armed, &mode) {
+        let execution = match (armed, &mode) {
             (Some(a), _) => {
                 let opts = TaskOptions {
                     contracts: Some(a.venue.contracts()),
@@ -255,7 +266,7 @@ impl Service {
                 };
                 let seen = a.venue.clone();
                 #[allow(clippy::cast_precision_loss)] // milliseconds: exact far beyond any offset
-                let offset: ClockOffset =
+                let clock_offset: ClockOffset =
                     Some(Box::new(move || seen.client().clock().last().offset_ms as f64 / 1000.0));
                 let _maintenance = a.venue.spawn_maintenance();
                 let every = cfg.execution.reconcile_interval_s;
@@ -275,20 +286,35 @@ impl Service {
                 let intents = IntentLog::open(&crate::reconcile::intents_path(loaded))
                     .map_err(|e| ServiceError::Config(e.to_string()))?;
                 let task = ExecutionTask::new(a.venue, risk, opts).with_intents(intents);
-                let handle = tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected });
                 let recall = a.recall.unwrap_or_else(|_| Recall::default());
-                let port = RecallPort::new(port, recall, UnixNanos::new(started_ns), gate);
-                // The simulator (or any other base URL) is not the venue's own host.
-                let venue = if cfg.execution.base_url.is_empty() { cfg.execution.venue.as_str() } else { "custom-url" };
-                (handle, Booking::Fills, Some(a.requests), drift, Box::new(port), Some(takeover), offset, venue)
+                Execution {
+                    task: tokio::spawn(async move { task.run(commands_rx, updates_tx).await.rejected }),
+                    booking: Booking::Fills,
+                    port: Box::new(RecallPort::new(port, recall, UnixNanos::new(started_ns), gate)),
+                    requests: Some(a.requests),
+                    drift,
+                    takeover: Some(takeover),
+                    clock_offset,
+                    // The simulator (or any other base URL) is not the venue's own host.
+                    venue: if cfg.execution.base_url.is_empty() { cfg.execution.venue.as_str() } else { "custom-url" },
+                }
             }
             (None, ExecutionMode::ObserveOnly(proof)) => {
                 let dark = DarkExecution::new::<ObserveOnlyVenue>(proof, None, risk);
-                let handle = tokio::spawn(dark.run(commands_rx, updates_tx));
-                (handle, Booking::Shadow, None, None, Box::new(port), None, None, "observe-only")
+                Execution {
+                    task: tokio::spawn(dark.run(commands_rx, updates_tx)),
+                    booking: Booking::Shadow,
+                    port: Box::new(port),
+                    requests: None,
+                    drift: None,
+                    takeover: None,
+                    clock_offset: None,
+                    venue: "observe-only",
+                }
             }
             (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
         };
+        let Execution { task, booking, port, requests, drift, takeover, clock_offset, venue } = execution;
         let engine = Engine::new(blue, plan, clock).with_port(port, booking).with_namespace(name);
         let feed =
             feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop), Arc::clone(&health));
@@ -299,7 +325,7 @@ impl Service {
             .with_drift(drift)
             .with_switch(switch.clone(), takeover.is_some())
             .with_takeover(takeover);
-        Ok(Self { reactor, feed, updates, execution })
+        Ok(Self { reactor, feed, updates, execution: task })
     }
 
     /// Run until stopped or the input ends; then flush, ship and write the stop row.
