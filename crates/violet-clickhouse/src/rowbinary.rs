@@ -2,19 +2,24 @@
 //! exact for every Float64 bit pattern, unlike text formats whose float parsing differs
 //! between server versions.
 
-/// Rows being encoded.
+/// Rows being encoded for one `INSERT` (sent with [`crate::ClickHouse::insert_rows`]).
 #[derive(Debug, Default, Clone)]
 pub struct RowWriter {
+    statement: String,
     buf: Vec<u8>,
 }
 
 impl RowWriter {
-    /// An `INSERT INTO <table> [(cols)] FORMAT RowBinary` request to fill with rows.
+    /// Rows for `INSERT INTO <table> [(cols)] FORMAT RowBinary`.
     #[must_use]
     pub fn insert(table_and_columns: &str) -> Self {
-        let mut buf = Vec::with_capacity(4096);
-        buf.extend_from_slice(format!("INSERT INTO {table_and_columns} FORMAT RowBinary\n").as_bytes());
-        Self { buf }
+        Self { statement: format!("INSERT INTO {table_and_columns} FORMAT RowBinary"), buf: Vec::with_capacity(4096) }
+    }
+
+    /// The `INSERT` statement the rows are for.
+    #[must_use]
+    pub fn statement(&self) -> &str {
+        &self.statement
     }
 
     /// An Int64.
@@ -58,30 +63,30 @@ impl RowWriter {
         self
     }
 
-    /// Bytes so far (the statement's head included).
+    /// Bytes of rows so far.
     #[must_use]
     pub fn len(&self) -> usize {
         self.buf.len()
     }
 
-    /// Whether nothing was written, not even a statement head.
+    /// Whether no row was written.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
 
-    /// Cut back to the first `len` bytes (e.g. to a row's start, or to the head).
+    /// Cut back to the first `len` bytes (e.g. to a row's start, or to 0).
     pub fn truncate(&mut self, len: usize) {
         self.buf.truncate(len);
     }
 
-    /// The request body so far.
+    /// The rows so far.
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
     }
 
-    /// The request body.
+    /// The rows.
     #[must_use]
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
@@ -210,9 +215,9 @@ mod tests {
                 w.str("dropped").i64(1);
                 w.truncate(row_end);
             }
+            prop_assert_eq!(w.statement(), "INSERT INTO t FORMAT RowBinary");
             let bytes = w.into_bytes();
-            let body = &bytes[bytes.iter().position(|&b| b == b'\n').expect("head") + 1..];
-            let mut r = RowReader::new(body);
+            let mut r = RowReader::new(&bytes);
             for (a, b, c, d, e) in &rows {
                 prop_assert_eq!(r.i64().expect("i64"), *a);
                 prop_assert_eq!(r.u64().expect("u64"), *b);

@@ -31,13 +31,17 @@ impl BlueTrades {
         loop {
             // `>=`: rows sharing the last timestamp read are read again and skipped as seen,
             // so one inserted later with that timestamp is not missed.
-            let q = format!(
-                "SELECT trade_id, event, ts_ns, body FROM dolphin.trade_events WHERE ts_ns >= {} \
-                 ORDER BY ts_ns, trade_id, event LIMIT {} FORMAT RowBinary",
-                self.from_ts, self.batch
-            );
-            let rows =
-                select_rows(&self.ch, &q, |r| Ok((r.u64()?, r.str()?.to_string(), r.i64()?, r.str()?.to_string())))?;
+            let q = self
+                .ch
+                .select(
+                    "SELECT trade_id, event, ts_ns, body FROM dolphin.trade_events WHERE ts_ns >= ? \
+                     ORDER BY ts_ns, trade_id, event LIMIT ?",
+                )
+                .bind(self.from_ts)
+                .bind(self.batch as u64);
+            let rows = select_rows(q, "dolphin.trade_events", |r| {
+                Ok((r.u64()?, r.str()?.to_string(), r.i64()?, r.str()?.to_string()))
+            })?;
             let (n, last_ts) = (rows.len(), rows.last().map_or(self.from_ts, |row| row.2));
             let mut fresh = 0;
             for (id, event, _, body) in rows {

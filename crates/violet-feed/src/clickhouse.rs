@@ -49,23 +49,29 @@ impl ClickHouseFeed {
     }
 
     fn scans(&self) -> Result<Vec<ScanRow>, FeedError> {
-        let q = format!(
-            "SELECT scan_number, ts_ns, vel_div, assets FROM dolphin.eigen_scans WHERE ts_ns > {} \
-             ORDER BY ts_ns, scan_number LIMIT {} FORMAT RowBinary",
-            self.scans_after, self.batch
-        );
-        select_rows(&self.ch, &q, |r| {
+        let q = self
+            .ch
+            .select(
+                "SELECT scan_number, ts_ns, vel_div, assets FROM dolphin.eigen_scans WHERE ts_ns > ? \
+                 ORDER BY ts_ns, scan_number LIMIT ?",
+            )
+            .bind(self.scans_after)
+            .bind(self.batch as u64);
+        select_rows(q, "dolphin.eigen_scans", |r| {
             Ok(ScanRow { scan_number: r.i64()?, ts_ns: r.i64()?, vel_div: r.f64()?, assets: r.str()?.to_string() })
         })
     }
 
     fn factors(&self) -> Result<Vec<FactorRow>, FeedError> {
-        let q = format!(
-            "SELECT ts_ns, acb_boost, acb_beta, mc_scale, esof_score, ob_consensus, dc_status, posture \
-             FROM dolphin.factor_snapshots WHERE ts_ns > {} ORDER BY ts_ns LIMIT {} FORMAT RowBinary",
-            self.factors_after, self.batch
-        );
-        select_rows(&self.ch, &q, |r| {
+        let q = self
+            .ch
+            .select(
+                "SELECT ts_ns, acb_boost, acb_beta, mc_scale, esof_score, ob_consensus, dc_status, posture \
+                 FROM dolphin.factor_snapshots WHERE ts_ns > ? ORDER BY ts_ns LIMIT ?",
+            )
+            .bind(self.factors_after)
+            .bind(self.batch as u64);
+        select_rows(q, "dolphin.factor_snapshots", |r| {
             Ok(FactorRow {
                 ts_ns: r.i64()?,
                 acb_boost: r.f64()?,

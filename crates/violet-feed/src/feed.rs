@@ -1,6 +1,6 @@
 //! The feed trait.
 
-use violet_clickhouse::{ClickHouse, ClickHouseError, RowBinaryError, RowReader};
+use violet_clickhouse::{ClickHouseError, RowBinaryError, RowReader, Select};
 
 /// A source of event-stream lines.
 pub trait Feed {
@@ -21,10 +21,10 @@ pub enum FeedError {
     #[error("feed query failed")]
     ClickHouse(#[from] ClickHouseError),
     /// The server's answer was not the rows asked for.
-    #[error("feed: unreadable answer to {query}")]
+    #[error("feed: unreadable answer to the query of {table}")]
     Rows {
-        /// The query.
-        query: String,
+        /// The table read.
+        table: &'static str,
         /// Where it broke.
         source: RowBinaryError,
     },
@@ -35,24 +35,25 @@ impl FeedError {
     /// query the server refuses (a missing table, a wrong schema).
     #[must_use]
     pub fn is_transient(&self) -> bool {
-        matches!(self, FeedError::ClickHouse(ClickHouseError::Io { .. }))
+        matches!(self, FeedError::ClickHouse(e) if e.is_transient())
     }
 }
 
-/// Run `query` (`FORMAT RowBinary`) on `ch` and read every row of the answer with `read`.
+/// Run `select` (its values bound) on `table`, answered in RowBinary, and read every row of
+/// the answer with `read`.
 ///
 /// # Errors
 /// [`FeedError`]: the server failed, or the answer is not the rows `read` expects.
 pub(crate) fn select_rows<T>(
-    ch: &ClickHouse,
-    query: &str,
+    select: Select,
+    table: &'static str,
     mut read: impl FnMut(&mut RowReader<'_>) -> Result<T, RowBinaryError>,
 ) -> Result<Vec<T>, FeedError> {
-    let data = ch.query_bytes(query.as_bytes())?;
+    let data = select.fetch("RowBinary")?;
     let mut r = RowReader::new(&data);
     let mut rows = Vec::new();
     while !r.is_done() {
-        rows.push(read(&mut r).map_err(|source| FeedError::Rows { query: query.to_string(), source })?);
+        rows.push(read(&mut r).map_err(|source| FeedError::Rows { table, source })?);
     }
     Ok(rows)
 }

@@ -6,10 +6,13 @@
 //! - [`LocalServer`]: a throwaway ClickHouse server on loopback (Debian's
 //!   `clickhouse-server`, a fresh data folder), killed and removed on drop. A test that needs
 //!   it fails when it cannot start, naming the package; it never skips.
+//! - [`stub_http::serve`]: a scripted stand-in for ClickHouse's HTTP interface (answers
+//!   no real server gives on demand: a 503, a refusal; or nothing but `200 OK`).
 //! - [`root`], [`fixture`], [`fresh_dir`]: the workspace's paths and a clean directory per
 //!   test.
 
 mod local;
+pub mod stub_http;
 
 use std::path::PathBuf;
 

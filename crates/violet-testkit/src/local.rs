@@ -46,20 +46,61 @@ pub struct LocalServer {
     dir: PathBuf,
     url: String,
     password: Option<Secret>,
+    https: Option<Https>,
 }
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn config(dir: &Path, port: u16, password: &str) -> String {
+/// The server's HTTPS port and its self-signed certificate (for `127.0.0.1` and
+/// `localhost`), made with the `openssl` command.
+#[derive(Debug, Clone)]
+struct Https {
+    url: String,
+    certificate: PathBuf,
+}
+
+/// The `<https_port>` and `<openSSL>` parts of the config for a server with `https`.
+fn https_config(dir: &Path, https: Option<u16>) -> String {
+    let Some(port) = https else { return String::new() };
     let d = dir.display();
+    format!(
+        "<https_port>{port}</https_port>\n  <openSSL><server><certificateFile>{d}/cert.pem</certificateFile>\
+         <privateKeyFile>{d}/key.pem</privateKeyFile><verificationMode>none</verificationMode>\
+         <loadDefaultCAFile>false</loadDefaultCAFile><disableProtocols>sslv2,sslv3</disableProtocols>\
+         </server></openSSL>"
+    )
+}
+
+/// Make `dir/key.pem` and `dir/cert.pem`: a self-signed certificate for loopback, 2 days.
+fn make_certificate(dir: &Path) -> std::io::Result<()> {
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stdin(Stdio::null())
+        .output()?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!("openssl req failed: {}", String::from_utf8_lossy(&out.stderr).trim())))
+    }
+}
+
+fn config(dir: &Path, port: u16, password: &str, https: Option<u16>) -> String {
+    let d = dir.display();
+    let https = https_config(dir, https);
     format!(
         r#"<?xml version="1.0"?>
 <yandex>
   <logger><level>warning</level><log>{d}/server.log</log><errorlog>{d}/server.err.log</errorlog></logger>
   <listen_host>127.0.0.1</listen_host>
   <http_port>{port}</http_port>
+  {https}
   <path>{d}/data/</path><tmp_path>{d}/data/tmp/</tmp_path>
   <user_files_path>{d}/data/user_files/</user_files_path>
   <format_schema_path>{d}/data/format_schemas/</format_schema_path>
@@ -90,7 +131,7 @@ impl LocalServer {
     /// # Errors
     /// As [`LocalServer::start`].
     pub fn start_with_password(name: &str, password: Option<&Secret>) -> Result<Self, LocalServerError> {
-        Self::start_at(&std::env::temp_dir(), name, password)
+        Self::start_at(&std::env::temp_dir(), name, password, false)
     }
 
     /// As [`LocalServer::start`], its folder under `base` instead of the temporary directory
@@ -99,10 +140,32 @@ impl LocalServer {
     /// # Errors
     /// As [`LocalServer::start`].
     pub fn start_in(base: &Path, name: &str) -> Result<Self, LocalServerError> {
-        Self::start_at(base, name, None)
+        Self::start_at(base, name, None, false)
     }
 
-    fn start_at(base: &Path, name: &str, password: Option<&Secret>) -> Result<Self, LocalServerError> {
+    /// As [`LocalServer::start`], also serving HTTPS ([`LocalServer::https_url`]) with a
+    /// self-signed certificate ([`LocalServer::certificate`]) made by the `openssl` command.
+    ///
+    /// # Errors
+    /// As [`LocalServer::start`]; `openssl` missing or failing is [`LocalServerError::Io`].
+    pub fn start_tls(name: &str) -> Result<Self, LocalServerError> {
+        Self::start_at(&std::env::temp_dir(), name, None, true)
+    }
+
+    /// Its HTTPS URL (`https://127.0.0.1:PORT`), when started with [`LocalServer::start_tls`].
+    #[must_use]
+    pub fn https_url(&self) -> Option<&str> {
+        self.https.as_ref().map(|h| h.url.as_str())
+    }
+
+    /// The PEM file of its self-signed certificate, when started with
+    /// [`LocalServer::start_tls`].
+    #[must_use]
+    pub fn certificate(&self) -> Option<&Path> {
+        self.https.as_ref().map(|h| h.certificate.as_path())
+    }
+
+    fn start_at(base: &Path, name: &str, password: Option<&Secret>, tls: bool) -> Result<Self, LocalServerError> {
         if !Path::new(SERVER_BINARY).exists() {
             return Err(LocalServerError::Missing);
         }
@@ -112,9 +175,21 @@ impl LocalServer {
         std::fs::create_dir_all(&dir).map_err(io)?;
         let port = free_port().map_err(io)?;
         let pw = password.map_or("", Secret::expose);
-        std::fs::write(dir.join("config.xml"), config(&dir, port, pw)).map_err(io)?;
+        let https_port = if tls {
+            make_certificate(&dir).map_err(io)?;
+            let mut https = free_port().map_err(io)?;
+            while https == port {
+                https = free_port().map_err(io)?;
+            }
+            Some(https)
+        } else {
+            None
+        };
+        std::fs::write(dir.join("config.xml"), config(&dir, port, pw, https_port)).map_err(io)?;
+        let https =
+            https_port.map(|p| Https { url: format!("https://127.0.0.1:{p}"), certificate: dir.join("cert.pem") });
         let child = spawn(&dir).map_err(io)?;
-        let server = Self { child, dir, url: format!("http://127.0.0.1:{port}"), password: password.cloned() };
+        let server = Self { child, dir, url: format!("http://127.0.0.1:{port}"), password: password.cloned(), https };
         server.wait_up()?;
         Ok(server)
     }

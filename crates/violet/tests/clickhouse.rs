@@ -185,6 +185,32 @@ fn a_password_protected_server_takes_the_password_from_the_environment_only() {
 }
 
 #[test]
+fn an_https_url_goes_through_tls_and_the_certificate_is_checked() {
+    let s = violet_testkit::LocalServer::start_tls("tls").unwrap_or_else(|e| panic!("{e}"));
+    let url = s.https_url().expect("https");
+    let cert = s.certificate().expect("certificate");
+    let apply = |cert_file: Option<&Path>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_violet"));
+        c.args(["ddl", "apply", "--clickhouse-url", url]).env_remove("SSL_CERT_DIR");
+        match cert_file {
+            Some(f) => c.env("SSL_CERT_FILE", f),
+            None => c.env_remove("SSL_CERT_FILE"),
+        };
+        c.output().expect("run")
+    };
+    // Against the system's roots its self-signed certificate is not trusted: refused, and
+    // said why.
+    let out = apply(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "an untrusted certificate is refused: {err}");
+    assert!(err.contains("certificate"), "{err}");
+    // Trusted (SSL_CERT_FILE names it): the DDL goes over TLS.
+    let out = apply(Some(cert));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(query(s.url(), "SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").trim(), "9");
+}
+
+#[test]
 fn a_spool_shipped_to_its_end_takes_the_next_replay_of_another_stream() {
     let s = start("spool-reuse");
     assert!(violet(&["ddl", "apply", "--clickhouse-url", s.url()]).status.success());

@@ -129,7 +129,7 @@ fn insert(ch: &ClickHouse, rows: &[(String, Row)]) {
     // Scans first, their factor snapshots a moment later (the harder order): the feed's
     // settle window (feed.settle_ms) still puts each snapshot before its scans.
     for w in [scans, facts] {
-        ch.query_bytes(&w.into_bytes()).unwrap_or_else(|e| panic!("insert: {e}"));
+        ch.insert_rows(&w).unwrap_or_else(|e| panic!("insert: {e}"));
     }
 }
 
@@ -144,7 +144,7 @@ fn insert_blue(ch: &ClickHouse, lines: &[String]) {
             .i64(v["ts_ns"].as_i64().expect("ts"))
             .str(l);
     }
-    ch.query_bytes(&w.into_bytes()).unwrap_or_else(|e| panic!("insert BLUE: {e}"));
+    ch.insert_rows(&w).unwrap_or_else(|e| panic!("insert BLUE: {e}"));
 }
 
 fn config(dir: &Path, url: &str, feed: &str) -> PathBuf {

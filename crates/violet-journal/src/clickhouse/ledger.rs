@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use violet_clickhouse::{ClickHouse, ClickHouseError};
+use violet_clickhouse::{ClickHouse, ClickHouseError, Select};
 use violet_engine::execution::{OrderState, Side, UpdateKind};
 use violet_venue::reconcile::{InFlight, JournalView};
 use violet_venue::restart::{RecordedFill, RecordedOrder};
@@ -26,6 +26,11 @@ pub enum LedgerError {
         /// The row as the server sent it.
         row: String,
     },
+}
+
+/// Run `select` (its values bound); its answer as `TabSeparated` text.
+fn tsv(select: Select) -> Result<String, ClickHouseError> {
+    select.fetch("TabSeparated").map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn check_source(source: &str) -> Result<(), LedgerError> {
@@ -66,12 +71,13 @@ pub fn order_states(ch: &ClickHouse, source: &str, ids: &[&str]) -> Result<BTree
         if let Some(bad) = chunk.iter().find(|i| !i.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
             return Err(LedgerError::Row { table: "orders", row: (*bad).to_string() });
         }
-        let list: Vec<String> = chunk.iter().map(|i| format!("'{i}'")).collect();
-        let rows = ch.query(&format!(
-            "SELECT client_order_id, state FROM dolphin_violet.orders FINAL WHERE startsWith(id, '{source}:order:') \
-             AND client_order_id IN ({}) FORMAT TSV",
-            list.join(", ")
-        ))?;
+        let rows = tsv(ch
+            .select(
+                "SELECT client_order_id, state FROM dolphin_violet.orders FINAL WHERE startsWith(id, ?) \
+                 AND has(?, client_order_id)",
+            )
+            .bind(format!("{source}:order:"))
+            .bind(chunk))?;
         for row in rows.lines() {
             let Some((id, state)) = row.split_once('\t') else {
                 return Err(LedgerError::Row { table: "orders", row: row.to_string() });
@@ -93,11 +99,14 @@ pub fn recorded_orders(ch: &ClickHouse, source: &str, since_ns: i64) -> Result<V
     check_source(source)?;
     let bad = |table: &'static str, row: &str| LedgerError::Row { table, row: row.to_string() };
     let mut fills: BTreeMap<String, Vec<RecordedFill>> = BTreeMap::new();
-    let rows = ch.query(&format!(
-        "SELECT client_order_id, id, quantity, price, at_ns, visitParamExtractString(body, 'state'), \
-         visitParamExtractString(body, 'what') FROM dolphin_violet.fills FINAL \
-         WHERE startsWith(id, '{source}:fill:') AND at_ns >= {since_ns} FORMAT TSV"
-    ))?;
+    let rows = tsv(ch
+        .select(
+            "SELECT client_order_id, id, quantity, price, at_ns, visitParamExtractString(body, 'state'), \
+             visitParamExtractString(body, 'what') FROM dolphin_violet.fills FINAL \
+             WHERE startsWith(id, ?) AND at_ns >= ?",
+        )
+        .bind(format!("{source}:fill:"))
+        .bind(since_ns))?;
     for row in rows.lines() {
         let f: Vec<&str> = row.split('\t').collect();
         let [cid, id, q, p, at, state, what] = f.as_slice() else { return Err(bad("fills", row)) };
@@ -109,11 +118,14 @@ pub fn recorded_orders(ch: &ClickHouse, source: &str, since_ns: i64) -> Result<V
         };
         fills.entry((*cid).to_string()).or_default().push(RecordedFill { step, quantity, price, at_ns, state, kind });
     }
-    let rows = ch.query(&format!(
-        "SELECT client_order_id, ifNull(venue_order_id, ''), state, step, at_ns, \
-         visitParamExtractString(body, 'what'), visitParamExtractString(body, 'detail') \
-         FROM dolphin_violet.orders FINAL WHERE startsWith(id, '{source}:order:') AND at_ns >= {since_ns} FORMAT TSV"
-    ))?;
+    let rows = tsv(ch
+        .select(
+            "SELECT client_order_id, ifNull(venue_order_id, ''), state, step, at_ns, \
+             visitParamExtractString(body, 'what'), visitParamExtractString(body, 'detail') \
+             FROM dolphin_violet.orders FINAL WHERE startsWith(id, ?) AND at_ns >= ?",
+        )
+        .bind(format!("{source}:order:"))
+        .bind(since_ns))?;
     let mut out = Vec::new();
     for row in rows.lines() {
         let f: Vec<&str> = row.split('\t').collect();
@@ -145,10 +157,11 @@ pub fn recorded_orders(ch: &ClickHouse, source: &str, since_ns: i64) -> Result<V
 pub fn journal_view(ch: &ClickHouse, source: &str) -> Result<JournalView, LedgerError> {
     check_source(source)?;
     let mut positions = BTreeMap::new();
-    let fills = ch.query(&format!(
-        "SELECT symbol, side, quantity FROM dolphin_violet.fills FINAL WHERE startsWith(id, '{source}:fill:') \
-         ORDER BY at_ns, id FORMAT TSV"
-    ))?;
+    let fills = tsv(ch
+        .select(
+            "SELECT symbol, side, quantity FROM dolphin_violet.fills FINAL WHERE startsWith(id, ?) ORDER BY at_ns, id",
+        )
+        .bind(format!("{source}:fill:")))?;
     for row in fills.lines() {
         let f: Vec<&str> = row.split('\t').collect();
         let (Some(symbol), Some(side), Some(Ok(q))) =
@@ -158,15 +171,14 @@ pub fn journal_view(ch: &ClickHouse, source: &str) -> Result<JournalView, Ledger
         };
         *positions.entry((*symbol).to_string()).or_insert(0.0) += side.signed(q);
     }
-    let open: Vec<String> = [OrderState::Pending, OrderState::Sent, OrderState::Acked]
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    let orders = ch.query(&format!(
-        "SELECT client_order_id, symbol, side, visitParamExtractFloat(body, 'filled') FROM dolphin_violet.orders FINAL \
-         WHERE startsWith(id, '{source}:order:') AND state IN ({}) ORDER BY client_order_id FORMAT TSV",
-        open.join(", ")
-    ))?;
+    let open = [OrderState::Pending, OrderState::Sent, OrderState::Acked].map(OrderState::as_str);
+    let orders = tsv(ch
+        .select(
+            "SELECT client_order_id, symbol, side, visitParamExtractFloat(body, 'filled') \
+             FROM dolphin_violet.orders FINAL WHERE startsWith(id, ?) AND has(?, state) ORDER BY client_order_id",
+        )
+        .bind(format!("{source}:order:"))
+        .bind(&open[..]))?;
     let mut in_flight = Vec::new();
     for row in orders.lines() {
         let f: Vec<&str> = row.split('\t').collect();

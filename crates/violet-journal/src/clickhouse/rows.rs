@@ -34,8 +34,8 @@ fn push_col(w: &mut RowWriter, ty: ColType, v: Value<'_, '_>) -> Option<()> {
 
 /// The inserts of one round, a statement per [`RecordKind`].
 pub(super) struct Rows {
-    /// Each kind's statement head length, and its statement so far (head + rows).
-    inserts: [(usize, RowWriter); RecordKind::ALL.len()],
+    /// Each kind's insert: its statement, and its rows so far.
+    inserts: [RowWriter; RecordKind::ALL.len()],
     parser: Parser,
     head: String,
     body_at: Finder<'static>,
@@ -44,10 +44,7 @@ pub(super) struct Rows {
 impl Rows {
     pub(super) fn new() -> Self {
         Self {
-            inserts: RecordKind::ALL.map(|k| {
-                let head = insert_head(k);
-                (head.len(), head)
-            }),
+            inserts: RecordKind::ALL.map(insert_head),
             parser: Parser::new(ParseOptions { allow_constants: true }),
             head: String::new(),
             body_at: Finder::new("],\"body\":"),
@@ -56,14 +53,14 @@ impl Rows {
 
     /// Start a new round (keeps the buffers).
     pub(super) fn clear(&mut self) {
-        for (head, w) in &mut self.inserts {
-            w.truncate(*head);
+        for w in &mut self.inserts {
+            w.truncate(0);
         }
     }
 
-    /// The statements that have rows.
-    pub(super) fn statements(&self) -> impl Iterator<Item = &[u8]> {
-        self.inserts.iter().filter(|(head, w)| w.len() > *head).map(|(_, w)| w.as_bytes())
+    /// The inserts that have rows.
+    pub(super) fn inserts(&self) -> impl Iterator<Item = &RowWriter> {
+        self.inserts.iter().filter(|w| !w.is_empty())
     }
 
     /// Append the RowBinary row of one spool line (as [`crate::Record`] writes it for the
@@ -81,7 +78,7 @@ impl Rows {
         let doc = self.parser.parse(&self.head).ok()?;
         let [kind, id, run, version, cols] = doc.root().pick(["kind", "id", "run", "version", "cols"]);
         let kind = RecordKind::from_name(&kind?.as_str()?)?;
-        let (_, w) = &mut self.inserts[RecordKind::ALL.iter().position(|&k| k == kind)?];
+        let w = &mut self.inserts[RecordKind::ALL.iter().position(|&k| k == kind)?];
         let row_start = w.len();
         let row = (|| {
             w.str(&id?.as_str()?).u64(version?.number_text()?.parse().ok()?).str(&run?.as_str()?);
@@ -117,10 +114,9 @@ mod tests {
         s
     }
 
-    /// The rows after the statement's head.
-    fn rows_of(statement: &[u8]) -> (&str, RowReader<'_>) {
-        let nl = statement.iter().position(|&b| b == b'\n').expect("head");
-        (std::str::from_utf8(&statement[..nl]).expect("utf-8"), RowReader::new(&statement[nl + 1..]))
+    /// An insert's statement and a reader of its rows.
+    fn rows_of(w: &RowWriter) -> (&str, RowReader<'_>) {
+        (w.statement(), RowReader::new(w.as_bytes()))
     }
 
     #[test]
@@ -161,7 +157,7 @@ mod tests {
             body: Some("{\"not\":\"shipped\"}"),
         };
         rows.push(&line(&decision)).expect("a record");
-        let got: Vec<&[u8]> = rows.statements().collect();
+        let got: Vec<&RowWriter> = rows.inserts().collect();
         assert_eq!(got.len(), 2);
 
         let (head, mut r) = rows_of(got[0]);
@@ -192,7 +188,7 @@ mod tests {
         assert!(r.is_done());
 
         rows.clear();
-        assert_eq!(rows.statements().count(), 0);
+        assert_eq!(rows.inserts().count(), 0);
     }
 
     #[test]
@@ -216,9 +212,9 @@ mod tests {
         let extra = good.replacen("\"cols\":[9]", "\"cols\":[1,2]", 1);
         assert_ne!(extra, good);
         assert!(rows.push(&extra).is_none());
-        assert_eq!(rows.statements().count(), 0, "a refused line leaves no partial row");
+        assert_eq!(rows.inserts().count(), 0, "a refused line leaves no partial row");
         rows.push(&line(&rejection())).expect("a record");
-        assert_eq!(rows.statements().count(), 1);
+        assert_eq!(rows.inserts().count(), 1);
     }
 
     fn rejection() -> Record<'static> {

@@ -19,7 +19,7 @@ use crate::file::{
     DurableWatch, FileJournal, FlushPolicy, JournalError, TRIMMED, segment_path, segments, trimmed_records,
 };
 use crate::record::{Record, RecordKind};
-use violet_clickhouse::{ClickHouse, ClickHouseError};
+use violet_clickhouse::{ClickHouse, ClickHouseError, RowWriter};
 
 const ACK: &str = "shipped";
 /// Records per insert batch (at most).
@@ -82,10 +82,10 @@ impl ShipError {
     }
 
     /// Whether the records that did not ship are all still durable in the spool: the time
-    /// ran out, or the server refused them (4xx; they ship once the cause is fixed).
+    /// ran out, or the server refused them for good (they ship once the cause is fixed).
     #[must_use]
     pub fn leaves_records(&self) -> bool {
-        self.is_timeout() || matches!(self, ShipError::ClickHouse(ClickHouseError::Status { status: 400..=499, .. }))
+        self.is_timeout() || matches!(self, ShipError::ClickHouse(e) if !e.is_transient())
     }
 }
 
@@ -231,26 +231,27 @@ fn first_line(e: &ClickHouseError) -> String {
     e.to_string().lines().next().unwrap_or_default().chars().take(300).collect()
 }
 
-/// Run one insert, retrying with backoff while the server cannot take it (unreachable, or
-/// a 5xx); a refusal (4xx) is final: the records stay in the spool. The first failure of a
+/// Run one insert, retrying with backoff while the server cannot take it (unreachable, too
+/// slow, or a refusal that says "not now": [`ClickHouseError::is_transient`]); any other
+/// refusal is final: the records stay in the spool. The first failure of a
 /// batch is logged with the server's answer and counted; a recovery after retries is
 /// logged too; the retries in between are counted, not logged.
-fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, statement: &[u8]) -> Result<(), ClickHouseError> {
+fn insert(ch: &ClickHouse, stats: &mut ShipStats, signal: &Signal, rows: &RowWriter) -> Result<(), ClickHouseError> {
     let mut backoff = Duration::from_millis(50);
     let mut failed = 0u64;
     loop {
-        match ch.query_bytes(statement) {
+        match ch.insert_rows(rows) {
             Ok(_) => {
                 if failed > 0 {
                     tracing::info!(retries = failed, "ClickHouse took the batch after retrying");
                 }
                 return Ok(());
             }
-            Err(e @ ClickHouseError::Status { status: 400..=499, .. }) => {
+            Err(e) if !e.is_transient() => {
                 let why = first_line(&e);
                 tracing::error!(
                     error = %why,
-                    "ClickHouse refused a batch (4xx): not retried, shipping stopped; every record stays in the \
+                    "ClickHouse refused a batch: not retried, shipping stopped; every record stays in the \
                      spool. Fix the table or the permissions, then restart: the spool ships on the next start"
                 );
                 *signal.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
@@ -399,8 +400,8 @@ impl Shipper {
             }
             let due = pending >= BATCH || round.elapsed() >= self.interval || (finishing && count == 0);
             if pending > 0 && due {
-                for statement in self.rows.statements() {
-                    insert(&self.ch, &mut self.stats, &self.signal, statement)?;
+                for rows in self.rows.inserts() {
+                    insert(&self.ch, &mut self.stats, &self.signal, rows)?;
                 }
                 self.stats.shipped += pending as u64;
                 self.signal.shipped.store(self.stats.shipped, Ordering::Relaxed);
@@ -619,51 +620,21 @@ impl Journal for ClickHouseJournal {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{BufRead as _, BufReader};
-    use std::net::TcpListener;
+    use violet_testkit::stub_http::{self, StubRequest};
 
     use super::*;
     use crate::record::Col;
 
-    /// A stand-in for the server: answers 200 to every request and sends each request's
-    /// first body line (the statement's head) and its size to the returned channel.
-    fn stub_server() -> (String, mpsc::Receiver<(String, usize)>) {
-        stub_server_answering(Vec::new())
+    /// A stand-in for the server: answers 200 to every request; sends each request's
+    /// statement to the returned channel.
+    fn stub_server() -> (String, mpsc::Receiver<StubRequest>) {
+        stub_http::serve(Vec::new())
     }
 
     /// As [`stub_server`], answering the first requests with `answers` (status, body), then
     /// 200.
-    fn stub_server_answering(answers: Vec<(u16, &'static str)>) -> (String, mpsc::Receiver<(String, usize)>) {
-        let mut answers = answers.into_iter();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(mut conn) = conn else { return };
-                let mut r = BufReader::new(conn.try_clone().expect("clone"));
-                let mut len = 0usize;
-                let mut line = String::new();
-                while r.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                    line.clear();
-                }
-                let mut body = vec![0; len];
-                r.read_exact(&mut body).expect("body");
-                let head = body.split(|&b| b == b'\n').next().unwrap_or_default();
-                let _ = tx.send((String::from_utf8_lossy(head).into_owned(), len));
-                let reply = match answers.next() {
-                    Some((status, text)) => {
-                        format!("HTTP/1.0 {status} Error\r\nContent-Length: {}\r\n\r\n{text}", text.len())
-                    }
-                    None => "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n".to_string(),
-                };
-                let _ = conn.write_all(reply.as_bytes());
-            }
-        });
-        (url, rx)
+    fn stub_server_answering(answers: Vec<(u16, &'static str)>) -> (String, mpsc::Receiver<StubRequest>) {
+        stub_http::serve(answers.into_iter().map(|(status, text)| (status, text.to_string())).collect())
     }
 
     #[test]
@@ -696,7 +667,7 @@ mod tests {
         }
         let stats = j.finish(Duration::from_secs(30)).expect("finish");
         assert_eq!(stats, ShipStats { shipped: 105, retries: 0, failures: 0 });
-        let mut got: Vec<String> = inserts.try_iter().map(|(head, _)| head).collect();
+        let mut got: Vec<String> = inserts.try_iter().map(|r| r.statement).collect();
         got.sort();
         assert_eq!(
             got,
@@ -714,8 +685,9 @@ mod tests {
     fn the_backlog_counts_unacknowledged_bytes_and_ages_from_the_oldest_waiting_flush() {
         let dir = std::env::temp_dir().join(format!("violet-ship-{}-backlog", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        // A server that refuses everything (4xx): nothing is ever acknowledged.
-        let (url, _inserts) = stub_server_answering(vec![(400, "no"); 8]);
+        // A server that refuses everything for good: nothing is ever acknowledged.
+        let (url, _inserts) =
+            stub_server_answering(vec![(404, "Code: 60, e.displayText() = DB::Exception: Table x doesn't exist"); 8]);
         let spool = Spool::open(&dir, "run-a", FlushPolicy::default()).expect("spool").0;
         let mut j = ClickHouseJournal::start(spool, ClickHouse::new(&url).expect("url"), Duration::from_secs(3600))
             .expect("start");
@@ -767,8 +739,9 @@ mod tests {
         let spool = Spool::open(&dir, "run-b", FlushPolicy::default()).expect("run b takes a shipped spool");
         assert!(FileJournal::read_all(&dir).expect("read").is_empty(), "run a's lines are gone");
         drop(spool);
-        // Run a's record refused (4xx): it stays, and so does run a's claim on the spool.
-        let (url, _inserts) = stub_server_answering(vec![(400, "no")]);
+        // Run a's record refused for good: it stays, and so does run a's claim on the spool.
+        let (url, _inserts) =
+            stub_server_answering(vec![(404, "Code: 60, e.displayText() = DB::Exception: Table x doesn't exist")]);
         let _ = ship_one(&dir, &url);
         match Spool::open(&dir, "run-b", FlushPolicy::default()) {
             Err(JournalError::OtherRun { found, .. }) => assert_eq!(found, "run-a"),
@@ -781,8 +754,8 @@ mod tests {
     #[test]
     fn a_finish_that_times_out_leaves_no_shipper_retrying_behind() {
         let dir = std::env::temp_dir().join(format!("violet-ship-{}-abandon", std::process::id()));
-        // A server that is always busy (5xx): retried with backoff, never taken.
-        let (url, inserts) = stub_server_answering(vec![(503, "busy"); 10_000]);
+        // A server that is always busy (a proxy's 503): retried with backoff, never taken.
+        let (url, inserts) = stub_server_answering(vec![(503, ""); 10_000]);
         let result = journal_with_one(&dir, &url).finish(Duration::from_millis(500));
         assert!(matches!(&result, Err(e) if e.is_timeout()), "{result:?}");
         // At most the attempt in flight then; after it, silence.
@@ -829,24 +802,25 @@ mod tests {
     }
 
     #[test]
-    fn a_5xx_is_retried_and_counted_once_per_batch_and_a_4xx_stops_shipping_with_its_reason() {
+    fn a_busy_server_is_retried_and_counted_once_per_batch_and_a_refusal_stops_shipping_with_its_reason() {
         let dir = std::env::temp_dir().join(format!("violet-ship-{}-answers", std::process::id()));
         let (url, inserts) =
-            stub_server_answering(vec![(500, "Code: 241. Memory limit exceeded\nstack..."), (503, "busy")]);
+            stub_server_answering(vec![(500, "Code: 241. DB::Exception: Memory limit exceeded\nstack..."), (503, "")]);
         let (stats, refused) = ship_one(&dir, &url);
         let stats = stats.expect("shipped after retries");
         assert_eq!((stats.shipped, stats.retries, stats.failures, refused), (1, 2, 1, None));
         assert_eq!(inserts.try_iter().count(), 3, "two failed attempts, then the insert");
 
-        let (url, inserts) = stub_server_answering(vec![(400, "Code: 16. No such column note\nstack...")]);
+        let (url, inserts) =
+            stub_server_answering(vec![(400, "Code: 16. DB::Exception: No such column note\nstack...")]);
         let (result, refused) = ship_one(&dir, &url);
         let why = refused.expect("the reason is kept");
         assert!(why.contains("No such column note") && !why.contains("stack"), "first line only: {why}");
         assert!(
-            matches!(result, Err(ShipError::ClickHouse(ClickHouseError::Status { status: 400, .. }))),
+            matches!(result, Err(ShipError::ClickHouse(ClickHouseError::Refused { code: Some(16), .. }))),
             "{result:?}"
         );
-        assert_eq!(inserts.try_iter().count(), 1, "a 4xx is not retried");
+        assert_eq!(inserts.try_iter().count(), 1, "a refusal for good is not retried");
         let spooled = FileJournal::read_all(&dir).expect("spool");
         assert_eq!(spooled.len(), 1, "the record stays in the spool");
         fs::remove_dir_all(&dir).ok();

@@ -98,8 +98,9 @@ pub struct ClickHouseConfig {
     /// A file holding the password, mode 0600 (or set `VIOLET_CLICKHOUSE_PASSWORD`).
     /// Empty: no password (or the environment's).
     pub password_file: PathBuf,
-    /// Each read or write of a request waits at most this long (seconds): a server that
-    /// accepts and never answers fails the request then (connecting is bounded at 5 s).
+    /// A whole request (connect, send, the server's work, the answer) takes at most this
+    /// long (seconds): a server that accepts and never answers fails the request then
+    /// (connecting is bounded at 5 s).
     /// The feed and the journal retry; the journal's records wait in the spool.
     pub timeout_s: u64,
 }

@@ -47,11 +47,8 @@ pub fn journaled_decisions(ch: &violet_clickhouse::ClickHouse) -> Vec<violet_dom
     use violet_journal::{ColType, RecordKind};
     let cols = RecordKind::Decision.columns();
     let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-    let q = format!(
-        "SELECT {} FROM dolphin_violet.decisions FINAL ORDER BY scan_number FORMAT RowBinary",
-        names.join(", ")
-    );
-    let data = ch.query_bytes(q.as_bytes()).unwrap_or_else(|e| panic!("{q}: {e}"));
+    let q = format!("SELECT {} FROM dolphin_violet.decisions FINAL ORDER BY scan_number", names.join(", "));
+    let data = ch.select(&q).fetch("RowBinary").unwrap_or_else(|e| panic!("{q}: {e}"));
     // The sizing breakdown's terms come last, from `strength` on: in the JSON, one object.
     let sizing_from = names.iter().position(|&n| n == "strength").expect("sizing columns");
     let mut r = violet_clickhouse::RowReader::new(&data);

@@ -1,6 +1,8 @@
 //! A TCP proxy on loopback in front of a test's ClickHouse, to make the server misbehave
 //! on demand: pass the bytes through, accept and never answer (a host that hangs), or close
-//! each connection at once (a server that refuses).
+//! each connection at once (a server that refuses). A mode applies to the connections open
+//! already too (the client keeps its connections alive): a hang stops forwarding their
+//! bytes, a refusal closes them.
 
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -25,16 +27,23 @@ pub struct Proxy {
     mode: Arc<AtomicU8>,
 }
 
-fn copy(mut from: TcpStream, mut to: TcpStream) {
+fn copy(mut from: TcpStream, mut to: TcpStream, mode: &AtomicU8) {
     let mut buf = [0u8; 64 << 10];
     loop {
         match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if to.write_all(&buf[..n]).is_err() {
+            Ok(n) => match mode.load(Ordering::SeqCst) {
+                0 => {
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                1 => {} // hanging: the bytes go nowhere
+                _ => {
+                    let _ = from.shutdown(Shutdown::Both);
                     break;
                 }
-            }
+            },
         }
     }
     let _ = to.shutdown(Shutdown::Write);
@@ -54,8 +63,9 @@ impl Proxy {
                     0 => {
                         let Ok(server) = TcpStream::connect(&upstream) else { continue };
                         let (c2, s2) = (client.try_clone().expect("clone"), server.try_clone().expect("clone"));
-                        std::thread::spawn(move || copy(client, server));
-                        std::thread::spawn(move || copy(s2, c2));
+                        let (m1, m2) = (Arc::clone(&m), Arc::clone(&m));
+                        std::thread::spawn(move || copy(client, server, &m1));
+                        std::thread::spawn(move || copy(s2, c2, &m2));
                     }
                     1 => {
                         std::thread::spawn(move || {
