@@ -177,3 +177,13 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.reconciliations (
     mismatches Int64,
     body String
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id;
+
+-- Applied schema migrations (violet-journal's clickhouse/migrate.rs): one row per version,
+-- written once its steps are done. `violet ddl apply` and every service start run what is
+-- missing.
+CREATE TABLE IF NOT EXISTS dolphin_violet.migrations (
+    version UInt32,
+    name String,
+    applied_ns Int64,
+    violet_version String
+) ENGINE = ReplacingMergeTree ORDER BY version;

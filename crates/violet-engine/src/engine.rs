@@ -8,18 +8,20 @@ use violet_domain::config::BlueConfig;
 use violet_domain::event::{Event, Factors, Rejection, Scan, Tick};
 use violet_domain::types::{Action, Price};
 
-use crate::decision::{Decision, DecisionRecord, FlatRun, decide};
+use crate::decision::{Allotment, Decision, DecisionRecord, FlatRun, decide};
 use crate::execution::{
     Booking, BookingError, ClientOrderId, CloseReason, Command, DecisionEvent, EntryPlan, ExecutionPort, Fill,
     FillBasis, Leg, Nanos, NoVenue, Notional, OrderRef, OrderTicket, OrderTtl, OrderUpdate, Portfolio, Quantity, Slot,
     TradeEvent, UpdateKind,
 };
 
-/// The hash of what the engine runs with (BLUE's constants and the cadence plan), as 16 hex
-/// digits: the `config_hash` of a run's row, the same for a replay and a service.
+/// The hash of what the engine runs with (BLUE's constants, the cadence plan and, when more
+/// than one, the slots), as 16 hex digits: the `config_hash` of a run's row, the same for a
+/// replay and a service.
 #[must_use]
-pub fn config_hash(cfg: &BlueConfig, plan: &CadencePlan) -> String {
-    format!("{:016x}", violet_domain::hash::fnv1a(format!("{cfg:?}|{plan}").as_bytes()))
+pub fn config_hash(cfg: &BlueConfig, plan: &CadencePlan, n_slots: usize) -> String {
+    let slots = if n_slots > 1 { format!("|slots={n_slots}") } else { String::new() };
+    format!("{:016x}", violet_domain::hash::fnv1a(format!("{cfg:?}|{plan}{slots}").as_bytes()))
 }
 
 /// Where the engine's outputs go.
@@ -148,8 +150,8 @@ pub struct Engine<C: Clock> {
     counts: EngineCounts,
     scheduler: DeadlineScheduler<Timed>,
     timers_started: bool,
-    /// Last tick price of the open position's symbol (for between-scan checks).
-    tick_price: Option<Price>,
+    /// Per slot, the last tick price of its position's symbol (for between-scan checks).
+    tick_prices: Vec<Option<Price>>,
     last_scan: DecisionEvent,
     port: Box<dyn ExecutionPort + Send>,
     /// Whether the port can answer at all (a port that drops every command never does).
@@ -178,7 +180,7 @@ impl<C: Clock> Engine<C> {
             counts: EngineCounts::default(),
             scheduler: DeadlineScheduler::new(),
             timers_started: false,
-            tick_price: None,
+            tick_prices: vec![None],
             last_scan: DecisionEvent { scan_number: 0, ts_ns: 0 },
             port: Box::new(NoVenue),
             port_answers: false,
@@ -197,6 +199,16 @@ impl<C: Clock> Engine<C> {
         self.port_answers = port.accepts_commands();
         self.port = port;
         self.booking = booking;
+        self
+    }
+
+    /// `n` slots sharing the capital (at least one; one is BLUE). With several, each scan
+    /// still decides once; the pick enters the first free slot unless its asset is held,
+    /// sized on the capital allotted to that slot (`docs/decisions.md`).
+    #[must_use]
+    pub fn with_slots(mut self, n: usize) -> Self {
+        self.portfolio = Portfolio::new(&self.cfg, n);
+        self.tick_prices = vec![None; n.max(1)];
         self
     }
 
@@ -270,8 +282,10 @@ impl<C: Clock> Engine<C> {
             TradeEvent::Exit(e) => {
                 self.counts.exits += 1;
                 self.scan_exited = Some(e.trade_id);
-                if self.slot().position().is_none() {
-                    self.tick_price = None;
+                for (price, slot) in self.tick_prices.iter_mut().zip(self.portfolio.slots()) {
+                    if slot.position().is_none() {
+                        *price = None;
+                    }
                 }
             }
         }
@@ -421,9 +435,15 @@ impl<C: Clock> Engine<C> {
         }
     }
 
-    fn place_exit(&mut self, check: ExitCheck, event: DecisionEvent, sink: &mut impl Sink) -> io::Result<()> {
+    fn place_exit(
+        &mut self,
+        slot: usize,
+        check: ExitCheck,
+        event: DecisionEvent,
+        sink: &mut impl Sink,
+    ) -> io::Result<()> {
         let Some(reason) = check.reason else { return Ok(()) };
-        self.place_close(CloseReason::Rule(reason), check, event, sink)
+        self.place_close(slot, CloseReason::Rule(reason), check, event, sink)
     }
 
     /// The operator's FLATTEN: close every open position (reduce-only) at its last seen
@@ -434,9 +454,11 @@ impl<C: Clock> Engine<C> {
     /// # Errors
     /// The sink's I/O error.
     pub fn flatten(&mut self, sink: &mut impl Sink) -> io::Result<bool> {
-        if let Some(check) = self.portfolio.slots()[0].flatten_check() {
-            let event = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: self.clock.now().get() };
-            self.place_close(CloseReason::Flatten, check, event, sink)?;
+        for slot in 0..self.portfolio.slots().len() {
+            if let Some(check) = self.portfolio.slots()[slot].flatten_check() {
+                let event = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: self.clock.now().get() };
+                self.place_close(slot, CloseReason::Flatten, check, event, sink)?;
+            }
         }
         Ok(self.holds_nothing())
     }
@@ -451,18 +473,19 @@ impl<C: Clock> Engine<C> {
 
     fn place_close(
         &mut self,
+        slot: usize,
         reason: CloseReason,
         check: ExitCheck,
         event: DecisionEvent,
         sink: &mut impl Sink,
     ) -> io::Result<()> {
-        let slot = &self.portfolio.slots()[0];
-        let Some(pos) = slot.position() else { return Ok(()) };
-        let quantity = slot.quantity();
+        let s = &self.portfolio.slots()[slot];
+        let Some(pos) = s.position() else { return Ok(()) };
+        let quantity = s.quantity();
         if self.unsent() {
             let notional = Notional::computed(pos.notional);
-            self.portfolio.slot_mut(0).begin_close(ClientOrderId::unsent(), reason, check, event);
-            return self.book_blue(0, check.price, notional, quantity, sink);
+            self.portfolio.slot_mut(slot).begin_close(ClientOrderId::unsent(), reason, check, event);
+            return self.book_blue(slot, check.price, notional, quantity, sink);
         }
         let (id, _) = self.order_id(event, Leg::Exit, 0);
         let ticket = OrderTicket {
@@ -478,20 +501,27 @@ impl<C: Clock> Engine<C> {
             decided_at: self.clock.now(),
             ttl: self.ttl().exit,
         };
-        self.portfolio.slot_mut(0).begin_close(id, reason, check, event);
-        self.place(0, ticket, None, quantity, sink)
+        self.portfolio.slot_mut(slot).begin_close(id, reason, check, event);
+        self.place(slot, ticket, None, quantity, sink)
     }
 
-    fn place_entry(&mut self, d: &Decision<'_>, event: DecisionEvent, sink: &mut impl Sink) -> io::Result<()> {
+    /// Enter `d`'s pick in slot `slot`, sized on `capital` (the slot's allotment).
+    fn place_entry(
+        &mut self,
+        slot: usize,
+        capital: f64,
+        d: &Decision<'_>,
+        event: DecisionEvent,
+        sink: &mut impl Sink,
+    ) -> io::Result<()> {
         let (Some(pick), Some(sizing)) = (d.pick, d.sizing) else { return Ok(()) };
         let Ok(symbol) = violet_domain::types::SymbolName::try_new(pick.symbol.to_string()) else { return Ok(()) };
         let trade_id = self.portfolio.take_trade_id();
-        let capital = self.portfolio.capital();
         let quantity = sizing.notional / pick.price.into_inner();
         if self.unsent() {
             let plan = EntryPlan { trade_id, event, symbol, capital, score: pick.score, sizing, price: pick.price };
-            self.portfolio.slot_mut(0).begin_entry(plan, ClientOrderId::unsent());
-            return self.book_blue(0, pick.price, Notional::computed(sizing.notional), quantity, sink);
+            self.portfolio.slot_mut(slot).begin_entry(plan, ClientOrderId::unsent());
+            return self.book_blue(slot, pick.price, Notional::computed(sizing.notional), quantity, sink);
         }
         let (id, _) = self.order_id(event, Leg::Entry, 0);
         let ticket = OrderTicket {
@@ -510,8 +540,8 @@ impl<C: Clock> Engine<C> {
         let plan = EntryPlan { trade_id, event, symbol, capital, score: pick.score, sizing, price: pick.price };
         // Shadow booking never has a late fill: no plan kept for one.
         let kept = (self.booking == Booking::Fills).then(|| Box::new(plan.clone()));
-        self.portfolio.slot_mut(0).begin_entry(plan, id);
-        self.place(0, ticket, kept, quantity, sink)
+        self.portfolio.slot_mut(slot).begin_entry(plan, id);
+        self.place(slot, ticket, kept, quantity, sink)
     }
 
     /// Close trade `trade_id`'s stray (a late entry fill) at once, unless a close is live.
@@ -567,14 +597,16 @@ impl<C: Clock> Engine<C> {
         while let Some((f, skipped)) = self.scheduler.pop_due_coalesced(now) {
             match f.payload {
                 Timed::ExitCheck => {
-                    if let Some(p) = self.tick_price
-                        && self.slot().state() == crate::execution::SlotState::Open
-                    {
-                        self.counts.price_checks += 1;
-                        let event = self.last_scan;
-                        match self.portfolio.slot_mut(0).price_check(p, &self.cfg) {
-                            Some(check) => self.place_exit(check, event, sink)?,
-                            None => self.counts.price_checks += skipped,
+                    for slot in 0..self.tick_prices.len() {
+                        if let Some(p) = self.tick_prices[slot]
+                            && self.portfolio.slots()[slot].state() == crate::execution::SlotState::Open
+                        {
+                            self.counts.price_checks += 1;
+                            let event = self.last_scan;
+                            match self.portfolio.slot_mut(slot).price_check(p, &self.cfg) {
+                                Some(check) => self.place_exit(slot, check, event, sink)?,
+                                None => self.counts.price_checks += skipped,
+                            }
                         }
                     }
                 }
@@ -611,16 +643,18 @@ impl<C: Clock> Engine<C> {
         if self.plan.exit == Cadence::Scan {
             return Ok(()); // BLUE is scan-quantized: a valid tick changes nothing.
         }
-        let ours = self.slot().position().is_some_and(|p| p.symbol.as_ref() as &str == t.symbol.as_str());
-        if !ours {
-            return Ok(());
-        }
-        self.tick_price = Some(t.price);
-        if self.plan.exit == Cadence::Tick && self.slot().state() == crate::execution::SlotState::Open {
-            self.counts.price_checks += 1;
-            let event = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: t.ts_ns.into_inner() };
-            if let Some(check) = self.portfolio.slot_mut(0).price_check(t.price, &self.cfg) {
-                self.place_exit(check, event, sink)?;
+        for slot in 0..self.tick_prices.len() {
+            let s = &self.portfolio.slots()[slot];
+            if s.position().is_none_or(|p| p.symbol.as_ref() as &str != t.symbol.as_str()) {
+                continue;
+            }
+            self.tick_prices[slot] = Some(t.price);
+            if self.plan.exit == Cadence::Tick && s.state() == crate::execution::SlotState::Open {
+                self.counts.price_checks += 1;
+                let event = DecisionEvent { scan_number: self.last_scan.scan_number, ts_ns: t.ts_ns.into_inner() };
+                if let Some(check) = self.portfolio.slot_mut(slot).price_check(t.price, &self.cfg) {
+                    self.place_exit(slot, check, event, sink)?;
+                }
             }
         }
         Ok(())
@@ -634,18 +668,38 @@ impl<C: Clock> Engine<C> {
         self.scan_exited = None;
         self.scan_entered = None;
         let flat = self.flat.update(vel_div);
-        let at_start = self.slot().trade_id();
-        let price = self.slot().position().map(|pos| scan.price_of(pos.symbol.as_ref()));
-        if let Some(price) = price
-            && let Some(check) = self.portfolio.slot_mut(0).exit_on_scan(price, vel_div, &self.cfg)
-            && check.reason.is_some()
-        {
-            self.place_exit(check, event, sink)?;
+        let n_slots = self.portfolio.slots().len();
+        // BLUE: an entry needs a slot free at the start of the scan (one freed by this
+        // scan's exit is free from the next scan on).
+        let free_at_start = self.portfolio.free_slot();
+        let at_start = match free_at_start {
+            Some(_) => None,
+            None => self.portfolio.slots()[0].trade_id(),
+        };
+        for slot in 0..n_slots {
+            let price = self.portfolio.slots()[slot].position().map(|pos| scan.price_of(pos.symbol.as_ref()));
+            if let Some(price) = price
+                && let Some(check) = self.portfolio.slot_mut(slot).exit_on_scan(price, vel_div, &self.cfg)
+                && check.reason.is_some()
+            {
+                self.place_exit(slot, check, event, sink)?;
+            }
         }
         let capital = self.portfolio.capital();
-        let decision = decide(scan, &self.factors, flat, capital, &self.cfg);
-        if at_start.is_none() && decision.action == Action::Enter && self.halted.is_none() {
-            self.place_entry(&decision, event, sink)?;
+        // Shares are counted after this scan's exits: a slot freed now gives its capital
+        // back and counts among the slots it is shared by, though it takes no entry before
+        // the next scan.
+        let allotment = Allotment::new(capital, self.portfolio.committed(), self.portfolio.free_slots(), n_slots);
+        let decision = decide(scan, &self.factors, flat, allotment.allotted, &self.cfg);
+        let mut entry_slot = None;
+        if let Some(slot) = free_at_start
+            && decision.action == Action::Enter
+            && self.halted.is_none()
+            && !decision.pick.is_some_and(|p| self.portfolio.holds(p.symbol))
+            && (n_slots == 1 || allotment.allotted > 0.0)
+        {
+            entry_slot = Some(slot);
+            self.place_entry(slot, allotment.allotted, &decision, event, sink)?;
         }
         self.counts.decisions += 1;
         sink.decision(&DecisionRecord {
@@ -656,6 +710,7 @@ impl<C: Clock> Engine<C> {
             exited_trade: self.scan_exited,
             entered_trade: self.scan_entered,
             capital,
+            allotment: (n_slots > 1).then_some(Allotment { entry_slot, ..allotment }),
         })
     }
 }

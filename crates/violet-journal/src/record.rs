@@ -115,6 +115,12 @@ impl RecordKind {
                 ("leverage", NullFloat),
                 ("fraction", NullFloat),
                 ("notional", NullFloat),
+                // With several slots, the capital allotment (migration 1; null with one).
+                ("n_slots", NullInt),
+                ("free_slots", NullInt),
+                ("free_capital", NullFloat),
+                ("allotted_capital", NullFloat),
+                ("entry_slot", NullInt),
             ],
             RecordKind::Trade => &[("scan_number", Int), ("event", Str)],
             RecordKind::Rejection => &[("line", UInt)],

@@ -170,7 +170,7 @@ fn opt_id(v: Option<u64>) -> Col<'static> {
 
 /// A decision's columns, in [`RecordKind::columns`] order: the same fields as its JSON
 /// (`DecisionRecord::write_json`), the sizing breakdown's terms flattened.
-fn decision_cols<'r>(r: &DecisionRecord<'r>) -> [Col<'r>; 23] {
+fn decision_cols<'r>(r: &DecisionRecord<'r>) -> [Col<'r>; 28] {
     let d = &r.decision;
     let (symbol, price, score) = match &d.pick {
         Some(p) => (Col::Str(p.symbol), Col::Float(p.price.into_inner()), Col::Float(p.score)),
@@ -178,6 +178,7 @@ fn decision_cols<'r>(r: &DecisionRecord<'r>) -> [Col<'r>; 23] {
     };
     let sizing = d.sizing.map(|s| s.terms());
     let term = |k: usize| sizing.map_or(Col::Null, |t| Col::Float(t[k].1));
+    let allot = |f: fn(&violet_engine::decision::Allotment) -> Col<'r>| r.allotment.as_ref().map_or(Col::Null, f);
     [
         Col::Int(r.scan_number),
         Col::Int(r.ts_ns),
@@ -202,7 +203,17 @@ fn decision_cols<'r>(r: &DecisionRecord<'r>) -> [Col<'r>; 23] {
         term(8),
         term(9),
         term(10),
+        allot(|a| Col::Int(count(a.n_slots))),
+        allot(|a| Col::Int(count(a.free_slots))),
+        allot(|a| Col::Float(a.free_capital)),
+        allot(|a| Col::Float(a.allotted)),
+        r.allotment.and_then(|a| a.entry_slot).map_or(Col::Null, |s| Col::Int(count(s))),
     ]
+}
+
+/// A count as an Int64 column (slots are few).
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 impl<J: Journal> Sink for JournalSink<J> {

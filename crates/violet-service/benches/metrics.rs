@@ -34,6 +34,7 @@ fn bench(c: &mut Criterion) {
     let metrics = Metrics::new();
     let mut meter = Meter::new(metrics.clone(), "bench");
     let record = DecisionRecord {
+        allotment: None,
         scan_number: 1,
         ts_ns: 1,
         decision: Decision {

@@ -35,6 +35,7 @@ fn ddl_applies_twice_and_creates_every_table() {
             "decisions",
             "divergences",
             "fills",
+            "migrations",
             "orders",
             "reconciliations",
             "rejections",
@@ -180,7 +181,74 @@ fn a_password_protected_server_takes_the_password_from_the_environment_only() {
     assert!(!err.contains(pw.expose()), "the password is never printed: {err}");
     assert_eq!(
         s.client().query("SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").expect("q").trim(),
-        "9"
+        "10"
+    );
+}
+
+#[test]
+fn several_slots_journal_each_decisions_allotment_and_each_trades_slot() {
+    let s = start("slots");
+    assert!(violet(&["ddl", "apply", "--clickhouse-url", s.url()]).status.success());
+    let work = fresh_dir("clickhouse-slots");
+    let events = common::root().join("fixtures/streams/small-a.jsonl");
+    let decisions = work.join("decisions.jsonl");
+    let out = violet(&[
+        "replay",
+        "--quiet",
+        "--n-slots",
+        "3",
+        "--events",
+        events.to_str().expect("path"),
+        "--decisions-out",
+        decisions.to_str().expect("path"),
+        "--clickhouse-url",
+        s.url(),
+        "--data-dir",
+        work.join("spool").to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ch = ClickHouse::new(s.url()).expect("url");
+    let want = decision_lines(&std::fs::read_to_string(&decisions).expect("decisions"));
+    assert!(want.iter().all(|d| d.to_string().contains("\"n_slots\":3")), "every decision has its allotment");
+    same_decisions(&journaled_decisions(&ch), &want).unwrap_or_else(|e| panic!("{e}"));
+    let slots = query(
+        s.url(),
+        "SELECT DISTINCT visitParamExtractInt(body, 'slot') FROM dolphin_violet.trade_events FINAL ORDER BY 1",
+    );
+    assert_eq!(slots.lines().collect::<Vec<_>>(), ["0", "1", "2"], "each trade event names its slot");
+    std::fs::remove_dir_all(&work).ok();
+}
+
+#[test]
+fn migrations_upgrade_an_old_table_finish_a_half_done_step_and_run_once() {
+    let s = start("migrations");
+    let ch = ClickHouse::new(s.url()).expect("url");
+    // The tables as the version before the migrations left them, one row in decisions.
+    violet_journal::clickhouse::apply(&ch, violet_journal::clickhouse::DDL_DOLPHIN_VIOLET).expect("old DDL");
+    query(
+        s.url(),
+        "INSERT INTO dolphin_violet.decisions (id, version, run_id, scan_number, ts_ns, action, reason, slot, capital) \
+         VALUES ('old:scan:1', 1, 'old', 1, 0, 'NO_ENTRY', 'NO_SIGNAL', 'FREE', 25000.0)",
+    );
+    // A migration that stopped half-way: its first column added, the version not recorded.
+    query(s.url(), "ALTER TABLE dolphin_violet.decisions ADD COLUMN n_slots Nullable(Int64)");
+    for _ in 0..2 {
+        let out = violet(&["ddl", "apply", "--clickhouse-url", s.url()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let cols =
+        query(s.url(), "SELECT name FROM system.columns WHERE database = 'dolphin_violet' AND table = 'decisions'");
+    let added: Vec<&str> = cols.lines().skip_while(|c| *c != "notional").skip(1).collect();
+    assert_eq!(added, ["n_slots", "free_slots", "free_capital", "allotted_capital", "entry_slot"]);
+    assert_eq!(
+        query(s.url(), "SELECT version, name FROM dolphin_violet.migrations").trim(),
+        format!("1\t{}", violet_journal::clickhouse::MIGRATIONS[0].name),
+        "recorded once, though applied twice"
+    );
+    assert_eq!(
+        query(s.url(), "SELECT capital, n_slots, entry_slot FROM dolphin_violet.decisions").trim(),
+        "25000\t\\N\t\\N",
+        "the old row is kept, its new columns NULL"
     );
 }
 
@@ -207,7 +275,7 @@ fn an_https_url_goes_through_tls_and_the_certificate_is_checked() {
     // Trusted (SSL_CERT_FILE names it): the DDL goes over TLS.
     let out = apply(Some(cert));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(query(s.url(), "SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").trim(), "9");
+    assert_eq!(query(s.url(), "SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").trim(), "10");
 }
 
 #[test]

@@ -387,6 +387,84 @@ fn stdin_feed_and_a_second_signal_mid_shipping_lose_nothing() {
     std::fs::remove_dir_all(&work).ok();
 }
 
+#[test]
+fn several_slots_run_observe_only_with_the_monitor_off_and_an_armed_start_refuses_them() {
+    let server = start("run-slots");
+    let ch = server.client();
+    let work = fresh_dir("run-slots");
+    let cfg = config(&work, server.url(), "stdin");
+    let mut text = std::fs::read_to_string(&cfg).expect("cfg");
+    text = text.replace("[feed]", "[engine]\nn_slots = 3\n\n[feed]");
+    std::fs::write(&cfg, text).expect("cfg");
+    let log = work.join("run.log");
+    let mut child = spawn(&cfg, &log, Stdio::piped());
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(&std::fs::read(root().join("fixtures/streams/small-a.jsonl")).expect("fixture")).expect("feed");
+    drop(stdin);
+    assert_eq!(wait_exit(&mut child, &log), 0, "{}", std::fs::read_to_string(&log).unwrap_or_default());
+    let logged = std::fs::read_to_string(&log).expect("log");
+    assert!(logged.contains("divergence monitor off"), "{logged}");
+    // The same stream replayed with three slots: the service decided the same trades.
+    let trades = work.join("trades.jsonl");
+    let events = root().join("fixtures/streams/small-a.jsonl");
+    let out = violet(&[
+        "replay",
+        "-q",
+        "--n-slots",
+        "3",
+        "--events",
+        events.to_str().expect("path"),
+        "--trades-out",
+        trades.to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut want: Vec<String> = std::fs::read_to_string(&trades).expect("trades").lines().map(str::to_string).collect();
+    want.sort();
+    let mut got = column(&ch, "SELECT body FROM dolphin_violet.trade_events FINAL");
+    got.sort();
+    eprintln!(
+        "DEBUG {:#?}",
+        got.iter().filter(|g| g.contains("\"trade_id\":38,") || g.contains("\"trade_id\":46,")).collect::<Vec<_>>()
+    );
+    eprintln!(
+        "DEBUG rows {}",
+        query(
+            &ch,
+            "SELECT id, version, scan_number, event FROM dolphin_violet.trade_events WHERE id LIKE '%:38:%' OR id LIKE '%:46:%'"
+        )
+    );
+    let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
+    let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "the service's trade events are replay's: extra {extra:#?}\nmissing {missing:#?}"
+    );
+    let slots = column(
+        &ch,
+        "SELECT DISTINCT visitParamExtractInt(body, 'slot') AS s FROM dolphin_violet.trade_events FINAL ORDER BY s",
+    );
+    assert_eq!(slots, ["0", "1", "2"]);
+    let n = query(&ch, "SELECT count() FROM dolphin_violet.decisions FINAL WHERE n_slots = 3");
+    assert_eq!(n.trim().parse::<u64>().expect("count"), count(&ch, "decisions"), "every decision's allotment");
+
+    // Armed with several slots: refused before anything is reached, naming the key (the
+    // venue a dead loopback port, should it ever be asked).
+    let mut text = std::fs::read_to_string(&cfg).expect("cfg");
+    text.push_str("\n[execution]\nbase_url = \"http://127.0.0.1:1\"\n");
+    std::fs::write(&cfg, text).expect("cfg");
+    let out = Command::new(env!("CARGO_BIN_EXE_violet"))
+        .args(["run", "--arm", "--config"])
+        .arg(&cfg)
+        .env("VIOLET_EXCHANGE_API_KEY", "k")
+        .env("VIOLET_EXCHANGE_API_SECRET", "s")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("engine.n_slots = 3") && err.contains("one slot"), "{err}");
+    std::fs::remove_dir_all(&work).ok();
+}
+
 /// `violet run --print-config` with `env` set: its stdout (it must succeed).
 fn print_config(env: &[(&str, &str)]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_violet"))

@@ -6,4 +6,4 @@ mod record;
 
 pub use decide::{Decision, decide};
 pub use flat_run::FlatRun;
-pub use record::DecisionRecord;
+pub use record::{Allotment, DecisionRecord};

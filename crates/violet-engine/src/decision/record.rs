@@ -22,6 +22,45 @@ pub struct DecisionRecord<'s> {
     pub entered_trade: Option<u64>,
     /// Capital when deciding (after this scan's exit, if any).
     pub capital: f64,
+    /// With several slots, how capital was allotted to the decision (absent with one: the
+    /// decision is sized on `capital`, as BLUE's).
+    pub allotment: Option<Allotment>,
+}
+
+/// How much capital a decision is sized on when slots share it (`docs/decisions.md`):
+/// capital not committed to busy slots (each commits what it was allotted at its entry),
+/// divided among the free slots (after this scan's exits), never more than is free. When no
+/// slot is free, the decision (journaled, not entered) is sized on `capital / n_slots`. With
+/// one slot both rules give `capital` itself, bit for bit: BLUE. (Several slots enter only
+/// on an allotment above zero.)
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Allotment {
+    /// Slots in all.
+    pub n_slots: usize,
+    /// Slots free after this scan's exits (the capital is shared by them).
+    pub free_slots: usize,
+    /// Capital minus what busy slots were allotted.
+    pub free_capital: f64,
+    /// What the decision's sizing used.
+    pub allotted: f64,
+    /// The slot the decision entered, if it did.
+    pub entry_slot: Option<usize>,
+}
+
+impl Allotment {
+    /// The allotment for a scan with `capital`, `committed` to busy slots, `free_slots`
+    /// free, `n_slots` in all.
+    #[must_use]
+    pub fn new(capital: f64, committed: f64, free_slots: usize, n_slots: usize) -> Self {
+        let free_capital = capital - committed;
+        let n = n_slots.max(1);
+        #[allow(clippy::cast_precision_loss)] // slots are few
+        let allotted = match free_slots {
+            0 => capital / n as f64,
+            k => (free_capital / k as f64).min(free_capital),
+        };
+        Self { n_slots: n, free_slots, free_capital, allotted, entry_slot: None }
+    }
 }
 
 impl DecisionRecord<'_> {
@@ -44,6 +83,16 @@ impl DecisionRecord<'_> {
         opt_int(&mut w, "exited_trade_id", self.exited_trade);
         opt_int(&mut w, "entered_trade_id", self.entered_trade);
         w.float("capital", self.capital);
+        if let Some(a) = &self.allotment {
+            w.int("n_slots", a.n_slots)
+                .int("free_slots", a.free_slots)
+                .float("free_capital", a.free_capital)
+                .float("allotted_capital", a.allotted);
+            match a.entry_slot {
+                Some(s) => w.int("entry_slot", s),
+                None => w.raw("entry_slot", "null"),
+            };
+        }
         match &d.pick {
             Some(p) => {
                 w.str("symbol", p.symbol).float("price", p.price.into_inner()).float("score", p.score);

@@ -9,7 +9,7 @@ use violet_domain::config::BlueConfig;
 use violet_domain::types::SymbolName;
 
 use super::order::{ClientOrderId, DecisionEvent, Leg, OrderState};
-use super::slot::{BookingError, EntryPlan, Slot};
+use super::slot::{BookingError, EntryPlan, Slot, SlotState};
 use super::trade_event::{CloseReason, EntryEvent, ExecInfo, ExitEvent, TradeEvent};
 use super::units::is_dust;
 use super::update::{Fill, OrderUpdate};
@@ -198,7 +198,43 @@ impl Portfolio {
     pub(crate) fn book_blue(&mut self, slot: usize, fill: &Fill, cfg: &BlueConfig) -> Option<TradeEvent> {
         let s = &mut self.slots[slot];
         s.fill(fill, &mut self.capital, cfg).ok()?;
-        s.ended(OrderState::Filled, self.capital).ok().flatten()
+        let mut t = s.ended(OrderState::Filled, self.capital).ok().flatten();
+        if let Some(t) = t.as_mut() {
+            self.tag(slot, t);
+        }
+        t
+    }
+
+    /// With several slots, mark `t` as slot `slot`'s (with one, BLUE's schema has no slot).
+    fn tag(&self, slot: usize, t: &mut TradeEvent) {
+        if self.slots.len() > 1 {
+            t.set_slot(u16::try_from(slot).unwrap_or(u16::MAX));
+        }
+    }
+
+    /// The first free (flat) slot.
+    #[must_use]
+    pub fn free_slot(&self) -> Option<usize> {
+        self.slots.iter().position(|s| s.state() == SlotState::Flat)
+    }
+
+    /// How many slots are free (flat).
+    #[must_use]
+    pub fn free_slots(&self) -> usize {
+        self.slots.iter().filter(|s| s.state() == SlotState::Flat).count()
+    }
+
+    /// Capital committed to busy slots: the sum of what each was allotted at its entry.
+    #[must_use]
+    pub fn committed(&self) -> f64 {
+        self.slots.iter().map(Slot::allotted).fold(0.0, |a, b| a + b)
+    }
+
+    /// Whether a slot holds (or is entering) `symbol`. (Strays, closing at once, are not
+    /// counted: with one slot an entry never waited for them, and still does not.)
+    #[must_use]
+    pub fn holds(&self, symbol: &str) -> bool {
+        self.slots.iter().any(|s| s.symbol().is_some_and(|x| x.as_ref() as &str == symbol))
     }
 
     /// Book one update; `at` is the event it is booked on (for late fills' trade events).
@@ -269,6 +305,11 @@ impl Portfolio {
                 _ => {}
             }
         }
+        if self.slots.len() > 1 {
+            for t in &mut out.trades {
+                self.tag(slot, t);
+            }
+        }
         out
     }
 
@@ -304,6 +345,7 @@ impl Portfolio {
                     filled_quantity: f.quantity.get(),
                     fill_price: f.price,
                 }),
+                slot: None,
             })
         }))
     }
@@ -465,6 +507,7 @@ impl Portfolio {
                 filled_quantity: q,
                 fill_price: price,
             }),
+            slot: None,
         };
         if !(s.quantity > 0.0) && s.closing.is_none() {
             self.strays.remove(&trade_id);

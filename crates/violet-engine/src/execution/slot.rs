@@ -53,6 +53,8 @@ struct Entering {
 struct Holding {
     pos: Position,
     qty: f64,
+    /// The capital allotted to the trade at its entry (committed until the slot is flat).
+    allotted: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +186,18 @@ impl Slot {
         }
     }
 
+    /// The capital allotted to the slot's trade at its entry (what its sizing used), while
+    /// the slot is busy; 0 when it is flat. With several slots, capital not committed to
+    /// busy slots is what a free slot may be allotted (`docs/decisions.md`).
+    #[must_use]
+    pub fn allotted(&self) -> f64 {
+        match &self.state {
+            State::Flat => 0.0,
+            State::Entering(e) => e.plan.capital,
+            State::Open(h) | State::Exiting(h, _) => h.allotted,
+        }
+    }
+
     /// The trade the slot is busy with (entering, open or exiting).
     #[must_use]
     pub fn trade_id(&self) -> Option<u64> {
@@ -302,6 +316,7 @@ impl Slot {
                         pnl,
                         capital_after: *capital,
                         exec: None,
+                        slot: None,
                     });
                     return Ok(());
                 }
@@ -357,6 +372,7 @@ impl Slot {
                         bars_held: BarsHeld::new(0),
                     },
                     qty,
+                    allotted: p.capital,
                 });
                 Ok(Some(TradeEvent::Entry(EntryEvent {
                     trade_id: p.trade_id,
@@ -368,6 +384,7 @@ impl Slot {
                     score: p.score,
                     sizing: p.sizing,
                     exec,
+                    slot: None,
                 })))
             }
             State::Exiting(mut h, x) => {
@@ -394,6 +411,7 @@ impl Slot {
                     pnl: x.pnl,
                     capital_after: capital,
                     exec: Some(exec_info(&x.order, state, x.filled, x.cost)),
+                    slot: None,
                 };
                 let closed_all =
                     state == OrderState::Filled || x.filled >= x.base_qty || is_dust(x.base_qty - x.filled, x.base_qty);
@@ -460,6 +478,7 @@ impl Slot {
             pnl,
             capital_after: *capital,
             exec: Some(exec_info(order, OrderState::Filled, q, q * fill.price)),
+            slot: None,
         };
         h.qty -= q;
         h.pos.notional -= share;

@@ -63,6 +63,8 @@ pub struct EntryEvent {
     pub sizing: SizingBreakdown,
     /// The venue's detail (not BLUE's schema: absent with BLUE's instant fill).
     pub exec: Option<ExecInfo>,
+    /// The slot that holds the trade, with several slots (absent with one: BLUE's schema).
+    pub slot: Option<u16>,
 }
 
 /// A position closed.
@@ -90,6 +92,8 @@ pub struct ExitEvent {
     pub capital_after: f64,
     /// The venue's detail (absent with BLUE's instant fill).
     pub exec: Option<ExecInfo>,
+    /// The slot that held the trade, with several slots (absent with one: BLUE's schema).
+    pub slot: Option<u16>,
 }
 
 /// VIOLET's extra fields (after BLUE's): the order id, its state, what filled.
@@ -99,6 +103,13 @@ fn write_exec(w: &mut ObjectWriter<'_>, exec: Option<&ExecInfo>) {
             .str("order_state", x.state.as_str())
             .float("filled_quantity", x.filled_quantity)
             .float("fill_price", x.fill_price);
+    }
+}
+
+/// VIOLET's slot field (after BLUE's and the venue's), with several slots only.
+fn write_slot(w: &mut ObjectWriter<'_>, slot: Option<u16>) {
+    if let Some(slot) = slot {
+        w.int("slot", u32::from(slot));
     }
 }
 
@@ -130,6 +141,23 @@ impl TradeEvent {
         }
     }
 
+    /// Mark the event as slot `slot`'s.
+    pub(crate) fn set_slot(&mut self, slot: u16) {
+        match self {
+            TradeEvent::Entry(e) => e.slot = Some(slot),
+            TradeEvent::Exit(e) => e.slot = Some(slot),
+        }
+    }
+
+    /// The slot it belongs to (`None` with one slot).
+    #[must_use]
+    pub fn slot(&self) -> Option<u16> {
+        match self {
+            TradeEvent::Entry(e) => e.slot,
+            TradeEvent::Exit(e) => e.slot,
+        }
+    }
+
     /// Append the JSON line (without LF), keys and order as BLUE writes them.
     pub fn write_json(&self, out: &mut String) {
         let mut w = ObjectWriter::new(out);
@@ -146,6 +174,7 @@ impl TradeEvent {
                     .float("score", e.score);
                 e.sizing.write_members(&mut w);
                 write_exec(&mut w, e.exec.as_ref());
+                write_slot(&mut w, e.slot);
             }
             TradeEvent::Exit(e) => {
                 w.str("event", "EXIT")
@@ -160,6 +189,7 @@ impl TradeEvent {
                     .float("pnl", e.pnl)
                     .float("capital_after", e.capital_after);
                 write_exec(&mut w, e.exec.as_ref());
+                write_slot(&mut w, e.slot);
             }
         }
         w.finish();

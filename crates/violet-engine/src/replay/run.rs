@@ -25,6 +25,8 @@ pub struct ReplayOptions {
     pub threads: usize,
     /// The namespace of client order ids (the run id).
     pub namespace: String,
+    /// Slots sharing the capital (0 or 1: one, BLUE).
+    pub n_slots: usize,
 }
 
 /// Bytes decoded per round: big enough to amortise the threads, small enough to stay in cache-ish memory.
@@ -72,6 +74,7 @@ pub fn replay_with<R: Read + Send, S: Sink>(
     }
     .clamp(1, 16);
     let mut engine = Engine::new(opts.cfg.clone(), opts.plan, TestClock::new(i64::MIN))
+        .with_slots(opts.n_slots.max(1))
         .with_port(port, booking)
         .with_namespace(if opts.namespace.is_empty() { "replay" } else { &opts.namespace });
     let mut stream = EventStream::new();
@@ -230,8 +233,10 @@ fn summary(stream: &EventStream, engine: &Engine<TestClock>, opts: &ReplayOption
         exits: e.exits,
         decisions: e.decisions,
         cadence: opts.plan.to_string(),
-        blue_parity: opts.plan.is_blue_parity(),
+        blue_parity: opts.plan.is_blue_parity() && engine.portfolio().slots().len() == 1,
+        n_slots: engine.portfolio().slots().len(),
         open_trade: engine.slot().position().map(|p| p.trade_id),
+        open_trades: engine.portfolio().slots().iter().filter_map(|s| s.position().map(|p| p.trade_id)).collect(),
         divergences: None,
     }
 }

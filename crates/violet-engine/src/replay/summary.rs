@@ -21,10 +21,15 @@ pub struct ReplaySummary {
     pub decisions: u64,
     /// The cadence plan, e.g. `entry=scan,exit=scan,flush=scan`.
     pub cadence: String,
-    /// Whether the plan is BLUE's (all scan): only then are trades gated against BLUE.
+    /// Whether the run is BLUE's (all cadences scan, one slot): only then are trades gated
+    /// against BLUE.
     pub blue_parity: bool,
-    /// Still open at the end of the stream (BLUE leaves it open too).
+    /// Slots sharing the capital (1: BLUE).
+    pub n_slots: usize,
+    /// Still open at the end of the stream (BLUE leaves it open too): the first slot's.
     pub open_trade: Option<u64>,
+    /// Every trade still open, slot by slot (several slots only).
+    pub open_trades: Vec<u64>,
     /// Divergences from BLUE's trade events, when they were compared.
     pub divergences: Option<usize>,
 }
@@ -48,6 +53,10 @@ impl ReplaySummary {
             Some(t) => w.int("open_trade_id", t),
             None => w.raw("open_trade_id", "null"),
         };
+        if self.n_slots > 1 {
+            let ids: Vec<String> = self.open_trades.iter().map(u64::to_string).collect();
+            w.int("n_slots", self.n_slots).raw("open_trade_ids", &format!("[{}]", ids.join(",")));
+        }
         if let Some(n) = self.divergences {
             w.int("divergences", n as u64);
         }
@@ -60,8 +69,16 @@ impl ReplaySummary {
     pub fn human(&self, initial_capital: f64) -> String {
         let mode = if self.blue_parity {
             "BLUE-parity cadence".to_string()
+        } else if self.n_slots > 1 {
+            format!("VIOLET-only: {} slots, cadence {} (not gated against BLUE)", self.n_slots, self.cadence)
         } else {
             format!("VIOLET-only cadence {} (not gated against BLUE)", self.cadence)
+        };
+        let open = if self.n_slots > 1 && !self.open_trades.is_empty() {
+            let ids: Vec<String> = self.open_trades.iter().map(u64::to_string).collect();
+            format!(" (trades {} still open)", ids.join(", "))
+        } else {
+            self.open_trade.map(|t| format!(" (trade {t} still open)")).unwrap_or_default()
         };
         format!(
             "replayed {} scans, {} ticks, {} rejected lines; {} decisions, {} entries, {} exits{}; capital {} -> {} ({mode})",
@@ -71,7 +88,7 @@ impl ReplaySummary {
             self.decisions,
             self.entries,
             self.exits,
-            self.open_trade.map(|t| format!(" (trade {t} still open)")).unwrap_or_default(),
+            open,
             violet_domain::json::f64_to_string(initial_capital),
             violet_domain::json::f64_to_string(self.capital),
         )

@@ -17,12 +17,26 @@ pub fn statements(ddl: &str) -> Vec<String> {
     no_comments.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
-/// Apply both DDLs (every statement is `IF NOT EXISTS`: applying twice changes nothing).
+/// Apply both DDLs (every statement is `IF NOT EXISTS`: applying twice changes nothing),
+/// then the migrations not yet recorded ([`super::migrate`]); returns the statements run.
 ///
 /// # Errors
 /// The first statement the server refuses or cannot be sent.
 pub fn apply_ddl(ch: &ClickHouse) -> Result<usize, ClickHouseError> {
-    Ok(apply(ch, DDL_DOLPHIN_VIOLET)? + apply(ch, DDL_DOLPHIN)?)
+    let n = apply(ch, DDL_DOLPHIN_VIOLET)? + apply(ch, DDL_DOLPHIN)?;
+    Ok(n + super::migrate::migrate(ch)?.statements)
+}
+
+/// What a journal needs before it ships: `dolphin_violet`'s DDL applied, its migrations run
+/// and every journal table checked; returns the statements run.
+///
+/// # Errors
+/// As [`check_journal_tables`].
+pub fn prepare(ch: &ClickHouse) -> Result<usize, SchemaError> {
+    let n = apply(ch, DDL_DOLPHIN_VIOLET)?;
+    let m = super::migrate::migrate(ch)?;
+    check_journal_tables(ch)?;
+    Ok(n + m.statements)
 }
 
 /// Apply the statements of one DDL text; returns how many.
@@ -94,7 +108,7 @@ mod tests {
     #[test]
     fn every_statement_is_idempotent() {
         let all: Vec<String> = [DDL_DOLPHIN_VIOLET, DDL_DOLPHIN].iter().flat_map(|d| statements(d)).collect();
-        assert_eq!(all.len(), 14);
+        assert_eq!(all.len(), 15);
         for s in &all {
             assert!(s.contains("IF NOT EXISTS"), "{s}");
             assert!(!s.contains("--"), "{s}");
@@ -107,9 +121,10 @@ mod tests {
             let head = format!("CREATE TABLE IF NOT EXISTS dolphin_violet.{} (", kind.table());
             let st = statements(DDL_DOLPHIN_VIOLET).into_iter().find(|s| s.starts_with(&head)).expect("a table");
             let body = &st[head.len()..st.rfind(") ENGINE").expect("engine")];
-            let cols: Vec<String> =
+            let mut cols: Vec<String> =
                 body.split(",\n").map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
-            assert_eq!(cols, expected_columns(kind), "{}", kind.table());
+            cols.extend(super::super::migrate::added_columns(kind.table()));
+            assert_eq!(cols, expected_columns(kind), "{}: the CREATE, then the migrations", kind.table());
         }
     }
 }

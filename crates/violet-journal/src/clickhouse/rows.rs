@@ -148,6 +148,8 @@ mod tests {
         ];
         let terms = [0.1 + 0.2, f64::NAN, f64::INFINITY, f64::MAX, 1e-300, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
         cols.extend(terms.map(Col::Float));
+        // The allotment (several slots): counts, capital, the slot entered.
+        cols.extend([Col::Int(3), Col::Int(2), Col::Float(16_000.5), Col::Float(8_000.25), Col::Int(1)]);
         let decision = Record {
             kind: RecordKind::Decision,
             id: "src:scan:1001",
@@ -162,7 +164,12 @@ mod tests {
 
         let (head, mut r) = rows_of(got[0]);
         assert!(head.starts_with("INSERT INTO dolphin_violet.decisions (id, version, run_id, scan_number, ts_ns,"));
-        assert!(head.ends_with(", notional) FORMAT RowBinary"), "{head}");
+        assert!(
+            head.ends_with(
+                ", notional, n_slots, free_slots, free_capital, allotted_capital, entry_slot) FORMAT RowBinary"
+            ),
+            "{head}"
+        );
         assert_eq!(
             (r.str(), r.u64(), r.str(), r.i64(), r.i64(), r.str(), r.str(), r.str()),
             (Ok("src:scan:1001"), Ok(1), Ok("r1"), Ok(1001), Ok(-5), Ok("ENTER"), Ok("SIGNAL"), Ok("FREE"))
@@ -174,6 +181,9 @@ mod tests {
             assert_eq!(r.is_null(), Ok(false));
             assert_eq!(r.f64().map(f64::to_bits), Ok(want.to_bits()), "{want}");
         }
+        assert_eq!((r.is_null(), r.i64(), r.is_null(), r.i64()), (Ok(false), Ok(3), Ok(false), Ok(2)));
+        assert_eq!((r.is_null(), r.f64(), r.is_null(), r.f64()), (Ok(false), Ok(16_000.5), Ok(false), Ok(8_000.25)));
+        assert_eq!((r.is_null(), r.i64()), (Ok(false), Ok(1)));
         assert!(r.is_done(), "no body column for decisions");
 
         let (head, mut r) = rows_of(got[1]);
@@ -199,7 +209,7 @@ mod tests {
         // A file journal's decision line (four columns and a body) is not a spool line.
         let cols = [Col::Int(1), Col::Int(2), Col::Str("NO_ENTRY"), Col::Str("NO_SIGNAL")];
         let mut padded = cols.to_vec();
-        padded.extend([Col::Null; 19]);
+        padded.extend([Col::Null; 24]);
         let r = Record { kind: RecordKind::Decision, id: "s", run: "r", version: 1, cols: &padded, body: Some("{}") };
         let mut file_line = String::new();
         r.write_line(0, LineShape::File, &mut file_line);

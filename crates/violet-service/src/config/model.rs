@@ -193,6 +193,10 @@ pub struct EngineConfig {
     pub entry_ttl_ms: u64,
     /// TTL of an exit's order intent (ms).
     pub exit_ttl_ms: u64,
+    /// Slots sharing the capital (V5): 1 is BLUE (one position at a time); up to 64,
+    /// observe-only (an armed start refuses more than one), and the divergence monitor is
+    /// off (BLUE holds one position).
+    pub n_slots: u16,
 }
 
 impl Default for EngineConfig {
@@ -203,6 +207,7 @@ impl Default for EngineConfig {
             flush_cadence: "scan".into(),
             entry_ttl_ms: 100,
             exit_ttl_ms: 100,
+            n_slots: 1,
         }
     }
 }

@@ -65,6 +65,8 @@ pub struct ReplayJob {
     pub ship_timeout: Duration,
     /// The journal's flush bound.
     pub journal_flush: Duration,
+    /// Slots sharing the capital (1: BLUE; more: V5, VIOLET-only).
+    pub n_slots: usize,
 }
 
 /// A replay that could not be done.
@@ -132,6 +134,13 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
     // BLUE's trades are read first: an unreadable file is bad usage, found before the work.
     let blue = match &job.blue_trades {
         None => None,
+        Some(_) if job.n_slots > 1 => {
+            return Err(usage(format!(
+                "--blue-trades compares with BLUE, which holds one position at a time: it runs with --n-slots 1 \
+                 only (given {})",
+                job.n_slots
+            )));
+        }
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| usage(format!("cannot read BLUE's trades {}: {e}", p.display())))?;
@@ -143,10 +152,16 @@ pub fn run(job: &ReplayJob, mut on_progress: impl FnMut(u64)) -> Result<ReplayOu
     let decisions = open(&job.decisions_out)?;
     let mut rejections = open(&job.rejections_out)?;
     let run = run_id(job);
-    let opts = ReplayOptions { cfg: job.cfg.clone(), plan: job.plan, threads: job.threads, namespace: run.clone() };
+    let opts = ReplayOptions {
+        cfg: job.cfg.clone(),
+        plan: job.plan,
+        threads: job.threads,
+        namespace: run.clone(),
+        n_slots: job.n_slots,
+    };
     let policy = FlushPolicy { max_interval: job.journal_flush, ..FlushPolicy::default() };
     // The run id is also the records' source: ids (`<run>:scan:N`...) never collide across runs.
-    let config_hash = violet_engine::config_hash(&opts.cfg, &opts.plan);
+    let config_hash = violet_engine::config_hash(&opts.cfg, &opts.plan, opts.n_slots);
     let started_ns = LiveClock::new().now().get();
     // A stream from stdin has a run of its own: a directory holding another run's journal
     // is refused, saying why (it is never taken for a resume).

@@ -23,7 +23,7 @@ fn fingerprint(p: &std::path::Path, len: u64) -> u64 {
     violet_domain::hash::fnv1a(&buf)
 }
 
-/// `replay-<16 hex digits>` of (constants, cadence plan, events, venue). A file's identity
+/// `replay-<16 hex digits>` of (constants, cadence plan, events, venue, slots). A file's identity
 /// is its path, length, modification time and content fingerprint; a stream read from
 /// stdin cannot be told from another, so each gets a run of its own (its start instant).
 #[must_use]
@@ -47,7 +47,9 @@ pub fn run_id(job: &ReplayJob) -> String {
             )
         }
     };
-    let text = format!("{:?}|{}|{events}|{}", job.cfg, job.plan, job.venue);
+    // Several slots decide other trades: a run of their own (one slot keeps the old ids).
+    let slots = if job.n_slots > 1 { format!("|slots={}", job.n_slots) } else { String::new() };
+    let text = format!("{:?}|{}|{events}|{}{slots}", job.cfg, job.plan, job.venue);
     let h = violet_domain::hash::fnv1a(text.as_bytes());
     format!("replay-{h:016x}")
 }

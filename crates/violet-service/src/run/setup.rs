@@ -10,9 +10,7 @@ use violet_domain::config::BlueConfig;
 use violet_engine::Engine;
 use violet_engine::execution::{Booking, ExecutionPort, OrderUpdate};
 use violet_feed::{BlueTrades, ClickHouseFeed, Feed, StdinFeed};
-use violet_journal::clickhouse::{
-    ClickHouse, ClickHouseJournal, DDL_DOLPHIN_VIOLET, SchemaError, apply, check_journal_tables,
-};
+use violet_journal::clickhouse::{ClickHouse, ClickHouseJournal, SchemaError};
 use violet_journal::{AnyJournal, FlushPolicy, Journal as _, JournalSink, RunStatus};
 use violet_venue::arming::{ExecutionMode, execution_mode};
 use violet_venue::dark::DarkExecution;
@@ -112,10 +110,7 @@ pub(crate) async fn connect(ch: &ClickHouse, stop: &Stop) -> Result<(), ServiceE
     let mut backoff = Duration::from_millis(200);
     loop {
         let c = ch.clone();
-        let asked = tokio::task::spawn_blocking(move || {
-            let n = apply(&c, DDL_DOLPHIN_VIOLET).map_err(SchemaError::from)?;
-            check_journal_tables(&c).map(|()| n)
-        });
+        let asked = tokio::task::spawn_blocking(move || violet_journal::clickhouse::prepare(&c));
         // A server that accepts and never answers holds the request until its timeout: a
         // stop does not wait for it.
         let answer = tokio::select! {
@@ -158,7 +153,16 @@ impl Service {
         }
         let mode = execution_mode(loaded.keys.as_ref(), cfg.execution.armed)
             .map_err(|e| ServiceError::Config(e.to_string()))?;
+        let n_slots = cfg.engine.n_slots;
+        if !(1..=64).contains(&n_slots) {
+            return Err(ServiceError::Config(format!("engine.n_slots = {n_slots}: must be between 1 and 64")));
+        }
         if let ExecutionMode::Armed(_) = mode {
+            if n_slots > 1 {
+                return Err(ServiceError::Config(format!(
+                    "engine.n_slots = {n_slots}: an armed service trades one slot (V4); several slots run observe-only"
+                )));
+            }
             armed::check_live(loaded)?;
         }
         match &mode {
@@ -214,7 +218,7 @@ impl Service {
             ExecutionMode::ObserveOnly(_) => None,
         };
         let run_id = start.run_id.clone();
-        let config_hash = violet_engine::config_hash(&blue, &plan);
+        let config_hash = violet_engine::config_hash(&blue, &plan, usize::from(n_slots));
         let policy = FlushPolicy {
             max_bytes: cfg.journal.flush_bytes,
             max_interval: Duration::from_millis(cfg.journal.flush_ms),
@@ -241,7 +245,13 @@ impl Service {
         sink.journal_mut().flush()?;
         tracing::info!(run_id = %run_id, spool = %spool.display(), "running");
 
-        let monitor = cfg.monitor.enabled.then(|| {
+        if cfg.monitor.enabled && n_slots > 1 {
+            tracing::warn!(
+                n_slots,
+                "divergence monitor off: BLUE holds one position at a time, so it is compared with one slot only"
+            );
+        }
+        let monitor = (cfg.monitor.enabled && n_slots == 1).then(|| {
             Monitor::new(
                 BlueTrades::new(ch.clone(), cfg.feed.batch, cfg.feed.since_ts_ns),
                 Duration::from_millis(cfg.monitor.interval_ms),
@@ -315,7 +325,10 @@ impl Service {
             (None, ExecutionMode::Armed(_)) => unreachable!("an armed start has its venue or has returned"),
         };
         let Execution { task, booking, port, requests, drift, takeover, clock_offset, venue } = execution;
-        let engine = Engine::new(blue, plan, clock).with_port(port, booking).with_namespace(name);
+        let engine = Engine::new(blue, plan, clock)
+            .with_slots(usize::from(n_slots))
+            .with_port(port, booking)
+            .with_namespace(name);
         let feed =
             feed::spawn(feed, Duration::from_millis(cfg.feed.poll_interval_ms), Arc::clone(stop), Arc::clone(&health));
         let reactor = Reactor::new(engine, sink, monitor, state_file, info, cfg)

@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use violet_journal::clickhouse::{ClickHouse, DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl, check_journal_tables};
+use violet_journal::clickhouse::{
+    ClickHouse, DDL_DOLPHIN, DDL_DOLPHIN_VIOLET, apply_ddl, check_journal_tables, migrations_sql,
+};
 
 /// Arguments of `violet ddl`.
 #[derive(Debug, clap::Args)]
@@ -13,11 +15,13 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Action {
-    /// Print the DDL: database dolphin_violet (VIOLET's journal) and the dolphin stand-in.
+    /// Print the DDL: database dolphin_violet (VIOLET's journal), its migrations, and the
+    /// dolphin stand-in.
     Print,
-    /// Apply the DDL to a server (every statement is IF NOT EXISTS: safe to repeat), then
-    /// check that every journal table has the columns this VIOLET ships (a table left by
-    /// another version is named, with both column lists).
+    /// Apply the DDL to a server (every statement is IF NOT EXISTS: safe to repeat), run the
+    /// migrations not yet recorded (each step only where needed), then check that every
+    /// journal table has the columns this VIOLET ships (a table left by another version is
+    /// named, with both column lists).
     Apply {
         /// The server's HTTP interface, e.g. http://127.0.0.1:8123.
         #[arg(long, value_name = "URL", env = "VIOLET_CLICKHOUSE_URL")]
@@ -32,7 +36,7 @@ enum Action {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     match &args.action {
         Action::Print => {
-            super::out(&format!("{DDL_DOLPHIN_VIOLET}\n{DDL_DOLPHIN}"))?;
+            super::out(&format!("{DDL_DOLPHIN_VIOLET}\n{}\n{DDL_DOLPHIN}", migrations_sql()))?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Apply { clickhouse_url, user } => {

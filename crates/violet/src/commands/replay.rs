@@ -92,6 +92,11 @@ pub struct Args {
     /// Journal flush bound in milliseconds (records are also flushed every 1 MiB and at the end).
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     journal_flush_ms: u64,
+    /// Slots sharing the capital (V5, VIOLET-only above 1): each scan still decides once;
+    /// the pick enters the first free slot unless its asset is held, sized on that slot's
+    /// allotment (free capital / free slots; docs/decisions.md). 1: BLUE, one position.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    n_slots: u16,
     /// No progress and no human summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -123,11 +128,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         clickhouse_url: args.clickhouse_url.clone(),
         ship_timeout: Duration::from_secs(args.ship_timeout_s),
         journal_flush: Duration::from_millis(args.journal_flush_ms),
+        n_slots: usize::from(args.n_slots),
     };
     if args.venue != VenueSpec::Instant && !args.quiet {
         eprintln!(
             "violet replay: venue {} (VIOLET-only: L3, TTL {} ms entry / {} ms exit, answers on the TestClock, bookkeeping follows the fills; not BLUE parity)",
             args.venue, args.entry_ttl_ms, args.exit_ttl_ms
+        );
+    }
+    if args.n_slots > 1 && !args.quiet {
+        eprintln!(
+            "violet replay: {} slots sharing the capital (VIOLET-only V5: trade events carry their slot; not BLUE parity)",
+            args.n_slots
         );
     }
     let show_progress = !args.quiet && io::stderr().is_terminal();

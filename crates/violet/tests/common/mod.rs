@@ -49,8 +49,9 @@ pub fn journaled_decisions(ch: &violet_clickhouse::ClickHouse) -> Vec<violet_dom
     let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
     let q = format!("SELECT {} FROM dolphin_violet.decisions FINAL ORDER BY scan_number", names.join(", "));
     let data = ch.select(&q).fetch("RowBinary").unwrap_or_else(|e| panic!("{q}: {e}"));
-    // The sizing breakdown's terms come last, from `strength` on: in the JSON, one object.
+    // The sizing breakdown's terms, from `strength` to `notional`: in the JSON, one object.
     let sizing_from = names.iter().position(|&n| n == "strength").expect("sizing columns");
+    let allotment_from = names.iter().position(|&n| n == "n_slots").expect("allotment columns");
     let mut r = violet_clickhouse::RowReader::new(&data);
     let mut out = Vec::new();
     while !r.is_done() {
@@ -68,6 +69,8 @@ pub fn journaled_decisions(ch: &violet_clickhouse::ClickHouse) -> Vec<violet_dom
             };
             members.push((name.to_string(), v));
         }
+        // With several slots the allotment's members follow `capital` (null with one slot).
+        let allotment = members.split_off(allotment_from);
         let terms = members.split_off(sizing_from);
         let sizing = if terms.iter().all(|(_, v)| matches!(v, JsonValue::Null)) {
             JsonValue::Null
@@ -75,6 +78,10 @@ pub fn journaled_decisions(ch: &violet_clickhouse::ClickHouse) -> Vec<violet_dom
             JsonValue::Object(terms)
         };
         members.push(("sizing".to_string(), sizing));
+        if !matches!(allotment[0].1, JsonValue::Null) {
+            let at = members.iter().position(|(n, _)| n == "capital").expect("capital") + 1;
+            members.splice(at..at, allotment);
+        }
         out.push(JsonValue::Object(members));
     }
     out
