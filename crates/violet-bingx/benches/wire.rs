@@ -10,7 +10,11 @@
 //! takes leverage per symbol and side, its limit 2/s): those wait for one or two more round
 //! trips in parallel and, with scans 5 ms apart instead of seconds, for the 2/s limit.
 //!
-//! `cargo bench -p violet-bingx --bench wire` (about 35 s: 6 copies).
+//! Then the stop-loss guard (V6): the same stream with ticks between its scans
+//! (`violet_testkit::with_dense_ticks`, 2 per gap for every asset), exits checked on every
+//! tick; reported apart: exits placed on a tick, from the engine being handed the tick.
+//!
+//! `cargo bench -p violet-bingx --bench wire` (about 70 s: 6 copies, twice).
 //! `WIRE_COPIES=n` changes the number of copies.
 
 #![allow(missing_docs)]
@@ -112,5 +116,24 @@ fn main() {
         line("decision to the wire, exits (sent straight)", &exits);
         line("decision to the wire, entries (after the margin check)", &entries);
         line("decision to the wire, entries that also read or set leverage", &leveraged);
+
+        // The stop-loss guard: ticks between scans, exits checked on each.
+        let dense: Vec<String> =
+            violet_testkit::with_dense_ticks(&lines.join("\n"), 2, 7).lines().map(str::to_string).collect();
+        let mut stage =
+            Stage::start_with(&dense, Duration::from_secs(5), "wire-guard", violet_clock::Cadence::Tick).await;
+        let mut out = Requests::default();
+        let placed = stage.play(&dense, Duration::from_millis(5), &mut out).await;
+        let on_tick: HashMap<String, Instant> =
+            placed.into_iter().filter(|p| p.on_tick).map(|p| (p.id, p.decided_from)).collect();
+        let (sim, _, _) = stage.finish(Duration::from_secs(10), &mut out).await;
+        let mut guard = Histogram::<u64>::new(3).expect("histogram");
+        for a in sim.shared().place_arrivals.lock().expect("lock").iter() {
+            if let Some(t0) = on_tick.get(&a.client_order_id) {
+                guard.record(u64::try_from(a.at.duration_since(*t0).as_micros()).unwrap_or(u64::MAX)).expect("record");
+            }
+        }
+        assert!(!guard.is_empty(), "the guard closed something on a tick");
+        line("tick to the wire, the stop-loss guard's exits", &guard);
     });
 }

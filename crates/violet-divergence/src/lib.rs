@@ -7,12 +7,19 @@
 //! (VIOLET has it, BLUE not) or a **field mismatch** (with the ULP distance of each float).
 //! [`Report`] renders `divergences.jsonl`, `report.md` and `report.html` (the two capital
 //! curves with the divergences marked, an inline SVG viewable offline).
+//!
+//! [`CadenceComparison`] sets two VIOLET modes side by side on one stream (V6: exits on
+//! scans against the stop-loss guard on ticks): exits taken earlier and by how much, pnl per
+//! trade, drawdown, final capital (`cadence.md`, `cadence.html`).
 
+mod cadence;
+mod chart;
 mod compare;
 mod record;
 mod render;
 mod ulps;
 
+pub use cadence::{CadenceComparison, ExitSide, ModeRun, ModeStats, PairedTrade};
 pub use compare::{Class, Divergence, FieldDiff, Report, compare};
 pub use record::{ParseError, TradeRecord, parse_trades};
 pub use render::one_line;

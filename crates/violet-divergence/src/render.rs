@@ -5,9 +5,9 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use plotters::prelude::*;
 use violet_domain::json::{JsonValue, ObjectWriter, f64_to_string};
 
+use crate::chart::{BLUE_COLOUR, Curve, VIOLET_COLOUR, capital_svg};
 use crate::compare::{Class, Divergence, Report};
 use crate::record::TradeRecord;
 
@@ -145,57 +145,19 @@ impl Report {
     /// # Errors
     /// A drawing error (as text).
     pub fn svg(&self) -> Result<String, String> {
-        let (b, v) = (Self::curve(&self.blue), Self::curve(&self.violet));
-        let all = b.iter().chain(&v);
-        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-        for &(x, y) in all {
-            x0 = x0.min(x);
-            x1 = x1.max(x);
-            y0 = y0.min(y);
-            y1 = y1.max(y);
-        }
-        if x0 > x1 {
-            (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
-        }
-        let pad = ((y1 - y0) * 0.05).max(1e-9);
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (960, 420)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| e.to_string())?;
-            let mut chart = ChartBuilder::on(&root)
-                .margin(20)
-                .x_label_area_size(30)
-                .y_label_area_size(70)
-                .build_cartesian_2d(x0..x1.max(x0 + 1.0), (y0 - pad)..(y1 + pad))
-                .map_err(|e| e.to_string())?;
-            chart.configure_mesh().x_desc("scan number").y_desc("capital").draw().map_err(|e| e.to_string())?;
-            let blue = RGBColor(31, 119, 180);
-            let violet = RGBColor(148, 0, 211);
-            // Capital changes at events and holds in between: draw steps.
-            let steps = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
-                let mut out = Vec::with_capacity(pts.len() * 2);
-                for (k, &(x, y)) in pts.iter().enumerate() {
-                    if k > 0 {
-                        out.push((x, pts[k - 1].1));
-                    }
-                    out.push((x, y));
-                }
-                out
-            };
-            chart.draw_series(LineSeries::new(steps(&b), blue.stroke_width(3))).map_err(|e| e.to_string())?;
-            chart.draw_series(LineSeries::new(steps(&v), violet.stroke_width(1))).map_err(|e| e.to_string())?;
-            let marks: Vec<(f64, f64)> = self
-                .divergences
-                .iter()
-                .filter_map(|d| {
-                    let r = d.violet.map(|j| &self.violet[j]).or_else(|| d.blue.map(|i| &self.blue[i]))?;
-                    Self::curve(std::slice::from_ref(r)).first().copied()
-                })
-                .collect();
-            chart.draw_series(marks.iter().map(|&p| Circle::new(p, 5, RED.filled()))).map_err(|e| e.to_string())?;
-            root.present().map_err(|e| e.to_string())?;
-        }
-        Ok(svg)
+        let marks: Vec<(f64, f64)> = self
+            .divergences
+            .iter()
+            .filter_map(|d| {
+                let r = d.violet.map(|j| &self.violet[j]).or_else(|| d.blue.map(|i| &self.blue[i]))?;
+                Self::curve(std::slice::from_ref(r)).first().copied()
+            })
+            .collect();
+        let curves = [
+            Curve { points: Self::curve(&self.blue), colour: BLUE_COLOUR, width: 3 },
+            Curve { points: Self::curve(&self.violet), colour: VIOLET_COLOUR, width: 1 },
+        ];
+        capital_svg(&curves, &marks)
     }
 
     /// The HTML report: counts, the chart, the first divergences. Self-contained (offline).

@@ -8,15 +8,18 @@
 //!   it fails when it cannot start, naming the package; it never skips.
 //! - [`stub_http::serve`]: a scripted stand-in for ClickHouse's HTTP interface (answers
 //!   no real server gives on demand: a 503, a refusal; or nothing but `200 OK`).
+//! - [`with_dense_ticks`]: a stream with ticks between its scans (for the stop-loss guard).
 //! - [`root`], [`fixture`], [`fresh_dir`]: the workspace's paths and a clean directory per
 //!   test.
 
 mod local;
 pub mod stub_http;
+mod ticks;
 
 use std::path::PathBuf;
 
 pub use local::{LocalServer, LocalServerError, SERVER_BINARY};
+pub use ticks::with_dense_ticks;
 
 /// The workspace root.
 #[must_use]

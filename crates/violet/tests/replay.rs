@@ -321,3 +321,56 @@ fn a_scripted_venue_books_its_fills_and_the_monitor_reports_the_differences() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/script"));
 }
+
+#[test]
+fn the_cadence_comparison_sets_scan_and_the_stop_loss_guard_side_by_side_on_a_generated_stream() {
+    let dir = tmp("cadence");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let events = dir.join("dense.jsonl");
+    let fixture = std::fs::read_to_string(root().join("fixtures/streams/small-b.jsonl")).expect("fixture");
+    std::fs::write(&events, violet_testkit::with_dense_ticks(&fixture, 4, 7)).expect("stream");
+    // Kept under target/ for a person to open.
+    let report = common::root().join("target/reports/cadence");
+    let _ = std::fs::remove_dir_all(&report);
+    let ev = events.to_str().expect("path");
+    let out = common::violet(&[
+        "replay",
+        "--events",
+        ev,
+        "--compare-cadence",
+        "scan,tick",
+        "--report-dir",
+        report.to_str().expect("p"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let md = std::fs::read_to_string(report.join("cadence.md")).expect("cadence.md");
+    let html = std::fs::read_to_string(report.join("cadence.html")).expect("cadence.html");
+    assert!(html.contains("<svg") && html.contains("exit=tick") && !html.contains("<script"), "self-contained HTML");
+    // The scan column is what `violet replay` says of the same stream, to the bit.
+    let summary = dir.join("summary.json");
+    assert!(
+        common::violet(&["replay", "-q", "--events", ev, "--summary-json", summary.to_str().expect("p")])
+            .status
+            .success()
+    );
+    let capital = json(&std::fs::read_to_string(&summary).expect("summary")).get("capital").map(ToString::to_string);
+    let row = md.lines().find(|l| l.starts_with("| final capital |")).expect("final capital row");
+    assert!(row.starts_with(&format!("| final capital | {} |", capital.expect("capital"))), "{row}");
+    // Ticks between scans: the guard closes some trades earlier, and says by how much.
+    let earlier: usize = md
+        .split(" closed earlier under exit=tick")
+        .next()
+        .and_then(|s| s.rsplit("; ").next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the count of earlier exits");
+    assert!(earlier > 0, "{md}");
+    assert!(md.contains("Exits exit=tick took earlier: by "), "{md}");
+    assert!(err.contains("closed earlier under exit=tick; report in"), "{err}");
+    // Usage: two cadences, and no journal beside it.
+    let out = common::violet(&["replay", "--events", ev, "--compare-cadence", "scan"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = common::violet(&["replay", "--events", ev, "--compare-cadence", "scan,tick", "--data-dir", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

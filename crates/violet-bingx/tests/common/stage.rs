@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use violet_bingx::audit::{ChannelJournal, RequestRecord};
 use violet_bingx::{BingxVenue, PositionMode};
 use violet_bingx_sim::{SimConfig, SimContract, Simulator};
-use violet_clock::{CadencePlan, LiveClock, UnixNanos};
+use violet_clock::{Cadence, CadencePlan, LiveClock, UnixNanos};
 use violet_domain::config::BlueConfig;
 use violet_domain::event::EventStream;
 use violet_engine::execution::{Booking, ClientOrderId, Command, ExecutionPort, OrderUpdate};
@@ -99,6 +99,8 @@ pub struct Placed {
     pub id: String,
     /// When the engine was handed the event it placed the order on.
     pub decided_from: Instant,
+    /// Whether that event was a tick (an exit of the stop-loss guard) rather than a scan.
+    pub on_tick: bool,
 }
 
 /// The engine, the execution task and the simulator, wired.
@@ -120,6 +122,11 @@ impl Stage {
     /// `lines` at its first price; the adapter connected to it; the execution task; the
     /// engine (BLUE's default configuration) with TTLs of `ttl`.
     pub async fn start(lines: &[String], ttl: Duration, namespace: &str) -> Self {
+        Self::start_with(lines, ttl, namespace, Cadence::Scan).await
+    }
+
+    /// As [`Stage::start`], exits checked at cadence `exit` (`tick`: the stop-loss guard).
+    pub async fn start_with(lines: &[String], ttl: Duration, namespace: &str, exit: Cadence) -> Self {
         let mut first = BTreeMap::new();
         for l in lines.iter().filter(|l| l.contains("\"type\":\"scan\"")) {
             for (s, p) in prices(l) {
@@ -164,7 +171,9 @@ impl Stage {
                 .run(cmd_rx, upd_tx),
         );
         let ttl_ns = i64::try_from(ttl.as_nanos()).expect("ttl");
-        let plan = CadencePlan::default().with_ttl(ttl_ns, ttl_ns).expect("ttl");
+        let plan = CadencePlan::new(Cadence::Scan, exit, Cadence::Scan)
+            .and_then(|p| p.with_ttl(ttl_ns, ttl_ns))
+            .expect("plan");
         let places = Arc::new(Mutex::new(Vec::new()));
         let port = CountingPort { inner: ChannelPort::new(cmd_tx), places: places.clone() };
         let engine = Engine::new(BlueConfig::default(), plan, LiveClock::new())
@@ -196,8 +205,9 @@ impl Stage {
         if let Ok(Some(ev)) = stream.next_line(line.as_bytes()) {
             self.engine.on_event(&ev, out).expect("event");
         }
+        let on_tick = line.contains("\"type\":\"tick\"");
         let ids = self.places.lock().expect("lock");
-        placed.extend(ids[before..].iter().map(|id| Placed { id: id.as_str().to_string(), decided_from: t0 }));
+        placed.extend(ids[before..].iter().map(|id| Placed { id: id.as_str().to_string(), decided_from: t0, on_tick }));
     }
 
     /// Play `lines` in real time, a scan every `gap`; answers and request records are

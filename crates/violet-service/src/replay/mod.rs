@@ -6,6 +6,7 @@
 //! - `paths.rs`: the files it names, checked distinct before anything is opened.
 //! - `run_id.rs`: a replay's run id (what determines its records).
 
+mod cadence;
 mod io;
 mod paths;
 mod run_id;
@@ -29,6 +30,7 @@ pub use io::{BUNDLED_STREAM, OutputError, TrackedInput, create_output, open_even
 pub use run_id::run_id;
 
 use crate::capture::TradeCapture;
+pub use cadence::compare_cadences;
 
 /// What to replay, and where its outputs go.
 #[derive(Debug, Clone)]

@@ -67,9 +67,21 @@ pub struct Args {
     /// anything diverges.
     #[arg(long, value_name = "FILE")]
     blue_trades: Option<PathBuf>,
-    /// Where the divergence report goes: divergences.jsonl, report.md, report.html.
-    #[arg(long, value_name = "DIR", default_value = "violet-report", requires = "blue_trades")]
+    /// Where the reports go: the divergence report (divergences.jsonl, report.md,
+    /// report.html) with --blue-trades; cadence.md and cadence.html with --compare-cadence.
+    #[arg(long, value_name = "DIR", default_value = "violet-report")]
     report_dir: PathBuf,
+    /// Replay the stream under two exit cadences, e.g. `scan,tick` (BLUE's scan-quantized
+    /// exits against the stop-loss guard on every tick), and write a side-by-side report into
+    /// --report-dir: exits taken earlier and by how much, pnl per trade, drawdown, final
+    /// capital, the two capital curves. Nothing is journaled.
+    #[arg(
+        long,
+        value_name = "A,B",
+        value_delimiter = ',',
+        conflicts_with_all = ["blue_trades", "data_dir", "clickhouse_url", "trades_out", "decisions_out", "exit_cadence"]
+    )]
+    compare_cadence: Option<Vec<Cadence>>,
     /// Threads decoding lines (0: one per core). Decisions are made in order on one thread
     /// whatever this is.
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -142,6 +154,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             args.n_slots
         );
     }
+    if let Some(cadences) = &args.compare_cadence {
+        let [a, b] = cadences.as_slice() else {
+            eprintln!("violet replay: --compare-cadence takes two cadences, e.g. scan,tick (given {})", cadences.len());
+            return Ok(ExitCode::from(2));
+        };
+        return compare(&job, [*a, *b], &args.report_dir, args.quiet);
+    }
     let show_progress = !args.quiet && io::stderr().is_terminal();
     let result = run_replay(&job, |bytes| {
         if show_progress {
@@ -178,4 +197,35 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(super::SHIP_PENDING));
     }
     Ok(if outcome.summary.divergences.is_some_and(|n| n > 0) { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}
+
+/// `--compare-cadence A,B`: both replays, the report, a line per mode.
+fn compare(job: &ReplayJob, cadences: [Cadence; 2], dir: &std::path::Path, quiet: bool) -> anyhow::Result<ExitCode> {
+    let (c, summaries) = match violet_service::replay::compare_cadences(job, cadences, dir) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("violet replay: {e}");
+            return Ok(ExitCode::from(e.exit_code()));
+        }
+    };
+    if !quiet {
+        for (run, (stats, summary)) in c.runs.iter().zip(c.stats.iter().zip(&summaries)) {
+            eprintln!(
+                "violet replay: {}: {} scans, {} trades closed, final capital {}, max drawdown {:.2}%",
+                run.name,
+                summary.scans,
+                stats.exits,
+                violet_domain::json::f64_to_string(stats.final_capital),
+                stats.max_drawdown * 100.0,
+            );
+        }
+        eprintln!(
+            "violet replay: {} of {} trades both took closed earlier under {}; report in {}",
+            c.earlier().len(),
+            c.paired.len(),
+            c.runs[1].name,
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
