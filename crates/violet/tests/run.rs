@@ -388,30 +388,36 @@ fn stdin_feed_and_a_second_signal_mid_shipping_lose_nothing() {
 }
 
 #[test]
-fn several_slots_run_observe_only_with_the_monitor_off_and_an_armed_start_refuses_them() {
+fn several_slots_and_the_stop_loss_guard_run_as_in_replay_and_an_armed_start_refuses_slots() {
     let server = start("run-slots");
     let ch = server.client();
     let work = fresh_dir("run-slots");
     let cfg = config(&work, server.url(), "stdin");
     let mut text = std::fs::read_to_string(&cfg).expect("cfg");
-    text = text.replace("[feed]", "[engine]\nn_slots = 3\n\n[feed]");
+    text = text.replace("[feed]", "[engine]\nn_slots = 3\nexit_cadence = \"tick\"\n\n[feed]");
     std::fs::write(&cfg, text).expect("cfg");
+    // small-a with ticks between its scans: the guard has something to act on.
+    let fixture = std::fs::read_to_string(root().join("fixtures/streams/small-a.jsonl")).expect("fixture");
+    let events = work.join("dense.jsonl");
+    std::fs::write(&events, violet_testkit::with_dense_ticks(&fixture, 2, 11)).expect("stream");
     let log = work.join("run.log");
     let mut child = spawn(&cfg, &log, Stdio::piped());
     let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(&std::fs::read(root().join("fixtures/streams/small-a.jsonl")).expect("fixture")).expect("feed");
+    stdin.write_all(&std::fs::read(&events).expect("stream")).expect("feed");
     drop(stdin);
     assert_eq!(wait_exit(&mut child, &log), 0, "{}", std::fs::read_to_string(&log).unwrap_or_default());
     let logged = std::fs::read_to_string(&log).expect("log");
     assert!(logged.contains("divergence monitor off"), "{logged}");
-    // The same stream replayed with three slots: the service decided the same trades.
+    // The same stream replayed with three slots and the guard: the service decided the same
+    // trades.
     let trades = work.join("trades.jsonl");
-    let events = root().join("fixtures/streams/small-a.jsonl");
     let out = violet(&[
         "replay",
         "-q",
         "--n-slots",
         "3",
+        "--exit-cadence",
+        "tick",
         "--events",
         events.to_str().expect("path"),
         "--trades-out",
@@ -422,23 +428,24 @@ fn several_slots_run_observe_only_with_the_monitor_off_and_an_armed_start_refuse
     want.sort();
     let mut got = column(&ch, "SELECT body FROM dolphin_violet.trade_events FINAL");
     got.sort();
-    eprintln!(
-        "DEBUG {:#?}",
-        got.iter().filter(|g| g.contains("\"trade_id\":38,") || g.contains("\"trade_id\":46,")).collect::<Vec<_>>()
-    );
-    eprintln!(
-        "DEBUG rows {}",
-        query(
-            &ch,
-            "SELECT id, version, scan_number, event FROM dolphin_violet.trade_events WHERE id LIKE '%:38:%' OR id LIKE '%:46:%'"
-        )
-    );
     let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).collect();
     let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
     assert!(
         extra.is_empty() && missing.is_empty(),
         "the service's trade events are replay's: extra {extra:#?}\nmissing {missing:#?}"
     );
+    let scan_ts: std::collections::HashSet<i64> = fixture
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "scan")
+        .filter_map(|v| v["ts_ns"].as_i64())
+        .collect();
+    let on_ticks = got
+        .iter()
+        .filter_map(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        .filter(|v| v["event"] == "EXIT" && v["ts_ns"].as_i64().is_some_and(|ts| !scan_ts.contains(&ts)))
+        .count();
+    assert!(on_ticks > 0, "the guard exited between scans, at a tick");
     let slots = column(
         &ch,
         "SELECT DISTINCT visitParamExtractInt(body, 'slot') AS s FROM dolphin_violet.trade_events FINAL ORDER BY s",
