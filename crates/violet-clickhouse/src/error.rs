@@ -39,6 +39,15 @@ pub enum ClickHouseError {
         /// The request timeout.
         after: Duration,
     },
+    /// The answer is not the rows asked for (a column of another type, a row cut short):
+    /// final, the query or the table must change.
+    #[error("ClickHouse at {url}: the answer is not the rows asked for")]
+    Decode {
+        /// The server.
+        url: String,
+        /// The client's error.
+        source: clickhouse::error::Error,
+    },
     /// The server answered with an error: its exception code when it gave one, and its text.
     #[error("ClickHouse at {url} refused the query: {message}")]
     Refused {
@@ -83,7 +92,10 @@ impl ClickHouseError {
         match self {
             ClickHouseError::Unreachable { .. } | ClickHouseError::TimedOut { .. } => true,
             ClickHouseError::Refused { code, .. } => code.is_none_or(|c| TRANSIENT_CODES.contains(&c)),
-            ClickHouseError::Url(_) | ClickHouseError::Credentials(_) | ClickHouseError::Tls { .. } => false,
+            ClickHouseError::Url(_)
+            | ClickHouseError::Credentials(_)
+            | ClickHouseError::Tls { .. }
+            | ClickHouseError::Decode { .. } => false,
         }
     }
 
@@ -95,6 +107,13 @@ impl ClickHouseError {
             E::BadResponse(message) => {
                 ClickHouseError::Refused { url: url.to_string(), code: exception_code(&message), message }
             }
+            source @ (E::NotEnoughData
+            | E::InvalidUtf8Encoding(_)
+            | E::InvalidTagEncoding(_)
+            | E::Custom(_)
+            | E::SchemaMismatch(_)
+            | E::DeserializeAnyNotSupported
+            | E::SequenceMustHaveLength) => ClickHouseError::Decode { url: url.to_string(), source },
             source => ClickHouseError::Unreachable { url: url.to_string(), source },
         }
     }

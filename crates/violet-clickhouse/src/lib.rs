@@ -16,6 +16,10 @@ mod error;
 mod rowbinary;
 mod url;
 
+/// The official crate, for `#[derive(Row)]` in crates that read typed rows:
+/// `#[derive(violet_clickhouse::Row, serde::Deserialize)] #[clickhouse(crate = "violet_clickhouse::clickhouse")]`.
+pub use clickhouse;
+pub use clickhouse::Row;
 pub use clickhouse::sql::Bind;
 pub use client::{CONNECT_TIMEOUT, ClickHouse, REQUEST_TIMEOUT, Select};
 pub use error::ClickHouseError;

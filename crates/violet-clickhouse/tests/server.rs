@@ -85,6 +85,38 @@ fn bound_values_and_rowbinary_rows_travel_exactly() {
     assert!(unbound.to_string().contains("unreachable") || !unbound.is_transient(), "{unbound}");
 }
 
+/// A typed row: its fields are the columns (`?fields`).
+#[derive(Debug, PartialEq, clickhouse::Row, serde::Deserialize)]
+struct Typed {
+    s: String,
+    x: f64,
+    n: i64,
+}
+
+#[test]
+fn typed_rows_decode_bit_for_bit_on_18_16_and_a_row_of_another_shape_is_a_final_error() {
+    let s = server("client-typed");
+    let ch = s.client();
+    ch.query("CREATE TABLE default.t (s String, x Float64, n Int64) ENGINE = Memory").expect("create");
+    let mut w = RowWriter::insert("default.t (s, x, n)");
+    let floats = [0.1 + 0.2, f64::from_bits(1), -0.0, f64::MAX];
+    for (i, x) in floats.iter().enumerate() {
+        w.str(&format!("row {i}")).f64(*x).i64(i64::try_from(i).expect("small"));
+    }
+    ch.insert_rows(&w).expect("insert");
+    let rows: Vec<Typed> =
+        ch.select("SELECT ?fields FROM default.t WHERE n >= ? ORDER BY n").bind(1).rows().expect("rows");
+    assert_eq!(rows.len(), 3);
+    for (r, want) in rows.iter().zip(&floats[1..]) {
+        assert_eq!(r.x.to_bits(), want.to_bits());
+    }
+    assert_eq!(rows[0].s, "row 1");
+    // A column of another type (n as String): the rows cannot be read, and retrying will
+    // not change that.
+    let e = ch.select("SELECT s, x, toString(n) AS n FROM default.t").rows::<Typed>().expect_err("another shape");
+    assert!(matches!(e, ClickHouseError::Decode { .. }) && !e.is_transient(), "{e:?}");
+}
+
 #[test]
 fn requests_share_pooled_connections_and_inserts_travel_compressed() {
     let s = server("client-pool");

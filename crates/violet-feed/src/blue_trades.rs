@@ -4,7 +4,17 @@ use std::collections::HashSet;
 
 use violet_clickhouse::ClickHouse;
 
-use crate::feed::{FeedError, select_rows};
+use crate::feed::FeedError;
+
+/// A row of `dolphin.trade_events` (a typed RowBinary row).
+#[derive(Debug, violet_clickhouse::Row, serde::Deserialize)]
+#[clickhouse(crate = "violet_clickhouse::clickhouse")]
+struct TradeRow {
+    trade_id: u64,
+    event: String,
+    ts_ns: i64,
+    body: String,
+}
 
 /// BLUE's trade events as they appear, each (trade id, event) once, in `ts_ns` order.
 #[derive(Debug, Clone)]
@@ -34,18 +44,15 @@ impl BlueTrades {
             let q = self
                 .ch
                 .select(
-                    "SELECT trade_id, event, ts_ns, body FROM dolphin.trade_events WHERE ts_ns >= ? \
-                     ORDER BY ts_ns, trade_id, event LIMIT ?",
+                    "SELECT ?fields FROM dolphin.trade_events WHERE ts_ns >= ? ORDER BY ts_ns, trade_id, event LIMIT ?",
                 )
                 .bind(self.from_ts)
                 .bind(self.batch as u64);
-            let rows = select_rows(q, "dolphin.trade_events", |r| {
-                Ok((r.u64()?, r.str()?.to_string(), r.i64()?, r.str()?.to_string()))
-            })?;
-            let (n, last_ts) = (rows.len(), rows.last().map_or(self.from_ts, |row| row.2));
+            let rows = q.rows::<TradeRow>()?;
+            let (n, last_ts) = (rows.len(), rows.last().map_or(self.from_ts, |row| row.ts_ns));
             let mut fresh = 0;
-            for (id, event, _, body) in rows {
-                if self.seen.insert((id, event)) {
+            for TradeRow { trade_id, event, body, .. } in rows {
+                if self.seen.insert((trade_id, event)) {
                     out.push(body);
                     fresh += 1;
                 }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use violet_clickhouse::ClickHouse;
 
-use crate::feed::{Feed, FeedError, select_rows};
+use crate::feed::{Feed, FeedError};
 use crate::line::{FactorRow, ScanRow};
 use crate::merge::{MergeKey, merge};
 
@@ -51,38 +51,19 @@ impl ClickHouseFeed {
     fn scans(&self) -> Result<Vec<ScanRow>, FeedError> {
         let q = self
             .ch
-            .select(
-                "SELECT scan_number, ts_ns, vel_div, assets FROM dolphin.eigen_scans WHERE ts_ns > ? \
-                 ORDER BY ts_ns, scan_number LIMIT ?",
-            )
+            .select("SELECT ?fields FROM dolphin.eigen_scans WHERE ts_ns > ? ORDER BY ts_ns, scan_number LIMIT ?")
             .bind(self.scans_after)
             .bind(self.batch as u64);
-        select_rows(q, "dolphin.eigen_scans", |r| {
-            Ok(ScanRow { scan_number: r.i64()?, ts_ns: r.i64()?, vel_div: r.f64()?, assets: r.str()?.to_string() })
-        })
+        Ok(q.rows::<ScanRow>()?)
     }
 
     fn factors(&self) -> Result<Vec<FactorRow>, FeedError> {
         let q = self
             .ch
-            .select(
-                "SELECT ts_ns, acb_boost, acb_beta, mc_scale, esof_score, ob_consensus, dc_status, posture \
-                 FROM dolphin.factor_snapshots WHERE ts_ns > ? ORDER BY ts_ns LIMIT ?",
-            )
+            .select("SELECT ?fields FROM dolphin.factor_snapshots WHERE ts_ns > ? ORDER BY ts_ns LIMIT ?")
             .bind(self.factors_after)
             .bind(self.batch as u64);
-        select_rows(q, "dolphin.factor_snapshots", |r| {
-            Ok(FactorRow {
-                ts_ns: r.i64()?,
-                acb_boost: r.f64()?,
-                acb_beta: r.f64()?,
-                mc_scale: r.f64()?,
-                esof_score: r.f64()?,
-                ob_consensus: r.f64()?,
-                dc_status: r.str()?.to_string(),
-                posture: r.str()?.to_string(),
-            })
-        })
+        Ok(q.rows::<FactorRow>()?)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The feed trait.
 
-use violet_clickhouse::{ClickHouseError, RowBinaryError, RowReader, Select};
+use violet_clickhouse::ClickHouseError;
 
 /// A source of event-stream lines.
 pub trait Feed {
@@ -17,17 +17,10 @@ pub trait Feed {
 /// A feed that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
-    /// The server is unreachable or refused the query.
+    /// The server is unreachable, refused the query, or answered rows of another shape
+    /// ([`ClickHouseError::Decode`]).
     #[error("feed query failed")]
     ClickHouse(#[from] ClickHouseError),
-    /// The server's answer was not the rows asked for.
-    #[error("feed: unreadable answer to the query of {table}")]
-    Rows {
-        /// The table read.
-        table: &'static str,
-        /// Where it broke.
-        source: RowBinaryError,
-    },
 }
 
 impl FeedError {
@@ -37,23 +30,4 @@ impl FeedError {
     pub fn is_transient(&self) -> bool {
         matches!(self, FeedError::ClickHouse(e) if e.is_transient())
     }
-}
-
-/// Run `select` (its values bound) on `table`, answered in RowBinary, and read every row of
-/// the answer with `read`.
-///
-/// # Errors
-/// [`FeedError`]: the server failed, or the answer is not the rows `read` expects.
-pub(crate) fn select_rows<T>(
-    select: Select,
-    table: &'static str,
-    mut read: impl FnMut(&mut RowReader<'_>) -> Result<T, RowBinaryError>,
-) -> Result<Vec<T>, FeedError> {
-    let data = select.fetch("RowBinary")?;
-    let mut r = RowReader::new(&data);
-    let mut rows = Vec::new();
-    while !r.is_done() {
-        rows.push(read(&mut r).map_err(|source| FeedError::Rows { table, source })?);
-    }
-    Ok(rows)
 }

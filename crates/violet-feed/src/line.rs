@@ -2,8 +2,9 @@
 
 use violet_domain::json::{write_f64, write_str};
 
-/// A row of `dolphin.eigen_scans`.
-#[derive(Debug, Clone, PartialEq)]
+/// A row of `dolphin.eigen_scans` (read as a typed RowBinary row, its fields the columns).
+#[derive(Debug, Clone, PartialEq, violet_clickhouse::Row, serde::Deserialize)]
+#[clickhouse(crate = "violet_clickhouse::clickhouse")]
 pub struct ScanRow {
     /// The scan number.
     pub scan_number: i64,
@@ -15,8 +16,10 @@ pub struct ScanRow {
     pub assets: String,
 }
 
-/// A row of `dolphin.factor_snapshots`.
-#[derive(Debug, Clone, PartialEq)]
+/// A row of `dolphin.factor_snapshots` (read as a typed RowBinary row, its fields the
+/// columns).
+#[derive(Debug, Clone, PartialEq, violet_clickhouse::Row, serde::Deserialize)]
+#[clickhouse(crate = "violet_clickhouse::clickhouse")]
 pub struct FactorRow {
     /// Its timestamp (ns).
     pub ts_ns: i64,
