@@ -50,6 +50,13 @@ enum Command {
     /// divergence monitor compares them with BLUE's and writes a report. Exit 0 on success,
     /// 2 on unreadable input or bad usage, 1 on an internal error, 3 on a divergence.
     Replay(Box<commands::replay::Args>),
+    /// Sweep BLUE's constants over a grid on one decoded stream: a CSV row per configuration.
+    ///
+    /// The stream is decoded once and every combination runs on it, on every core. A row per
+    /// configuration: final capital, trades, win rate, max drawdown, a risk-adjusted return,
+    /// fees. `--shard I/N` runs one slice of the grid, for a job array (docs/research.md).
+    /// Exit 0 on success, 2 on bad usage or an unreadable input.
+    Sweep(commands::sweep::Args),
     /// Print or apply the ClickHouse DDL (dolphin_violet and the dolphin stand-in).
     Ddl(commands::ddl::Args),
     /// Run the service: BLUE's live tables (or stdin) through the engine
@@ -86,6 +93,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Oracle(args) => commands::oracle::run(&args),
         Command::Replay(args) => commands::replay::run(&args),
+        Command::Sweep(args) => commands::sweep::run(&args),
         Command::Ddl(args) => commands::ddl::run(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::Venue(args) => commands::venue::run(&args),

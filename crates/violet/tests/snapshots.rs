@@ -24,7 +24,7 @@ fn stdout(args: &[&str]) -> String {
 
 #[test]
 fn every_help_text() {
-    for sub in ["", "check", "oracle", "replay", "ddl", "run", "venue", "reconcile"] {
+    for sub in ["", "check", "oracle", "replay", "sweep", "ddl", "run", "venue", "reconcile"] {
         let args: Vec<&str> = if sub.is_empty() { vec!["--help"] } else { vec![sub, "--help"] };
         let name = if sub.is_empty() { "help".to_string() } else { format!("help_{sub}") };
         insta::assert_snapshot!(name, stdout(&args));

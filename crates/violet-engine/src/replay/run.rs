@@ -221,27 +221,13 @@ fn run_chunks<S: Sink>(
     }
 }
 
-fn summary(stream: &EventStream, engine: &Engine<TestClock>, opts: &ReplayOptions) -> ReplaySummary {
-    let c = stream.counts();
-    let e = engine.counts();
-    ReplaySummary {
-        scans: c.scans,
-        ticks: c.ticks,
-        rejected: c.rejected,
-        capital: engine.capital(),
-        entries: e.entries,
-        exits: e.exits,
-        decisions: e.decisions,
-        cadence: opts.plan.to_string(),
-        blue_parity: opts.plan.is_blue_parity() && engine.portfolio().slots().len() == 1,
-        n_slots: engine.portfolio().slots().len(),
-        open_trade: engine.slot().position().map(|p| p.trade_id),
-        open_trades: engine.portfolio().slots().iter().filter_map(|s| s.position().map(|p| p.trade_id)).collect(),
-        divergences: None,
-    }
+fn summary(stream: &EventStream, engine: &Engine<TestClock>, _opts: &ReplayOptions) -> ReplaySummary {
+    ReplaySummary::of(stream.counts(), engine)
 }
 
-fn split_lines(chunk: &[u8]) -> Vec<&[u8]> {
+/// The lines of `chunk`, split at LF (a final LF ends the last line; the lines keep no LF).
+#[must_use]
+pub fn split_lines(chunk: &[u8]) -> Vec<&[u8]> {
     let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
     let mut lines = Vec::with_capacity(body.len() / 2048 + 16);
     let mut start = 0;

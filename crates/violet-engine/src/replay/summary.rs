@@ -35,6 +35,28 @@ pub struct ReplaySummary {
 }
 
 impl ReplaySummary {
+    /// What `engine` did on a stream with `counts` (its plan and slots included).
+    #[must_use]
+    pub fn of<C: violet_clock::Clock>(counts: violet_domain::event::StreamCounts, engine: &crate::Engine<C>) -> Self {
+        let e = engine.counts();
+        let slots = engine.portfolio().slots();
+        Self {
+            scans: counts.scans,
+            ticks: counts.ticks,
+            rejected: counts.rejected,
+            capital: engine.capital(),
+            entries: e.entries,
+            exits: e.exits,
+            decisions: e.decisions,
+            cadence: engine.plan().to_string(),
+            blue_parity: engine.plan().is_blue_parity() && slots.len() == 1,
+            n_slots: slots.len(),
+            open_trade: engine.slot().position().map(|p| p.trade_id),
+            open_trades: slots.iter().filter_map(|s| s.position().map(|p| p.trade_id)).collect(),
+            divergences: None,
+        }
+    }
+
     /// The summary as one JSON object.
     #[must_use]
     pub fn to_json(&self) -> String {

@@ -9,6 +9,7 @@ pub mod oracle;
 pub mod reconcile;
 pub mod replay;
 pub mod run;
+pub mod sweep;
 pub mod venue;
 
 /// Write `text` to stdout and flush it. A reader that went away (`| head`) is an

@@ -1,0 +1,29 @@
+//! # violet-sim
+//!
+//! The simulation library research tools call (the spec's VIBRISS horizon: many instances
+//! of the alpha, judged side by side):
+//!
+//! - [`DecodedStream`]: an event stream decoded **once** (in parallel, every line checked
+//!   and sequenced as `violet replay` does), its events borrowing the input bytes.
+//! - [`simulate`]: one run of the engine on a decoded stream under a [`SimConfig`] (BLUE's
+//!   constants, the cadence plan, the slots), the instant venue (BLUE's fill), and what it
+//!   did: [`SimResult`] (the replay's summary and the trade metrics of [`TradeStats`]).
+//!   Its summary is `violet replay`'s on the same stream and configuration, to the bit.
+//! - [`Grid`]: BLUE's constants as lists or ranges (`grid.toml`), expanded into every
+//!   combination; [`shard`] picks the I-th of N slices.
+//! - [`sweep`]: every configuration on one decoded stream, on every core, results in order;
+//!   [`csv_header`] and [`csv_row`] write them, a row per configuration keyed by its id.
+
+mod grid;
+mod run;
+mod stats;
+mod stream;
+mod sweep;
+mod table;
+
+pub use grid::{Grid, GridError, Point, shard};
+pub use run::{SimConfig, SimResult, simulate};
+pub use stats::TradeStats;
+pub use stream::DecodedStream;
+pub use sweep::sweep;
+pub use table::{csv_header, csv_row};

@@ -1,0 +1,91 @@
+//! What a run's trades add up to.
+
+use std::collections::HashMap;
+use std::io;
+
+use violet_engine::Sink;
+use violet_engine::decision::DecisionRecord;
+use violet_engine::execution::TradeEvent;
+
+/// A run's trade metrics, fed trade events as the engine writes them (a [`Sink`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TradeStats {
+    /// Closed trades (EXIT events).
+    pub trades: u64,
+    /// Exits with pnl above zero.
+    pub wins: u64,
+    /// The sum of the exits' pnl (fees in it, as BLUE books them).
+    pub pnl: f64,
+    /// Fees paid: `2 * fee_rate * notional` per exit, the entry's notional (BLUE's fill).
+    pub fees: f64,
+    /// The largest fall of capital from a previous high, as a fraction of that high.
+    pub max_drawdown: f64,
+    /// Each exit's return on the capital before it: `pnl / (capital_after - pnl)`.
+    returns: Vec<f64>,
+    peak: f64,
+    notional: HashMap<u64, f64>,
+    fee_rate: f64,
+}
+
+impl TradeStats {
+    /// Empty, for a run starting with `initial_capital` at `fee_rate`.
+    #[must_use]
+    pub fn new(initial_capital: f64, fee_rate: f64) -> Self {
+        Self { peak: initial_capital, fee_rate, ..Self::default() }
+    }
+
+    /// Wins over trades (0 without trades).
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)] // counts of trades
+    pub fn win_rate(&self) -> f64 {
+        if self.trades == 0 { 0.0 } else { self.wins as f64 / self.trades as f64 }
+    }
+
+    /// The per-trade returns' mean over their standard deviation, times the square root of
+    /// their number (a t-statistic: how far from zero the average trade is, in standard
+    /// errors). 0 with fewer than two trades or no spread.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)] // counts of trades
+    pub fn risk_adjusted(&self) -> f64 {
+        let n = self.returns.len();
+        if n < 2 {
+            return 0.0;
+        }
+        let mean = self.returns.iter().sum::<f64>() / n as f64;
+        let var = self.returns.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / (n - 1) as f64;
+        if var > 0.0 { mean / var.sqrt() * (n as f64).sqrt() } else { 0.0 }
+    }
+}
+
+impl Sink for TradeStats {
+    fn decision(&mut self, _: &DecisionRecord<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn trade(&mut self, t: &TradeEvent) -> io::Result<()> {
+        match t {
+            TradeEvent::Entry(e) => {
+                self.notional.insert(e.trade_id, e.sizing.notional);
+            }
+            TradeEvent::Exit(x) => {
+                self.trades += 1;
+                if x.pnl > 0.0 {
+                    self.wins += 1;
+                }
+                self.pnl += x.pnl;
+                if let Some(n) = self.notional.remove(&x.trade_id) {
+                    self.fees += 2.0 * self.fee_rate * n;
+                }
+                let before = x.capital_after - x.pnl;
+                if before != 0.0 {
+                    self.returns.push(x.pnl / before);
+                }
+                self.peak = self.peak.max(x.capital_after);
+                if self.peak > 0.0 {
+                    self.max_drawdown = self.max_drawdown.max((self.peak - x.capital_after) / self.peak);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,132 @@
+//! `violet sweep`: BLUE's constants over a grid, every combination on one decoded stream.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use violet_clock::{Cadence, CadencePlan};
+use violet_sim::{DecodedStream, Grid, SimConfig, csv_header, csv_row, shard, sweep};
+
+use crate::config::load_blue_config;
+
+/// Arguments of `violet sweep`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Event stream (JSON lines), decoded once.
+    #[arg(long, value_name = "FILE")]
+    events: PathBuf,
+    /// The grid (TOML): each key one of BLUE's constants (as in BLUE's config.py) with a
+    /// list of values (`tp_pct = [0.008, 0.0099]`), a range (`max_hold_bars = { from = 60,
+    /// to = 180, step = 30 }`) or one value. Every combination runs.
+    #[arg(long, value_name = "GRID.toml")]
+    grid: PathBuf,
+    /// Where the rows go (CSV: a row per configuration, its id a hash of its constants).
+    /// Written whole at the end (a rerun replaces it).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Run only the I-th of N contiguous slices of the grid (0-based), e.g. `3/16`, for a job
+    /// array. Without it, the index comes from JOB_COMPLETION_INDEX (a Kubernetes indexed
+    /// Job) or SLURM_ARRAY_TASK_ID when set, with N from --shards.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// The number of slices when the index comes from the scheduler's environment.
+    #[arg(long, value_name = "N")]
+    shards: Option<usize>,
+    /// The constants not on the grid (TOML as `violet replay --config`); default: BLUE's.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Exit-check cadence of every run: `scan` (BLUE) or `tick` (the stop-loss guard).
+    #[arg(long, value_name = "CADENCE", default_value = "scan")]
+    exit_cadence: Cadence,
+    /// Slots sharing the capital in every run (1: BLUE).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    n_slots: u16,
+    /// Threads running configurations (0: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// No progress and no summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// The slice to run: `--shard I/N`, or the scheduler's index with `--shards N`.
+fn slice(args: &Args) -> anyhow::Result<Option<(usize, usize)>> {
+    if let Some(s) = &args.shard {
+        let (i, n) = s.split_once('/').context("--shard is I/N, e.g. 3/16")?;
+        let (i, n): (usize, usize) = (i.trim().parse().context("--shard I")?, n.trim().parse().context("--shard N")?);
+        if n == 0 || i >= n {
+            bail!("--shard {s}: I must be below N (0-based), N at least 1");
+        }
+        return Ok(Some((i, n)));
+    }
+    let from_env =
+        ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"].iter().find_map(|k| std::env::var(k).ok().map(|v| (*k, v)));
+    let Some((var, v)) = from_env else { return Ok(None) };
+    let i: usize = v.trim().parse().with_context(|| format!("{var}={v:?} is not an index"))?;
+    let n = args
+        .shards
+        .or_else(|| std::env::var("SLURM_ARRAY_TASK_COUNT").ok().and_then(|c| c.trim().parse().ok()))
+        .with_context(|| format!("{var} is set: give the number of slices with --shards N"))?;
+    if n == 0 || i >= n {
+        bail!("{var}={i} with --shards {n}: the index must be below the number of slices");
+    }
+    Ok(Some((i, n)))
+}
+
+/// Run it. Exit 0 on success, 2 on bad usage or an unreadable input.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let base = load_blue_config(args.config.as_deref())?;
+    let text = std::fs::read_to_string(&args.grid).with_context(|| format!("cannot read {}", args.grid.display()))?;
+    let grid = Grid::parse(&text).with_context(|| format!("in grid {}", args.grid.display()))?;
+    let range = match slice(args)? {
+        Some((i, n)) => shard(grid.len(), i, n),
+        None => 0..grid.len(),
+    };
+    let bytes = std::fs::read(&args.events).with_context(|| format!("cannot read {}", args.events.display()))?;
+    let t = std::time::Instant::now();
+    let stream = DecodedStream::decode(&bytes, args.threads);
+    let plan = CadencePlan::new(Cadence::Scan, args.exit_cadence, Cadence::Scan)?;
+    let points: Vec<_> = range.clone().map(|i| grid.point(i, &base)).collect();
+    let configs: Vec<SimConfig> =
+        points.iter().map(|p| SimConfig { cfg: p.cfg.clone(), plan, n_slots: usize::from(args.n_slots) }).collect();
+    let total = configs.len();
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let results = sweep(&configs, &stream, args.threads, |done| {
+        if progress && (done == total || done % 16 == 0) {
+            eprint!("\rviolet sweep: {done}/{total} configurations");
+        }
+    });
+    if progress {
+        eprintln!();
+    }
+    let keys: Vec<String> = grid.axes.iter().map(|(k, _)| k.clone()).collect();
+    let mut csv = csv_header(&keys);
+    for (p, r) in points.iter().zip(&results) {
+        csv.push_str(&csv_row(p, r));
+    }
+    // Whole or nothing: a shard that reruns replaces its file.
+    let tmp = args.out.with_extension("csv.partial");
+    std::fs::write(&tmp, csv).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    if !args.quiet {
+        let best = points.iter().zip(&results).max_by(|a, b| a.1.summary.capital.total_cmp(&b.1.summary.capital));
+        eprintln!(
+            "violet sweep: {total} configurations (grid rows {}..{} of {}) on {} scans in {:.2} s; best final capital {} ({}); rows in {}",
+            range.start,
+            range.end,
+            grid.len(),
+            stream.counts().scans,
+            t.elapsed().as_secs_f64(),
+            best.map_or("n/a".into(), |(_, r)| violet_domain::json::f64_to_string(r.summary.capital)),
+            best.map_or(String::new(), |(p, _)| p
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")),
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

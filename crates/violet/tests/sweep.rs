@@ -1,0 +1,128 @@
+//! `violet sweep` from the outside: the row of BLUE's default configuration is `violet
+//! replay`'s summary to the bit, any row is `violet replay --config` with that row's
+//! constants, shards cover the grid once with the same ids, and a bad grid names its key.
+
+use std::path::Path;
+
+mod common;
+use common::{fresh_dir, root, violet};
+
+/// The rows of a sweep's CSV, as (header, rows of fields).
+fn rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header = lines.next().expect("header").split(',').map(str::to_string).collect();
+    (header, lines.map(|l| l.split(',').map(str::to_string).collect()).collect())
+}
+
+fn field<'r>(header: &[String], row: &'r [String], name: &str) -> &'r str {
+    &row[header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))]
+}
+
+/// `violet replay`'s summary (JSON text) for `events` with BLUE's constants from `config`.
+fn replay_capital(events: &Path, config: Option<&Path>, dir: &Path) -> String {
+    let summary = dir.join("summary.json");
+    let mut args =
+        vec!["replay", "-q", "--events", events.to_str().expect("p"), "--summary-json", summary.to_str().expect("p")];
+    if let Some(c) = config {
+        args.extend(["--config", c.to_str().expect("p")]);
+    }
+    let out = violet(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&summary).expect("summary");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    // The summary's text of the capital, as violet writes floats (Python's repr).
+    let at = text.find("\"capital\":").expect("capital") + "\"capital\":".len();
+    let end = at + text[at..].find([',', '}']).expect("end");
+    assert!(v["capital"].is_f64());
+    text[at..end].to_string()
+}
+
+#[test]
+fn rows_are_replays_and_shards_cover_the_grid_once() {
+    let dir = fresh_dir("sweep");
+    let events = root().join("fixtures/streams/small-b.jsonl");
+    let grid = dir.join("grid.toml");
+    // BLUE's defaults are on the grid: tp_pct 0.0099, max_hold_bars 120.
+    std::fs::write(&grid, "tp_pct = [0.006, 0.0099, 0.014]\nmax_hold_bars = { from = 40, to = 120, step = 40 }\n")
+        .expect("grid");
+    let out = dir.join("all.csv");
+    let ran = violet(&[
+        "sweep",
+        "--events",
+        events.to_str().expect("p"),
+        "--grid",
+        grid.to_str().expect("p"),
+        "--out",
+        out.to_str().expect("p"),
+    ]);
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    let (header, all) = rows(&out);
+    assert_eq!(all.len(), 9);
+    assert_eq!(&header[..4], ["id", "index", "max_hold_bars", "tp_pct"]);
+
+    // BLUE's default row: violet replay's capital, to the digit (and so to the bit).
+    let default = all
+        .iter()
+        .find(|r| field(&header, r, "tp_pct") == "0.0099" && field(&header, r, "max_hold_bars") == "120")
+        .expect("the default row");
+    assert_eq!(field(&header, default, "final_capital"), replay_capital(&events, None, &dir));
+    // Another row: violet replay --config with its constants.
+    let other = &all[1];
+    let cfg = dir.join("row.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "tp_pct = {}\nmax_hold_bars = {}\n",
+            field(&header, other, "tp_pct"),
+            field(&header, other, "max_hold_bars")
+        ),
+    )
+    .expect("config");
+    assert_eq!(field(&header, other, "final_capital"), replay_capital(&events, Some(&cfg), &dir));
+
+    // Three shards (one through the scheduler's variable): every row once, the same ids.
+    let mut sharded = Vec::new();
+    for i in 0..3 {
+        let part = dir.join(format!("part-{i}.csv"));
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_violet"));
+        c.args(["sweep", "-q", "--events", events.to_str().expect("p"), "--grid", grid.to_str().expect("p")])
+            .args(["--out", part.to_str().expect("p")]);
+        if i == 2 {
+            c.env("JOB_COMPLETION_INDEX", "2").args(["--shards", "3"]);
+        } else {
+            c.args(["--shard", &format!("{i}/3")]);
+        }
+        let ran = c.output().expect("run");
+        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        sharded.extend(rows(&part).1);
+    }
+    assert_eq!(sharded, all, "the shards' rows, in order, are the whole grid's");
+
+    // A bad grid names its key; a bad shard says how it is written.
+    std::fs::write(&grid, "tp_pctt = [0.01]\n").expect("grid");
+    let ran = violet(&[
+        "sweep",
+        "--events",
+        events.to_str().expect("p"),
+        "--grid",
+        grid.to_str().expect("p"),
+        "--out",
+        out.to_str().expect("p"),
+    ]);
+    assert_eq!(ran.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&ran.stderr).contains("tp_pctt"));
+    let ran = violet(&[
+        "sweep",
+        "--events",
+        events.to_str().expect("p"),
+        "--grid",
+        grid.to_str().expect("p"),
+        "--out",
+        out.to_str().expect("p"),
+        "--shard",
+        "3/3",
+    ]);
+    assert_eq!(ran.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
