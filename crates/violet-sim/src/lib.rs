@@ -9,12 +9,19 @@
 //!   constants, the cadence plan, the slots), the instant venue (BLUE's fill), and what it
 //!   did: [`SimResult`] (the replay's summary and the trade metrics of [`TradeStats`]).
 //!   Its summary is `violet replay`'s on the same stream and configuration, to the bit.
+//!   [`simulate_with`] hands every decision and trade event to a sink of the caller's.
 //! - [`Grid`]: BLUE's constants as lists or ranges (`grid.toml`), expanded into every
 //!   combination; [`shard`] picks the I-th of N slices.
 //! - [`sweep`]: every configuration on one decoded stream, on every core, results in order;
-//!   [`csv_header`] and [`csv_row`] write them, a row per configuration keyed by its id.
+//!
+//! `examples/` holds two short research programs on these crates (`cargo run --release -p
+//! violet-sim --example sizing_table`, `--example exit_reasons`).
+//!
+//!   [`csv_header`] and [`csv_row`] write them, a row per configuration keyed by its id;
+//!   [`sweep_html`] draws final capital over two constants (a heat map) and the best rows.
 
 mod grid;
+mod heatmap;
 mod run;
 mod stats;
 mod stream;
@@ -22,7 +29,8 @@ mod sweep;
 mod table;
 
 pub use grid::{Grid, GridError, Point, shard};
-pub use run::{SimConfig, SimResult, simulate};
+pub use heatmap::sweep_html;
+pub use run::{SimConfig, SimResult, simulate, simulate_with};
 pub use stats::TradeStats;
 pub use stream::DecodedStream;
 pub use sweep::sweep;

@@ -2,8 +2,8 @@
 
 use violet_clock::{CadencePlan, TestClock};
 use violet_domain::config::BlueConfig;
-use violet_engine::Engine;
 use violet_engine::replay::ReplaySummary;
+use violet_engine::{Engine, Sink};
 
 use crate::stats::TradeStats;
 use crate::stream::DecodedStream;
@@ -32,15 +32,28 @@ pub struct SimResult {
 /// event on a `TestClock` advanced to its timestamp, as `violet replay` does.
 #[must_use]
 pub fn simulate(config: &SimConfig, stream: &DecodedStream<'_>) -> SimResult {
-    let n_slots = config.n_slots.max(1);
-    let mut engine = Engine::new(config.cfg.clone(), config.plan, TestClock::new(i64::MIN))
-        .with_slots(n_slots)
-        .with_namespace("sim");
     let mut stats = TradeStats::new(config.cfg.initial_capital, config.cfg.fee_rate);
+    // The stats sink does no I/O: it cannot fail.
+    let summary = simulate_with(config, stream, &mut stats).unwrap_or_else(|e| unreachable!("TradeStats: {e}"));
+    SimResult { summary, stats }
+}
+
+/// As [`simulate`], every decision and trade event handed to `sink` (a research tool's own
+/// tables: the sizing of each entry, the exit reasons, ...).
+///
+/// # Errors
+/// The sink's error; the run stops at it.
+pub fn simulate_with(
+    config: &SimConfig,
+    stream: &DecodedStream<'_>,
+    sink: &mut impl Sink,
+) -> std::io::Result<ReplaySummary> {
+    let mut engine = Engine::new(config.cfg.clone(), config.plan, TestClock::new(i64::MIN))
+        .with_slots(config.n_slots.max(1))
+        .with_namespace("sim");
     for ev in stream.events() {
         engine.clock().advance_to(ev.ts_ns());
-        // The stats sink does no I/O: it cannot fail.
-        let _ = engine.on_event(ev, &mut stats);
+        engine.on_event(ev, sink)?;
     }
-    SimResult { summary: ReplaySummary::of(stream.counts(), &engine), stats }
+    Ok(ReplaySummary::of(stream.counts(), &engine))
 }

@@ -15,6 +15,14 @@ fn rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, lines.map(|l| l.split(',').map(str::to_string).collect()).collect())
 }
 
+/// `violet sweep --events EVENTS --grid GRID --out OUT` and `extra`.
+fn sweep(events: &Path, grid: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["sweep", "--events", events.to_str().expect("p"), "--grid", grid.to_str().expect("p")];
+    args.extend(["--out", out.to_str().expect("p")]);
+    args.extend(extra);
+    violet(&args)
+}
+
 fn field<'r>(header: &[String], row: &'r [String], name: &str) -> &'r str {
     &row[header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))]
 }
@@ -47,15 +55,7 @@ fn rows_are_replays_and_shards_cover_the_grid_once() {
     std::fs::write(&grid, "tp_pct = [0.006, 0.0099, 0.014]\nmax_hold_bars = { from = 40, to = 120, step = 40 }\n")
         .expect("grid");
     let out = dir.join("all.csv");
-    let ran = violet(&[
-        "sweep",
-        "--events",
-        events.to_str().expect("p"),
-        "--grid",
-        grid.to_str().expect("p"),
-        "--out",
-        out.to_str().expect("p"),
-    ]);
+    let ran = sweep(&events, &grid, &out, &[]);
     assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
     let (header, all) = rows(&out);
     assert_eq!(all.len(), 9);
@@ -81,6 +81,27 @@ fn rows_are_replays_and_shards_cover_the_grid_once() {
     .expect("config");
     assert_eq!(field(&header, other, "final_capital"), replay_capital(&events, Some(&cfg), &dir));
 
+    // The HTML report: a cell per (max_hold_bars, tp_pct), the best row first, offline.
+    let html = dir.join("sweep.html");
+    let ran =
+        sweep(&events, &grid, &out, &["-q", "--html", html.to_str().expect("p"), "--heatmap", "tp_pct,max_hold_bars"]);
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert_eq!(page.matches("<rect ").count(), 9, "a cell per pair of values");
+    assert!(!page.contains("<script") && !page.contains("src=") && !page.contains("href="), "self-contained");
+    let best = all
+        .iter()
+        .max_by(|a, b| {
+            let c = |r: &Vec<String>| field(&header, r, "final_capital").parse::<f64>().expect("capital");
+            c(a).total_cmp(&c(b))
+        })
+        .expect("rows");
+    let first_row = page.split("<tr><td>").nth(1).expect("a row");
+    let best_capital = format!("<td>{}</td>", field(&header, best, "final_capital"));
+    assert!(first_row.contains(&best_capital), "the best final capital first: {first_row}");
+    let ran = sweep(&events, &grid, &out, &["--html", html.to_str().expect("p"), "--heatmap", "tp_pct,sl_pct"]);
+    assert_eq!(ran.status.code(), Some(2), "a heat map over a key not on the grid");
+
     // Three shards (one through the scheduler's variable): every row once, the same ids.
     let mut sharded = Vec::new();
     for i in 0..3 {
@@ -101,28 +122,10 @@ fn rows_are_replays_and_shards_cover_the_grid_once() {
 
     // A bad grid names its key; a bad shard says how it is written.
     std::fs::write(&grid, "tp_pctt = [0.01]\n").expect("grid");
-    let ran = violet(&[
-        "sweep",
-        "--events",
-        events.to_str().expect("p"),
-        "--grid",
-        grid.to_str().expect("p"),
-        "--out",
-        out.to_str().expect("p"),
-    ]);
+    let ran = sweep(&events, &grid, &out, &[]);
     assert_eq!(ran.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&ran.stderr).contains("tp_pctt"));
-    let ran = violet(&[
-        "sweep",
-        "--events",
-        events.to_str().expect("p"),
-        "--grid",
-        grid.to_str().expect("p"),
-        "--out",
-        out.to_str().expect("p"),
-        "--shard",
-        "3/3",
-    ]);
+    let ran = sweep(&events, &grid, &out, &["--shard", "3/3"]);
     assert_eq!(ran.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }

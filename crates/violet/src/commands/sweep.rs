@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use violet_clock::{Cadence, CadencePlan};
-use violet_sim::{DecodedStream, Grid, SimConfig, csv_header, csv_row, shard, sweep};
+use violet_sim::{DecodedStream, Grid, SimConfig, csv_header, csv_row, shard, sweep, sweep_html};
 
 use crate::config::load_blue_config;
 
@@ -30,6 +30,13 @@ pub struct Args {
     /// Job) or SLURM_ARRAY_TASK_ID when set, with N from --shards.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Also write an HTML report here: a heat map of final capital over two of the grid's
+    /// constants (--heatmap; default: the grid's first two keys) and the best rows.
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
+    /// The heat map's two constants, `X,Y` (grid keys).
+    #[arg(long, value_name = "X,Y", value_delimiter = ',', requires = "html")]
+    heatmap: Option<Vec<String>>,
     /// The number of slices when the index comes from the scheduler's environment.
     #[arg(long, value_name = "N")]
     shards: Option<usize>,
@@ -83,6 +90,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Some((i, n)) => shard(grid.len(), i, n),
         None => 0..grid.len(),
     };
+    let keys: Vec<String> = grid.axes.iter().map(|(k, _)| k.clone()).collect();
+    let heat = match (&args.html, &args.heatmap) {
+        (None, _) => None,
+        (Some(_), Some(xy)) => match xy.as_slice() {
+            [x, y] if keys.contains(x) && keys.contains(y) && x != y => Some((x.clone(), y.clone())),
+            _ => bail!("--heatmap takes two different keys of the grid ({}), e.g. {}", keys.join(", "), keys.join(",")),
+        },
+        (Some(_), None) => match keys.as_slice() {
+            [x, y, ..] => Some((x.clone(), y.clone())),
+            _ => bail!("--html draws a heat map over two constants: the grid has {} key(s)", keys.len()),
+        },
+    };
     let bytes = std::fs::read(&args.events).with_context(|| format!("cannot read {}", args.events.display()))?;
     let t = std::time::Instant::now();
     let stream = DecodedStream::decode(&bytes, args.threads);
@@ -100,7 +119,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if progress {
         eprintln!();
     }
-    let keys: Vec<String> = grid.axes.iter().map(|(k, _)| k.clone()).collect();
     let mut csv = csv_header(&keys);
     for (p, r) in points.iter().zip(&results) {
         csv.push_str(&csv_row(p, r));
@@ -109,6 +127,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let tmp = args.out.with_extension("csv.partial");
     std::fs::write(&tmp, csv).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    if let (Some(path), Some((x, y))) = (&args.html, &heat) {
+        let title = args.events.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let html = sweep_html(&points, &results, x, y, &title).map_err(anyhow::Error::msg)?;
+        std::fs::write(path, html).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if !args.quiet {
         let best = points.iter().zip(&results).max_by(|a, b| a.1.summary.capital.total_cmp(&b.1.summary.capital));
         eprintln!(
