@@ -187,3 +187,24 @@ CREATE TABLE IF NOT EXISTS dolphin_violet.migrations (
     applied_ns Int64,
     violet_version String
 ) ENGINE = ReplacingMergeTree ORDER BY version;
+
+-- One row per configuration of a parameter sweep (`violet sweep --clickhouse-url`): the
+-- stream (a fingerprint of its bytes: the same file on any machine, the same text), the
+-- configuration's id (a hash of every constant, the cadence and the slots), the grid's
+-- values as JSON, and the run's figures. A shard that reruns writes the same rows again:
+-- they collapse under FINAL.
+CREATE TABLE IF NOT EXISTS dolphin_violet.sweeps (
+    stream String,
+    id String,
+    version UInt64,
+    grid_values String,
+    final_capital Float64,
+    trades UInt64,
+    win_rate Float64,
+    max_drawdown Float64,
+    risk_adjusted Float64,
+    fees Float64,
+    pnl Float64,
+    entries UInt64,
+    scans UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY (stream, id);

@@ -22,6 +22,7 @@
 
 mod grid;
 mod heatmap;
+mod rows;
 mod run;
 mod stats;
 mod stream;
@@ -30,6 +31,7 @@ mod table;
 
 pub use grid::{Grid, GridError, Point, shard};
 pub use heatmap::sweep_html;
+pub use rows::{grid_values_json, row_id, stream_fingerprint};
 pub use run::{SimConfig, SimResult, simulate, simulate_with};
 pub use stats::TradeStats;
 pub use stream::DecodedStream;

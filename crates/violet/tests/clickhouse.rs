@@ -40,6 +40,7 @@ fn ddl_applies_twice_and_creates_every_table() {
             "reconciliations",
             "rejections",
             "runs",
+            "sweeps",
             "trade_events",
             "venue_requests"
         ]
@@ -181,7 +182,7 @@ fn a_password_protected_server_takes_the_password_from_the_environment_only() {
     assert!(!err.contains(pw.expose()), "the password is never printed: {err}");
     assert_eq!(
         s.client().query("SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").expect("q").trim(),
-        "10"
+        "11"
     );
 }
 
@@ -275,7 +276,7 @@ fn an_https_url_goes_through_tls_and_the_certificate_is_checked() {
     // Trusted (SSL_CERT_FILE names it): the DDL goes over TLS.
     let out = apply(Some(cert));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(query(s.url(), "SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").trim(), "10");
+    assert_eq!(query(s.url(), "SELECT count() FROM system.tables WHERE database = 'dolphin_violet'").trim(), "11");
 }
 
 #[test]

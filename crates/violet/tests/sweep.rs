@@ -129,3 +129,35 @@ fn rows_are_replays_and_shards_cover_the_grid_once() {
     assert_eq!(ran.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn rows_go_into_clickhouse_once_however_often_a_shard_runs() {
+    let server = common::local_server("sweep");
+    let ch = server.client();
+    let dir = fresh_dir("sweep-ch");
+    let events = root().join("fixtures/streams/small-b.jsonl");
+    let grid = dir.join("grid.toml");
+    std::fs::write(&grid, "tp_pct = [0.006, 0.0099, 0.014]\nsl_pct = [0.01, 0.015]\n").expect("grid");
+    let out = dir.join("rows.csv");
+    // Two shards, the second run twice (a job array's retry).
+    for shard in ["0/2", "1/2", "1/2"] {
+        let ran = sweep(&events, &grid, &out, &["-q", "--shard", shard, "--clickhouse-url", server.url()]);
+        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    }
+    let q = |sql: &str| ch.query(sql).unwrap_or_else(|e| panic!("{sql}: {e}")).trim().to_string();
+    assert_eq!(q("SELECT count() FROM dolphin_violet.sweeps FINAL"), "6", "every configuration once");
+    assert_eq!(q("SELECT uniqExact(stream) FROM dolphin_violet.sweeps"), "1");
+    // The whole grid's CSV, and its rows' capital in ClickHouse, to the digit.
+    assert!(sweep(&events, &grid, &out, &["-q"]).status.success());
+    let (header, rows) = rows(&out);
+    for r in &rows {
+        let values =
+            format!("{{\"sl_pct\":{},\"tp_pct\":{}}}", field(&header, r, "sl_pct"), field(&header, r, "tp_pct"));
+        let capital = q(&format!(
+            "SELECT final_capital FROM dolphin_violet.sweeps FINAL WHERE grid_values = '{values}' FORMAT TSV"
+        ));
+        let want: f64 = field(&header, r, "final_capital").parse().expect("capital");
+        assert_eq!(capital.parse::<f64>().expect("capital").to_bits(), want.to_bits(), "{values}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -5,8 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use violet_clickhouse::{ClickHouse, RowWriter};
 use violet_clock::{Cadence, CadencePlan};
-use violet_sim::{DecodedStream, Grid, SimConfig, csv_header, csv_row, shard, sweep, sweep_html};
+use violet_sim::{
+    DecodedStream, Grid, Point, SimConfig, SimResult, csv_header, csv_row, grid_values_json, row_id, shard,
+    stream_fingerprint, sweep, sweep_html,
+};
 
 use crate::config::load_blue_config;
 
@@ -37,6 +41,14 @@ pub struct Args {
     /// The heat map's two constants, `X,Y` (grid keys).
     #[arg(long, value_name = "X,Y", value_delimiter = ',', requires = "html")]
     heatmap: Option<Vec<String>>,
+    /// Also write the rows into ClickHouse, `dolphin_violet.sweeps` (the DDL is applied
+    /// first): keyed by the stream's fingerprint and each configuration's id, so a shard that
+    /// reruns does not duplicate its rows (they collapse under FINAL).
+    #[arg(long, value_name = "URL", env = "VIOLET_CLICKHOUSE_URL")]
+    clickhouse_url: Option<String>,
+    /// The ClickHouse user (with VIOLET_CLICKHOUSE_PASSWORD, never a flag).
+    #[arg(long, value_name = "USER", env = "VIOLET_CLICKHOUSE_USER", default_value = "default")]
+    user: String,
     /// The number of slices when the index comes from the scheduler's environment.
     #[arg(long, value_name = "N")]
     shards: Option<usize>,
@@ -127,6 +139,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let tmp = args.out.with_extension("csv.partial");
     std::fs::write(&tmp, csv).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    if let Some(url) = &args.clickhouse_url {
+        let mut ch = ClickHouse::new(url)?;
+        if let Ok(pw) = std::env::var("VIOLET_CLICKHOUSE_PASSWORD") {
+            ch = ch.with_credentials(&args.user, &violet_clickhouse::Secret::new(pw));
+        }
+        let n = to_clickhouse(&ch, &stream_fingerprint(&bytes), &points, &results, &plan, usize::from(args.n_slots))?;
+        if !args.quiet {
+            eprintln!("violet sweep: {n} rows into dolphin_violet.sweeps at {}", ch.url());
+        }
+    }
     if let (Some(path), Some((x, y))) = (&args.html, &heat) {
         let title = args.events.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let html = sweep_html(&points, &results, x, y, &title).map_err(anyhow::Error::msg)?;
@@ -152,4 +174,42 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The columns of `dolphin_violet.sweeps` (ddl/dolphin_violet.sql), in order.
+const SWEEP_COLUMNS: &str = "dolphin_violet.sweeps (stream, id, version, grid_values, final_capital, trades, \
+                             win_rate, max_drawdown, risk_adjusted, fees, pnl, entries, scans)";
+
+/// Apply the DDL and insert the rows (RowBinary, floats bit for bit) in batches; how many.
+fn to_clickhouse(
+    ch: &ClickHouse,
+    stream: &str,
+    points: &[Point],
+    results: &[SimResult],
+    plan: &CadencePlan,
+    n_slots: usize,
+) -> anyhow::Result<usize> {
+    violet_journal::clickhouse::apply(ch, violet_journal::clickhouse::DDL_DOLPHIN_VIOLET)
+        .with_context(|| format!("applying the DDL at {}", ch.url()))?;
+    for (ps, rs) in points.chunks(10_000).zip(results.chunks(10_000)) {
+        let mut w = RowWriter::insert(SWEEP_COLUMNS);
+        for (p, r) in ps.iter().zip(rs) {
+            let st = &r.stats;
+            w.str(stream)
+                .str(&row_id(p, plan, n_slots))
+                .u64(1)
+                .str(&grid_values_json(p))
+                .f64(r.summary.capital)
+                .u64(st.trades)
+                .f64(st.win_rate())
+                .f64(st.max_drawdown)
+                .f64(st.risk_adjusted())
+                .f64(st.fees)
+                .f64(st.pnl)
+                .u64(r.summary.entries)
+                .u64(r.summary.scans);
+        }
+        ch.insert_rows(&w).with_context(|| format!("inserting sweep rows at {}", ch.url()))?;
+    }
+    Ok(points.len())
 }
