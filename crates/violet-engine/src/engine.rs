@@ -132,6 +132,9 @@ enum Timed {
 /// How long past its deadline an order may stay without a terminal answer before the
 /// engine asks the venue about it (10 s).
 pub const QUERY_GRACE_NS: i64 = 10_000_000_000;
+/// Exit order ids per slot: slot k's start at attempt `EXIT_IDS_PER_SLOT * k` (64 slots fit
+/// in a `u16` attempt).
+const EXIT_IDS_PER_SLOT: u16 = 1000;
 /// How long ended orders are remembered, for answers that come late (10 minutes).
 pub const REMEMBER_NS: i64 = 600_000_000_000;
 
@@ -487,7 +490,12 @@ impl<C: Clock> Engine<C> {
             self.portfolio.slot_mut(slot).begin_close(ClientOrderId::unsent(), reason, check, event);
             return self.book_blue(slot, check.price, notional, quantity, sink);
         }
-        let (id, _) = self.order_id(event, Leg::Exit, 0);
+        // Slots exiting on one scan share its event: slot k's exit ids start at attempt
+        // 1000·k, distinct per slot and the same on every run (slot 0, BLUE's single slot,
+        // keeps attempt 0). With shadow booking no order is tracked, so `order_id` alone
+        // could not tell them apart.
+        let first = u16::try_from(slot).unwrap_or(u16::MAX).saturating_mul(EXIT_IDS_PER_SLOT);
+        let (id, _) = self.order_id(event, Leg::Exit, first);
         let ticket = OrderTicket {
             id: id.clone(),
             trade_id: pos.trade_id,

@@ -158,3 +158,47 @@ fn several_slots_take_more_trades_on_the_same_stream_and_split_the_capital() {
     let slots: std::collections::BTreeSet<u16> = three.events.iter().filter_map(TradeEvent::slot).collect();
     assert_eq!(slots.into_iter().collect::<Vec<_>>(), [0, 1, 2], "every slot used");
 }
+
+/// Keeps the ids of the orders placed (a port that takes commands, as the observe-only
+/// guard does: the engine builds every ticket).
+#[derive(Debug, Clone, Default)]
+struct Ids(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl violet_engine::execution::ExecutionPort for Ids {
+    fn submit(&mut self, c: violet_engine::execution::Command, _: violet_clock::UnixNanos) {
+        if let violet_engine::execution::Command::Place(t) = c {
+            self.0.lock().expect("lock").push(t.id.as_str().to_string());
+        }
+    }
+    fn poll(&mut self, _: violet_clock::UnixNanos) -> Option<violet_engine::execution::OrderUpdate> {
+        None
+    }
+}
+
+#[test]
+fn exits_of_several_slots_on_one_scan_get_ids_of_their_own() {
+    use violet_engine::replay::replay_with;
+    let ids = Ids::default();
+    let opts = ReplayOptions { n_slots: 5, threads: 1, namespace: "svc".into(), ..ReplayOptions::default() };
+    let mut out = Collect::default();
+    replay_with(
+        fixture("small-a.jsonl").as_bytes(),
+        &opts,
+        Box::new(ids.clone()),
+        violet_engine::execution::Booking::Shadow,
+        &mut out,
+        |_| Ok(()),
+        |_| {},
+    )
+    .expect("replay");
+    let placed = ids.0.lock().expect("lock").clone();
+    let mut by_scan: BTreeMap<i64, usize> = BTreeMap::new();
+    for t in &out.events {
+        if let TradeEvent::Exit(x) = t {
+            *by_scan.entry(x.scan_number).or_default() += 1;
+        }
+    }
+    assert!(by_scan.values().any(|&n| n > 1), "the stream has a scan where two slots exit");
+    let unique: std::collections::HashSet<&String> = placed.iter().collect();
+    assert_eq!(unique.len(), placed.len(), "every order its own client order id");
+}
