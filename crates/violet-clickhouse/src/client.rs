@@ -193,10 +193,7 @@ impl ClickHouse {
         let url = &self.url.given;
         match rx.recv() {
             Ok(Ok(Ok(v))) => Ok(v),
-            Ok(Ok(Err(e))) => Err(match ClickHouseError::from_client(url, e) {
-                ClickHouseError::TimedOut { url, .. } => ClickHouseError::TimedOut { url, after: timeout },
-                e => e,
-            }),
+            Ok(Ok(Err(e))) => Err(ClickHouseError::from_client(url, e, timeout)),
             Ok(Err(_elapsed)) => Err(ClickHouseError::TimedOut { url: url.clone(), after: timeout }),
             Err(_) => Err(ClickHouseError::Unreachable {
                 url: url.clone(),

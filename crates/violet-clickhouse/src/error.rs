@@ -99,11 +99,11 @@ impl ClickHouseError {
         }
     }
 
-    /// The client's error as ours.
-    pub(crate) fn from_client(url: &str, e: clickhouse::error::Error) -> Self {
+    /// The client's error as ours; `timeout` is the request timeout in force.
+    pub(crate) fn from_client(url: &str, e: clickhouse::error::Error, timeout: Duration) -> Self {
         use clickhouse::error::Error as E;
         match e {
-            E::TimedOut => ClickHouseError::TimedOut { url: url.to_string(), after: Duration::ZERO },
+            E::TimedOut => ClickHouseError::TimedOut { url: url.to_string(), after: timeout },
             E::BadResponse(message) => {
                 ClickHouseError::Refused { url: url.to_string(), code: exception_code(&message), message }
             }

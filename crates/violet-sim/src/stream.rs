@@ -1,17 +1,13 @@
 //! A stream decoded once.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use violet_domain::event::{Event, EventStream, StreamCounts, decode_line};
+use violet_domain::event::{Event, EventStream, StreamCounts};
 use violet_domain::json::{ParseOptions, Parser};
-
-/// Lines per unit of decoding work handed out to threads.
-const PIECE: usize = 256;
+use violet_engine::replay::decode_lines;
 
 /// The accepted events of a stream, in order, borrowing its bytes, and its counts (scans,
-/// ticks, factors, rejected lines). Decoding and sequencing are those of `violet replay`
-/// (`decode_line`, then `EventStream::accept` in line order): the same lines are accepted
-/// and rejected.
+/// ticks, factors, rejected lines). Decoding and sequencing are `violet replay`'s own
+/// (`violet_engine::replay::decode_lines`, then `EventStream::accept` in line order): the
+/// same lines are accepted and rejected.
 #[derive(Debug)]
 pub struct DecodedStream<'a> {
     events: Vec<Event<'a>>,
@@ -33,35 +29,11 @@ impl<'a> DecodedStream<'a> {
         }
         .clamp(1, 64);
         let lines = lines(bytes);
-        let pieces = lines.len().div_ceil(PIECE);
-        let next = AtomicUsize::new(0);
-        let work = || {
-            let mut parser = Parser::new(ParseOptions::default());
-            let mut out = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= pieces {
-                    return out;
-                }
-                let lo = i * PIECE;
-                let part = &lines[lo..(lo + PIECE).min(lines.len())];
-                let decoded: Vec<_> =
-                    part.iter().enumerate().map(|(k, l)| decode_line(&mut parser, (lo + k) as u64 + 1, l)).collect();
-                out.push((i, decoded));
-            }
-        };
-        let mut parts: Vec<_> = std::thread::scope(|s| {
-            let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
-            let mut all = work();
-            for h in handles {
-                all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            }
-            all
-        });
-        parts.sort_unstable_by_key(|(i, _)| *i);
+        let mut parsers: Vec<Parser> = (0..threads).map(|_| Parser::new(ParseOptions::default())).collect();
+        let decoded = decode_lines(&lines, 0, &mut parsers);
         let mut stream = EventStream::new();
         let mut events = Vec::with_capacity(lines.len());
-        for (k, d) in parts.into_iter().flat_map(|(_, d)| d).enumerate() {
+        for (k, d) in decoded.into_iter().enumerate() {
             stream.set_line(k as u64 + 1);
             if let Ok(Some(ev)) = stream.accept(d) {
                 events.push(ev);

@@ -6,6 +6,6 @@ mod sink;
 mod summary;
 
 pub use chunks::Chunks;
-pub use run::{ReplayOptions, replay, replay_with, split_lines};
+pub use run::{ReplayOptions, decode_lines, replay, replay_with, split_lines};
 pub use sink::WriterSink;
 pub use summary::ReplaySummary;

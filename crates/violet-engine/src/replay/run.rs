@@ -87,7 +87,7 @@ pub fn replay_with<R: Read + Send, S: Sink>(
         };
         run_chunks(fetch, &mut parsers, &mut engine, &mut stream, sink, &mut on_reject, &mut on_progress)?;
         settle(&mut engine, sink)?;
-        return Ok(summary(&stream, &engine, opts));
+        return Ok(ReplaySummary::of(stream.counts(), &engine));
     }
     // A reader thread fills chunk buffers ahead of use; used buffers come back to it.
     let (full_tx, full_rx) = sync_channel::<io::Result<Vec<u8>>>(1);
@@ -125,7 +125,7 @@ pub fn replay_with<R: Read + Send, S: Sink>(
         r
     })?;
     settle(&mut engine, sink)?;
-    Ok(summary(&stream, &engine, opts))
+    Ok(ReplaySummary::of(stream.counts(), &engine))
 }
 
 /// Apply the venue's answers due by `t`, each at its own time.
@@ -221,10 +221,6 @@ fn run_chunks<S: Sink>(
     }
 }
 
-fn summary(stream: &EventStream, engine: &Engine<TestClock>, _opts: &ReplayOptions) -> ReplaySummary {
-    ReplaySummary::of(stream.counts(), engine)
-}
-
 /// The lines of `chunk`, split at LF (a final LF ends the last line; the lines keep no LF).
 #[must_use]
 pub fn split_lines(chunk: &[u8]) -> Vec<&[u8]> {
@@ -237,6 +233,20 @@ pub fn split_lines(chunk: &[u8]) -> Vec<&[u8]> {
     }
     lines.push(&body[start..]);
     lines
+}
+
+/// Decode `lines` (numbered from `base + 1`) on one thread per parser, in order: what a
+/// replay does to each chunk, for callers that decode a whole stream at once.
+///
+/// # Panics
+/// When `parsers` is empty.
+#[must_use]
+pub fn decode_lines<'c>(
+    lines: &[&'c [u8]],
+    base: u64,
+    parsers: &mut [Parser],
+) -> Vec<Result<Option<Event<'c>>, Rejection>> {
+    decode_overlapped(lines, base, parsers, || Ok(())).unwrap_or_else(|e| unreachable!("nothing to run first: {e}"))
 }
 
 /// Lines per unit of decoding work handed out to threads.
