@@ -28,10 +28,26 @@ pub struct SimResult {
     pub stats: TradeStats,
 }
 
-/// Run the engine over `stream` with `config` and BLUE's fill (the instant venue): each
-/// event on a `TestClock` advanced to its timestamp, as `violet replay` does.
+/// Run BLUE's engine over `stream` with `config` and BLUE's fill (the instant venue), as
+/// `violet replay` does: its summary is replay's, to the bit.
+///
+/// Under BLUE's cadence with one slot the run walks the stream's [`Columns`](crate::Columns)
+/// (the engine's rules on what each scan offers them, without the engine's tickets and
+/// events); any other plan or several slots run the engine itself, event by event on a
+/// `TestClock` ([`simulate_engine`]).
 #[must_use]
 pub fn simulate(config: &SimConfig, stream: &DecodedStream<'_>) -> SimResult {
+    if crate::fast::eligible(config) {
+        crate::fast::run(config, stream.columns(), stream.counts())
+    } else {
+        simulate_engine(config, stream)
+    }
+}
+
+/// [`simulate`] on the engine itself, whatever the configuration: each event on a
+/// `TestClock` advanced to its timestamp, as `violet replay` does.
+#[must_use]
+pub fn simulate_engine(config: &SimConfig, stream: &DecodedStream<'_>) -> SimResult {
     let mut stats = TradeStats::new(config.cfg.initial_capital, config.cfg.fee_rate);
     // The stats sink does no I/O: it cannot fail.
     let summary = simulate_with(config, stream, &mut stats).unwrap_or_else(|e| unreachable!("TradeStats: {e}"));

@@ -57,6 +57,33 @@ impl TradeStats {
     }
 }
 
+impl TradeStats {
+    /// Trade `trade_id` opened with `notional` (an ENTRY).
+    pub fn record_entry(&mut self, trade_id: u64, notional: f64) {
+        self.notional.insert(trade_id, notional);
+    }
+
+    /// Trade `trade_id` closed with `pnl`, leaving `capital_after` (an EXIT).
+    pub fn record_exit(&mut self, trade_id: u64, pnl: f64, capital_after: f64) {
+        self.trades += 1;
+        if pnl > 0.0 {
+            self.wins += 1;
+        }
+        self.pnl += pnl;
+        if let Some(n) = self.notional.remove(&trade_id) {
+            self.fees += 2.0 * self.fee_rate * n;
+        }
+        let before = capital_after - pnl;
+        if before != 0.0 {
+            self.returns.push(pnl / before);
+        }
+        self.peak = self.peak.max(capital_after);
+        if self.peak > 0.0 {
+            self.max_drawdown = self.max_drawdown.max((self.peak - capital_after) / self.peak);
+        }
+    }
+}
+
 impl Sink for TradeStats {
     fn decision(&mut self, _: &DecisionRecord<'_>) -> io::Result<()> {
         Ok(())
@@ -64,27 +91,8 @@ impl Sink for TradeStats {
 
     fn trade(&mut self, t: &TradeEvent) -> io::Result<()> {
         match t {
-            TradeEvent::Entry(e) => {
-                self.notional.insert(e.trade_id, e.sizing.notional);
-            }
-            TradeEvent::Exit(x) => {
-                self.trades += 1;
-                if x.pnl > 0.0 {
-                    self.wins += 1;
-                }
-                self.pnl += x.pnl;
-                if let Some(n) = self.notional.remove(&x.trade_id) {
-                    self.fees += 2.0 * self.fee_rate * n;
-                }
-                let before = x.capital_after - x.pnl;
-                if before != 0.0 {
-                    self.returns.push(x.pnl / before);
-                }
-                self.peak = self.peak.max(x.capital_after);
-                if self.peak > 0.0 {
-                    self.max_drawdown = self.max_drawdown.max((self.peak - x.capital_after) / self.peak);
-                }
-            }
+            TradeEvent::Entry(e) => self.record_entry(e.trade_id, e.sizing.notional),
+            TradeEvent::Exit(x) => self.record_exit(x.trade_id, x.pnl, x.capital_after),
         }
         Ok(())
     }

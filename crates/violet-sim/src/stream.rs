@@ -1,8 +1,12 @@
 //! A stream decoded once.
 
+use std::sync::OnceLock;
+
 use violet_domain::event::{Event, EventStream, StreamCounts};
 use violet_domain::json::{ParseOptions, Parser};
 use violet_engine::replay::decode_lines;
+
+use crate::columns::Columns;
 
 /// The accepted events of a stream, in order, borrowing its bytes, and its counts (scans,
 /// ticks, factors, rejected lines). Decoding and sequencing are `violet replay`'s own
@@ -12,6 +16,7 @@ use violet_engine::replay::decode_lines;
 pub struct DecodedStream<'a> {
     events: Vec<Event<'a>>,
     counts: StreamCounts,
+    columns: OnceLock<Columns>,
 }
 
 /// The lines of `bytes`, as `violet replay` splits them (none for no bytes).
@@ -39,13 +44,20 @@ impl<'a> DecodedStream<'a> {
                 events.push(ev);
             }
         }
-        Self { events, counts: stream.counts() }
+        Self { events, counts: stream.counts(), columns: OnceLock::new() }
     }
 
     /// The accepted events, in order.
     #[must_use]
     pub fn events(&self) -> &[Event<'a>] {
         &self.events
+    }
+
+    /// The scans in columns, built on first use (once, whichever thread asks first): what
+    /// a run under BLUE's cadence reads.
+    #[must_use]
+    pub fn columns(&self) -> &Columns {
+        self.columns.get_or_init(|| Columns::of(&self.events))
     }
 
     /// Scans, ticks, factor snapshots and rejected lines.

@@ -15,6 +15,33 @@ fn rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, lines.map(|l| l.split(',').map(str::to_string).collect()).collect())
 }
 
+/// The rows of a sweep's Parquet file as the CSV writes them: integers in decimal, doubles
+/// in their shortest round-trip text (so equal text is equal bits), the id as it is.
+fn parquet_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    use parquet::file::reader::{FileReader as _, SerializedFileReader};
+    use parquet::record::Field;
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = SerializedFileReader::new(file).expect("a Parquet file");
+    let header =
+        reader.metadata().file_metadata().schema_descr().columns().iter().map(|c| c.name().to_string()).collect();
+    let rows = reader
+        .get_row_iter(None)
+        .expect("rows")
+        .map(|row| {
+            row.expect("row")
+                .get_column_iter()
+                .map(|(name, f)| match f {
+                    Field::Str(s) => s.clone(),
+                    Field::Long(i) => i.to_string(),
+                    Field::Double(x) => violet_domain::json::f64_to_string(*x),
+                    other => panic!("column {name}: {other:?}"),
+                })
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
 /// `violet sweep --events EVENTS --grid GRID --out OUT` and `extra`.
 fn sweep(events: &Path, grid: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["sweep", "--events", events.to_str().expect("p"), "--grid", grid.to_str().expect("p")];
@@ -80,6 +107,13 @@ fn rows_are_replays_and_shards_cover_the_grid_once() {
     )
     .expect("config");
     assert_eq!(field(&header, other, "final_capital"), replay_capital(&events, Some(&cfg), &dir));
+
+    // The same rows as Parquet (`.parquet` chooses it), read back by the Parquet reader: the
+    // CSV's columns, typed, every double the CSV's to the bit.
+    let pq = dir.join("all.parquet");
+    let ran = sweep(&events, &grid, &pq, &["-q"]);
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert_eq!(parquet_rows(&pq), (header.clone(), all.clone()));
 
     // The HTML report: a cell per (max_hold_bars, tp_pct), the best row first, offline.
     let html = dir.join("sweep.html");

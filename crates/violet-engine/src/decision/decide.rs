@@ -29,7 +29,22 @@ impl Decision<'_> {
 /// execution layer decides whether a free slot takes it.
 #[must_use]
 pub fn decide<'s>(scan: &'s Scan<'_>, f: &Factors, flat_run: i64, capital: f64, cfg: &BlueConfig) -> Decision<'s> {
-    let vel_div = scan.vel_div.into_inner();
+    decide_with(scan.vel_div.into_inner(), f, flat_run, capital, cfg, || select(&scan.assets, cfg))
+}
+
+/// [`decide`] with the selector's pick given by `pick` (called only when every earlier
+/// rule passed, as BLUE calls its selector): a research tool that has already selected
+/// each scan's asset decides through the same rules, in the same order.
+#[inline]
+#[must_use]
+pub fn decide_with<'s>(
+    vel_div: f64,
+    f: &Factors,
+    flat_run: i64,
+    capital: f64,
+    cfg: &BlueConfig,
+    pick: impl FnOnce() -> Option<Pick<'s>>,
+) -> Decision<'s> {
     if f.posture == Posture::Hibernate {
         return Decision::no_entry(DecisionReason::PostureHibernate);
     }
@@ -45,7 +60,7 @@ pub fn decide<'s>(scan: &'s Scan<'_>, f: &Factors, flat_run: i64, capital: f64, 
     let Some(dc) = dc_lev_mult(f.dc_status, cfg) else {
         return Decision::no_entry(DecisionReason::DcContradict);
     };
-    let Some(pick) = select(&scan.assets, cfg) else {
+    let Some(pick) = pick() else {
         return Decision::no_entry(DecisionReason::NoEligibleAsset);
     };
     let sizing = compose(vel_div, f, dc, capital, cfg);

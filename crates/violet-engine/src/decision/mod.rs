@@ -4,6 +4,6 @@ mod decide;
 mod flat_run;
 mod record;
 
-pub use decide::{Decision, decide};
+pub use decide::{Decision, decide, decide_with};
 pub use flat_run::FlatRun;
 pub use record::{Allotment, DecisionRecord};

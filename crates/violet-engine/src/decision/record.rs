@@ -50,6 +50,7 @@ pub struct Allotment {
 impl Allotment {
     /// The allotment for a scan with `capital`, `committed` to busy slots, `free_slots`
     /// free, `n_slots` in all.
+    #[inline]
     #[must_use]
     pub fn new(capital: f64, committed: f64, free_slots: usize, n_slots: usize) -> Self {
         let free_capital = capital - committed;

@@ -2,6 +2,7 @@
 //! the portfolio that holds them, and the seam to a venue — commands out through an
 //! [`ExecutionPort`], [`OrderUpdate`]s in. No I/O here.
 //!
+//! - `blue_pnl.rs`: BLUE's booking of a closed position.
 //! - `order.rs`: legs, sides, order states, update kinds, [`ClientOrderId`].
 //! - `units.rs`: [`Quantity`], [`Notional`], [`Nanos`], [`OrderTtl`].
 //! - `command.rs`: [`Command`] and the [`OrderTicket`] it places.
@@ -11,6 +12,7 @@
 //! - `portfolio.rs`: capital, slots, placed orders, strays.
 //! - `trade_event.rs`: trade events in BLUE's schema.
 
+mod blue_pnl;
 mod command;
 mod order;
 mod port;
@@ -20,6 +22,7 @@ mod trade_event;
 mod units;
 mod update;
 
+pub use blue_pnl::blue_exit_pnl;
 pub use command::{Command, OrderTicket};
 pub use order::{ClientOrderId, DecisionEvent, Leg, OrderState, Side, UpdateKind};
 pub use port::{ExecutionPort, NoVenue};

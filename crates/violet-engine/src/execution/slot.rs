@@ -301,7 +301,7 @@ impl Slot {
                 if fill.basis == FillBasis::Blue {
                     // BLUE's arithmetic, operation for operation.
                     let pos = &h.pos;
-                    let pnl = pos.notional * x.check.pnl_pct - 2.0 * cfg.fee_rate * pos.notional;
+                    let pnl = super::blue_exit_pnl(pos.notional, x.check.pnl_pct, cfg);
                     *capital += pnl;
                     x.filled = h.qty;
                     x.blue = Some(ExitEvent {

@@ -8,8 +8,8 @@ use anyhow::{Context as _, bail};
 use violet_clickhouse::{ClickHouse, RowWriter};
 use violet_clock::{Cadence, CadencePlan};
 use violet_sim::{
-    DecodedStream, Grid, Point, SimConfig, SimResult, csv_header, csv_row, grid_values_json, row_id, shard,
-    stream_fingerprint, sweep, sweep_html,
+    DecodedStream, Grid, Point, SimConfig, SimResult, csv_header, csv_row, grid_values_json, parquet_table, row_id,
+    shard, stream_fingerprint, sweep, sweep_html,
 };
 
 use crate::config::load_blue_config;
@@ -25,8 +25,9 @@ pub struct Args {
     /// to = 180, step = 30 }`) or one value. Every combination runs.
     #[arg(long, value_name = "GRID.toml")]
     grid: PathBuf,
-    /// Where the rows go (CSV: a row per configuration, its id a hash of its constants).
-    /// Written whole at the end (a rerun replaces it).
+    /// Where the rows go, a row per configuration, its id a hash of its constants: CSV, or
+    /// Parquet when the name ends in `.parquet`. Written whole at the end (a rerun
+    /// replaces it).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// Run only the I-th of N contiguous slices of the grid (0-based), e.g. `3/16`, for a job
@@ -131,13 +132,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if progress {
         eprintln!();
     }
-    let mut csv = csv_header(&keys);
-    for (p, r) in points.iter().zip(&results) {
-        csv.push_str(&csv_row(p, r));
-    }
+    let parquet = args.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let table = if parquet {
+        parquet_table(&keys, &points, &results).context("writing the Parquet table")?
+    } else {
+        let mut csv = csv_header(&keys);
+        for (p, r) in points.iter().zip(&results) {
+            csv.push_str(&csv_row(p, r));
+        }
+        csv.into_bytes()
+    };
     // Whole or nothing: a shard that reruns replaces its file.
-    let tmp = args.out.with_extension("csv.partial");
-    std::fs::write(&tmp, csv).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let tmp = args.out.with_extension(if parquet { "parquet.partial" } else { "csv.partial" });
+    std::fs::write(&tmp, table).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
     if let Some(url) = &args.clickhouse_url {
         let mut ch = ClickHouse::new(url)?;
