@@ -24,7 +24,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     clippy.args(["clippy", "--workspace", "--all-targets", "--release", "--", "-D", "warnings"]);
     step("clippy", clippy)?;
 
-    ensure_clickhouse_server()?;
+    ensure_debian_packages()?;
+    ensure_report_renderer()?;
     ensure_prometheus_parser()?;
     let mut test = cargo();
     test.args(["test", "--workspace", "--release"]);
@@ -60,21 +61,44 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The integration tests start Debian's clickhouse-server themselves; install it when
-/// missing (needs root and Debian's package registry, as on CI and the developers' machines).
-fn ensure_clickhouse_server() -> anyhow::Result<()> {
-    if std::path::Path::new("/usr/sbin/clickhouse-server").exists() {
+/// Debian's packages the tests use: the integration tests start clickhouse-server on
+/// loopback; the report test renders the HTML reports in Chromium. Install what is missing
+/// (needs root and Debian's package registry, as on CI and the developers' machines).
+fn ensure_debian_packages() -> anyhow::Result<()> {
+    let wanted: [(&str, &[&str], &str); 2] = [
+        (
+            "/usr/sbin/clickhouse-server",
+            &["clickhouse-server", "clickhouse-client"],
+            "the ClickHouse integration tests",
+        ),
+        ("/usr/bin/chromium", &["chromium"], "the HTML reports' browser test"),
+    ];
+    let missing: Vec<_> = wanted.iter().filter(|(path, _, _)| !std::path::Path::new(path).exists()).collect();
+    if missing.is_empty() {
         return Ok(());
     }
+    let packages: Vec<&str> = missing.iter().flat_map(|(_, p, _)| p.iter().copied()).collect();
+    let users: Vec<&str> = missing.iter().map(|(_, _, u)| *u).collect();
     let mut update = std::process::Command::new("apt-get");
     update.args(["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive");
-    step("apt-get update (for clickhouse-server)", update)?;
+    step("apt-get update", update)?;
     let mut install = std::process::Command::new("apt-get");
-    install
-        .args(["install", "-y", "-qq", "clickhouse-server", "clickhouse-client"])
-        .env("DEBIAN_FRONTEND", "noninteractive");
-    step("install Debian's clickhouse-server (the integration tests start it on loopback)", install)
-        .map_err(|e| anyhow::anyhow!("{e:#}: the ClickHouse integration tests need /usr/sbin/clickhouse-server"))
+    install.args(["install", "-y", "-qq"]).args(&packages).env("DEBIAN_FRONTEND", "noninteractive");
+    step(&format!("install Debian's {} (for {})", packages.join(", "), users.join(", ")), install)
+        .map_err(|e| anyhow::anyhow!("{e:#}: {} need {}", users.join(" and "), packages.join(", ")))
+}
+
+/// The report test drives Chromium with `playwright-core` (the version pinned in
+/// `xtask/browser/package-lock.json`; no browser download): install it when missing (npm).
+fn ensure_report_renderer() -> anyhow::Result<()> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    if dir.join("node_modules/playwright-core").is_dir() {
+        return Ok(());
+    }
+    let mut install = std::process::Command::new("npm");
+    install.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir);
+    step("install playwright-core for the HTML reports' browser test (npm ci in xtask/browser)", install)
+        .map_err(|e| anyhow::anyhow!("{e:#}: the browser test needs Node.js and npm"))
 }
 
 /// The version of the official Prometheus Python client whose OpenMetrics parser reads

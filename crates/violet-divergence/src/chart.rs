@@ -33,7 +33,15 @@ pub(crate) fn capital_svg(curves: &[Curve], marks: &[(f64, f64)]) -> Result<Stri
             .y_label_area_size(70)
             .build_cartesian_2d(x0..x1.max(x0 + 1.0), (y0 - pad)..(y1 + pad))
             .map_err(|e| e.to_string())?;
-        chart.configure_mesh().x_desc("scan number").y_desc("capital").draw().map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc("scan number")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_desc("capital")
+            .y_label_formatter(&|y| format!("{y:.2}"))
+            .draw()
+            .map_err(|e| e.to_string())?;
         for c in curves {
             let mut steps = Vec::with_capacity(c.points.len() * 2);
             for (k, &(x, y)) in c.points.iter().enumerate() {

@@ -90,9 +90,11 @@ pub fn sweep_html(points: &[Point], results: &[SimResult], x: &str, y: &str, tit
             );
             let _ = writeln!(
                 svg,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\">{:.0}</text>",
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\" fill=\"{}\">{:.0}</text>",
                 px + cw / 2,
                 py + ch / 2 + 3,
+                // Light text on the dark low end of the scale, dark text on the rest.
+                if c.is_finite() && t < 0.35 { "white" } else { "black" },
                 c
             );
         }
