@@ -19,8 +19,8 @@ fn assets(n: usize) -> Vec<Asset<'static>> {
             Asset {
                 symbol: Symbol::try_new(Cow::Owned(format!("SYM{i:03}USDT"))).expect("symbol"),
                 price: Price::try_new(1.0 + 1000.0 * x).expect("price").into(),
-                ret: Return::try_new(-0.05 + 0.1 * x).expect("ret"),
-                vol: Volatility::try_new(0.001 + 0.05 * (1.0 - x)).expect("vol"),
+                ret: Return::try_new(-0.05 + 0.1 * x).expect("ret").into(),
+                vol: Volatility::try_new(0.001 + 0.05 * (1.0 - x)).expect("vol").into(),
             }
         })
         .collect()

@@ -47,11 +47,11 @@ pub fn select<'s>(assets: &'s [Asset<'_>], cfg: &BlueConfig) -> Option<Pick<'s>>
     // The best so far: (asset, score); its price is converted once, at the end.
     let mut best: Option<(&'s Asset<'_>, f64)> = None;
     for a in assets {
-        let vol = a.vol.into_inner();
+        let vol = a.vol.get().into_inner();
         if vol == 0.0 || is_stablecoin(a.symbol.as_str()) {
             continue;
         }
-        let score = -a.ret.into_inner() / vol;
+        let score = -a.ret.get().into_inner() / vol;
         if !(score > cfg.min_score) {
             continue;
         }

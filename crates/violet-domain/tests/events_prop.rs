@@ -109,8 +109,8 @@ proptest! {
         for (got, want) in s.assets.iter().zip(&assets) {
             prop_assert_eq!(got.symbol.as_str(), want.symbol.as_str());
             prop_assert_eq!(got.price.get().into_inner().to_bits(), want.price.to_bits());
-            prop_assert_eq!(got.ret.into_inner().to_bits(), want.ret.to_bits());
-            prop_assert_eq!(got.vol.into_inner().to_bits(), want.vol.to_bits());
+            prop_assert_eq!(got.ret.get().into_inner().to_bits(), want.ret.to_bits());
+            prop_assert_eq!(got.vol.get().into_inner().to_bits(), want.vol.to_bits());
         }
     }
 

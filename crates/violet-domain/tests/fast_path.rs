@@ -68,8 +68,8 @@ fn same_scan(a: &Scan<'_>, b: &Scan<'_>) -> bool {
         && a.assets.iter().zip(&b.assets).all(|(x, y)| {
             x.symbol == y.symbol
                 && x.price.get().into_inner().to_bits() == y.price.get().into_inner().to_bits()
-                && x.ret.into_inner().to_bits() == y.ret.into_inner().to_bits()
-                && x.vol.into_inner().to_bits() == y.vol.into_inner().to_bits()
+                && x.ret.get().into_inner().to_bits() == y.ret.get().into_inner().to_bits()
+                && x.vol.get().into_inner().to_bits() == y.vol.get().into_inner().to_bits()
         })
 }
 

@@ -6,6 +6,8 @@
 //! they are computed once per stream, by the engine's own functions (`FlatRun`,
 //! `violet_alpha::select`), and a run is a walk down the columns.
 
+use std::sync::OnceLock;
+
 use foldhash::HashMap;
 use foldhash::HashMapExt as _;
 
@@ -35,12 +37,23 @@ pub struct Columns {
     flat_run: Vec<i64>,
     factors_at: Vec<u32>,
     factors: Vec<Factors>,
-    best: Vec<Option<BestAsset>>,
+    /// Each scan's best asset, selected when a run first needs it (only scans some run
+    /// gets to the selector on are selected: most runs hold or see no signal most of the
+    /// time, and selecting reads every asset's ret and vol).
+    best: Vec<OnceLock<Option<BestAsset>>>,
+    /// The index in the stream's events of each scan.
+    scan_event: Vec<u32>,
+    /// Symbol ids by name.
+    index: HashMap<Box<str>, SymbolId>,
     /// Scan `k`'s assets are `ids[offsets[k]..offsets[k + 1]]`, sorted by id, and their
     /// prices beside them.
     offsets: Vec<u32>,
     ids: Vec<SymbolId>,
     prices: Vec<Price>,
+    /// When the symbols × scans matrix is at least an eighth full: each symbol's price in
+    /// each scan, symbol by symbol (`by_symbol[id * scans + k]`, 0.0 where the scan lacks
+    /// it; prices are > 0), so a held symbol's prices are read in a straight line.
+    by_symbol: Option<Vec<f64>>,
 }
 
 /// The selector with no floor on the score: every eligible asset competes.
@@ -48,71 +61,151 @@ fn unfloored() -> BlueConfig {
     BlueConfig { min_score: f64::NEG_INFINITY, ..BlueConfig::default() }
 }
 
+/// A contiguous run of scans, read on one thread: every asset's symbol as an id local to
+/// the part (in order of first appearance in it) and its price, scan after scan.
+struct Part<'e> {
+    names: Vec<&'e str>,
+    ids: Vec<SymbolId>,
+    prices: Vec<Price>,
+}
+
+impl<'e> Part<'e> {
+    fn of(scans: &[&'e Scan<'_>]) -> Self {
+        let mut index: HashMap<&'e str, SymbolId> = HashMap::new();
+        let mut part = Part { names: Vec::new(), ids: Vec::new(), prices: Vec::new() };
+        let mut prev = 0..0;
+        for s in scans {
+            // Feeds list a scan's symbols in much the same order as the last scan's: try the
+            // last scan's next few symbols before the hash map.
+            let start = part.ids.len();
+            let mut j = prev.start;
+            for a in &s.assets {
+                let name = a.symbol.as_str();
+                let guess = (j..(j + 3).min(prev.end)).find(|&g| part.names[part.ids[g] as usize] == name);
+                let id = if let Some(g) = guess {
+                    j = g + 1;
+                    part.ids[g]
+                } else {
+                    *index.entry(name).or_insert_with(|| {
+                        part.names.push(name);
+                        SymbolId::try_from(part.names.len() - 1).expect("fewer than 2^32 symbols")
+                    })
+                };
+                part.ids.push(id);
+                part.prices.push(a.price.get());
+            }
+            prev = start..part.ids.len();
+        }
+        part
+    }
+}
+
 impl Columns {
-    /// The columns of `events` (accepted, in order).
+    /// The columns of `events` (accepted, in order), the scans' assets read on `threads`
+    /// threads (0: one per core).
     ///
     /// # Panics
     /// When the stream has more than `u32::MAX` scans, assets or distinct symbols.
     #[must_use]
-    pub fn of(events: &[Event<'_>]) -> Self {
+    pub fn of(events: &[Event<'_>], threads: usize) -> Self {
+        let scans: Vec<&Scan<'_>> =
+            events.iter().filter_map(|e| if let Event::Scan(s) = e { Some(s) } else { None }).collect();
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            n => n,
+        }
+        .clamp(1, 64);
+        let per = scans.len().div_ceil(threads).max(1);
+        let parts: Vec<Part<'_>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = scans.chunks(per).map(|part| scope.spawn(|| Part::of(part))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        });
         let mut c = Self { factors: vec![Factors::neutral()], offsets: vec![0], ..Self::default() };
+        // Global ids in order of first appearance in the stream: part by part, each part's
+        // symbols in its own order of first appearance.
         let mut index: HashMap<&str, SymbolId> = HashMap::new();
+        let remaps: Vec<Vec<SymbolId>> = parts
+            .iter()
+            .map(|p| {
+                p.names
+                    .iter()
+                    .map(|&name| {
+                        *index.entry(name).or_insert_with(|| {
+                            let name =
+                                SymbolName::try_new(name.to_string()).unwrap_or_else(|_| unreachable!("non-empty"));
+                            c.symbols.push(name);
+                            SymbolId::try_from(c.symbols.len() - 1).expect("fewer than 2^32 symbols")
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         let mut flat = FlatRun::default();
-        let unfloored = unfloored();
         let mut row: Vec<(SymbolId, Price)> = Vec::new();
-        for ev in events {
+        let mut scan = 0;
+        let (mut part, mut at) = (0, 0);
+        for (i, ev) in events.iter().enumerate() {
             match ev {
                 Event::Factors(f) => c.factors.push(*f),
                 Event::Tick(_) => {}
                 Event::Scan(s) => {
-                    c.push_scan(s, &mut index, &mut flat, &unfloored, &mut row);
+                    if scan > 0 && scan % per == 0 {
+                        (part, at) = (part + 1, 0);
+                    }
+                    scan += 1;
+                    let n = s.assets.len();
+                    let (p, remap) = (&parts[part], &remaps[part]);
+                    row.clear();
+                    row.extend(
+                        p.ids[at..at + n].iter().zip(&p.prices[at..at + n]).map(|(&id, &pr)| (remap[id as usize], pr)),
+                    );
+                    at += n;
+                    c.scan_event.push(u32::try_from(i).expect("fewer than 2^32 events"));
+                    c.push_scan(s, &mut flat, &mut row);
                 }
             }
         }
+        c.best = (0..c.scans()).map(|_| OnceLock::new()).collect();
+        c.index = index.into_iter().map(|(name, id)| (Box::from(name), id)).collect();
+        c.by_symbol = c.dense();
         c
     }
 
-    fn push_scan<'e>(
-        &mut self,
-        s: &'e Scan<'_>,
-        index: &mut HashMap<&'e str, SymbolId>,
-        flat: &mut FlatRun,
-        unfloored: &BlueConfig,
-        row: &mut Vec<(SymbolId, Price)>,
-    ) {
+    /// The dense price matrix, if the stream is dense enough for it to pay.
+    fn dense(&self) -> Option<Vec<f64>> {
+        let (n, scans) = (self.symbols.len(), self.scans());
+        if n.checked_mul(scans)? > 8 * self.ids.len().max(1) {
+            return None;
+        }
+        let mut m = vec![0.0; n * scans];
+        for k in 0..scans {
+            let (lo, hi) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
+            for (id, p) in self.ids[lo..hi].iter().zip(&self.prices[lo..hi]) {
+                m[*id as usize * scans + k] = p.into_inner();
+            }
+        }
+        Some(m)
+    }
+
+    /// Append scan `s`, its assets' (global id, price) in `row` in the scan's order.
+    fn push_scan(&mut self, s: &Scan<'_>, flat: &mut FlatRun, row: &mut [(SymbolId, Price)]) {
         let vel_div = s.vel_div.into_inner();
         self.scan_number.push(s.scan_number.into_inner());
         self.vel_div.push(vel_div);
         self.flat_run.push(flat.update(vel_div));
         self.factors_at.push(u32::try_from(self.factors.len() - 1).expect("fewer than 2^32 factor snapshots"));
-        row.clear();
-        for a in &s.assets {
-            let name = a.symbol.as_str();
-            let id = match index.get(name) {
-                Some(&id) => id,
-                None => {
-                    let id = SymbolId::try_from(self.symbols.len()).expect("fewer than 2^32 symbols");
-                    self.symbols.push(a.symbol.to_name());
-                    index.insert(name, id);
-                    id
-                }
-            };
-            row.push((id, a.price.get()));
-        }
         // Stable: of two assets of one name (the decoder refuses them) the first is kept,
         // as `Scan::price_of` finds the first.
         row.sort_by_key(|&(id, _)| id);
-        row.dedup_by_key(|&mut (id, _)| id);
+        let mut last = None;
         for &(id, price) in row.iter() {
-            self.ids.push(id);
-            self.prices.push(price);
+            if last != Some(id) {
+                self.ids.push(id);
+                self.prices.push(price);
+                last = Some(id);
+            }
         }
         self.offsets.push(u32::try_from(self.ids.len()).expect("fewer than 2^32 assets"));
-        self.best.push(select(&s.assets, unfloored).map(|p: Pick<'_>| BestAsset {
-            symbol: index[p.symbol],
-            price: p.price,
-            score: p.score,
-        }));
     }
 
     /// Accepted scans.
@@ -153,8 +246,8 @@ impl Columns {
     /// clears a floor the best does not: every eligible score is at most the best's, and
     /// the ranking (score, then symbol) is a total order on the distinct symbols of a scan,
     /// so the best of a subset that holds the best of the whole is that best.
-    pub(crate) fn pick(&self, k: usize, cfg: &BlueConfig) -> Option<Pick<'_>> {
-        let b = self.best[k]?;
+    pub(crate) fn pick<'s>(&'s self, k: usize, cfg: &BlueConfig, events: &[Event<'_>]) -> Option<Pick<'s>> {
+        let b = self.best(k, events)?;
         (b.score > cfg.min_score).then(|| Pick {
             symbol: self.symbols[b.symbol as usize].as_str(),
             price: b.price,
@@ -162,13 +255,27 @@ impl Columns {
         })
     }
 
-    pub(crate) fn best_symbol(&self, k: usize) -> Option<SymbolId> {
-        self.best[k].map(|b| b.symbol)
+    /// Scan `k`'s best asset with no floor on the score (`events`: the stream's, as these
+    /// columns were built from).
+    pub(crate) fn best(&self, k: usize, events: &[Event<'_>]) -> Option<BestAsset> {
+        *self.best[k].get_or_init(|| {
+            let Event::Scan(s) = &events[self.scan_event[k] as usize] else { unreachable!("scan {k} is a scan event") };
+            select(&s.assets, &unfloored()).map(|p| BestAsset {
+                symbol: self.index[p.symbol],
+                price: p.price,
+                score: p.score,
+            })
+        })
     }
 
     /// The price of `symbol` in scan `k`, if the scan lists it (`Scan::price_of`).
     #[inline]
     pub(crate) fn price_of(&self, k: usize, symbol: SymbolId) -> Option<Price> {
+        if let Some(m) = &self.by_symbol {
+            let x = m[symbol as usize * self.scans() + k];
+            // 0.0: the scan lacks the symbol; anything else was a `Price`.
+            return if x > 0.0 { Price::try_new(x).ok() } else { None };
+        }
         let (lo, hi) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
         let ids = &self.ids[lo..hi];
         // Ids are given in order of first appearance and a scan's are sorted: where a scan

@@ -8,7 +8,7 @@
 //! random constants.
 
 use violet_alpha::{Position, evaluate};
-use violet_domain::event::StreamCounts;
+use violet_domain::event::{Event, StreamCounts};
 use violet_domain::types::{Action, BarsHeld};
 use violet_engine::decision::{Allotment, decide_with};
 use violet_engine::execution::blue_exit_pnl;
@@ -30,7 +30,7 @@ struct Held {
 }
 
 /// Run `config` (which must be [`eligible`]) on `cols`.
-pub(crate) fn run(config: &SimConfig, cols: &Columns, counts: StreamCounts) -> SimResult {
+pub(crate) fn run(config: &SimConfig, cols: &Columns, events: &[Event<'_>], counts: StreamCounts) -> SimResult {
     let cfg = &config.cfg;
     let mut stats = TradeStats::new(cfg.initial_capital, cfg.fee_rate);
     let mut capital = cfg.initial_capital;
@@ -53,11 +53,14 @@ pub(crate) fn run(config: &SimConfig, cols: &Columns, counts: StreamCounts) -> S
             continue; // the engine decides, but a held slot at the start of a scan takes no entry
         }
         let allotted = Allotment::new(capital, 0.0, 1, 1).allotted;
-        let d = decide_with(vel_div, cols.factors(k), cols.flat_run(k), allotted, cfg, || cols.pick(k, cfg));
+        let d = decide_with(vel_div, cols.factors(k), cols.flat_run(k), allotted, cfg, || cols.pick(k, cfg, events));
         if d.action != Action::Enter {
             continue;
         }
-        let (Some(pick), Some(sizing), Some(symbol)) = (d.pick, d.sizing, cols.best_symbol(k)) else { continue };
+        let (Some(pick), Some(sizing), Some(symbol)) = (d.pick, d.sizing, cols.best(k, events).map(|b| b.symbol))
+        else {
+            continue;
+        };
         let trade_id = next_trade_id;
         next_trade_id += 1;
         entries += 1;

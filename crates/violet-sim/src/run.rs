@@ -38,7 +38,7 @@ pub struct SimResult {
 #[must_use]
 pub fn simulate(config: &SimConfig, stream: &DecodedStream<'_>) -> SimResult {
     if crate::fast::eligible(config) {
-        crate::fast::run(config, stream.columns(), stream.counts())
+        crate::fast::run(config, stream.columns(), stream.events(), stream.counts())
     } else {
         simulate_engine(config, stream)
     }

@@ -1,6 +1,5 @@
 //! What a run's trades add up to.
 
-use std::collections::HashMap;
 use std::io;
 
 use violet_engine::Sink;
@@ -23,7 +22,8 @@ pub struct TradeStats {
     /// Each exit's return on the capital before it: `pnl / (capital_after - pnl)`.
     returns: Vec<f64>,
     peak: f64,
-    notional: HashMap<u64, f64>,
+    /// The open trades' notionals (one per slot at most: a short list).
+    notional: Vec<(u64, f64)>,
     fee_rate: f64,
 }
 
@@ -60,7 +60,7 @@ impl TradeStats {
 impl TradeStats {
     /// Trade `trade_id` opened with `notional` (an ENTRY).
     pub fn record_entry(&mut self, trade_id: u64, notional: f64) {
-        self.notional.insert(trade_id, notional);
+        self.notional.push((trade_id, notional));
     }
 
     /// Trade `trade_id` closed with `pnl`, leaving `capital_after` (an EXIT).
@@ -70,7 +70,8 @@ impl TradeStats {
             self.wins += 1;
         }
         self.pnl += pnl;
-        if let Some(n) = self.notional.remove(&trade_id) {
+        if let Some(i) = self.notional.iter().position(|&(t, _)| t == trade_id) {
+            let (_, n) = self.notional.swap_remove(i);
             self.fees += 2.0 * self.fee_rate * n;
         }
         let before = capital_after - pnl;

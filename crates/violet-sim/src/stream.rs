@@ -57,7 +57,7 @@ impl<'a> DecodedStream<'a> {
     /// a run under BLUE's cadence reads.
     #[must_use]
     pub fn columns(&self) -> &Columns {
-        self.columns.get_or_init(|| Columns::of(&self.events))
+        self.columns.get_or_init(|| Columns::of(&self.events, 0))
     }
 
     /// Scans, ticks, factor snapshots and rejected lines.

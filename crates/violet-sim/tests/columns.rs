@@ -29,21 +29,27 @@ fn vel_div() -> impl Strategy<Value = f64> {
     ]
 }
 
-fn asset() -> impl Strategy<Value = (usize, f64, f64, f64)> {
+/// Symbol `i`: one of [`SYMBOLS`], or beyond them one of a wide pool (a sparse stream:
+/// most symbols absent from most scans, the columns' sparse price index).
+fn symbol(i: usize) -> String {
+    SYMBOLS.get(i).map_or_else(|| format!("X{i}USDT"), |s| (*s).to_string())
+}
+
+fn asset(pool: usize) -> impl Strategy<Value = (usize, f64, f64, f64)> {
     (
-        0..SYMBOLS.len(),
+        0..pool,
         prop_oneof![4 => 0.5f64..2.0, 1 => Just(1.0)],
         prop_oneof![4 => -0.05f64..0.05, 1 => Just(-0.02), 1 => Just(0.0)],
         prop_oneof![4 => 0.001f64..0.05, 1 => Just(0.0), 1 => Just(0.01)],
     )
 }
 
-fn line() -> impl Strategy<Value = Line> {
+fn line(pool: usize) -> impl Strategy<Value = Line> {
     prop_oneof![
-        12 => (vel_div(), prop::collection::vec(asset(), 0..6)).prop_map(|(vel_div, assets)| Line::Scan { vel_div, assets }),
+        12 => (vel_div(), prop::collection::vec(asset(pool), 0..6)).prop_map(|(vel_div, assets)| Line::Scan { vel_div, assets }),
         2 => (0..POSTURES.len(), 0..DC.len(), 0.5f64..1.5, -1.0f64..1.0, -1.0f64..1.0)
             .prop_map(|(posture, dc, acb, esof, ob)| Line::Factors { posture, dc, acb, esof, ob }),
-        2 => (0..SYMBOLS.len(), 0.5f64..2.0).prop_map(|(symbol, price)| Line::Tick { symbol, price }),
+        2 => (0..pool, 0.5f64..2.0).prop_map(|(symbol, price)| Line::Tick { symbol, price }),
         1 => Just(Line::Poison),
     ]
 }
@@ -57,13 +63,13 @@ fn render(lines: &[Line]) -> Vec<u8> {
         ts += 1_000_000_000;
         match l {
             Line::Scan { vel_div, assets } => {
-                let mut seen = [false; SYMBOLS.len()];
+                let mut seen = std::collections::HashSet::new();
                 let mut a = Vec::new();
                 for &(s, price, ret, vol) in assets {
-                    if !std::mem::replace(&mut seen[s], true) {
+                    if seen.insert(s) {
                         a.push(format!(
                             r#"{{"symbol":"{}","price":{price:?},"ret":{ret:?},"vol":{vol:?}}}"#,
-                            SYMBOLS[s]
+                            symbol(s)
                         ));
                     }
                 }
@@ -79,8 +85,8 @@ fn render(lines: &[Line]) -> Vec<u8> {
                     DC[*dc], POSTURES[*posture]
                 );
             }
-            Line::Tick { symbol, price } => {
-                out += &format!(r#"{{"type":"tick","ts_ns":{ts},"symbol":"{}","price":{price:?}}}"#, SYMBOLS[*symbol]);
+            Line::Tick { symbol: s, price } => {
+                out += &format!(r#"{{"type":"tick","ts_ns":{ts},"symbol":"{}","price":{price:?}}}"#, symbol(*s));
             }
             Line::Poison => out += r#"{"type":"scan","scan_number":"x"}"#,
         }
@@ -134,7 +140,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_columnar_run_is_the_engines(lines in prop::collection::vec(line(), 1..400), cfg in config()) {
+    fn the_columnar_run_is_the_engines(
+        lines in prop_oneof![Just(SYMBOLS.len()), Just(SYMBOLS.len() + 200)]
+            .prop_flat_map(|pool| prop::collection::vec(line(pool), 1..400)),
+        cfg in config(),
+    ) {
         let bytes = render(&lines);
         let stream = DecodedStream::decode(&bytes, 1);
         let c = SimConfig { cfg, ..SimConfig::default() };

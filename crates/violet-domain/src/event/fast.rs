@@ -12,7 +12,7 @@ use crate::json::{MAX_INT_DIGITS, int_token_i64, token_f64};
 use crate::types::{Price, Return, ScanNumber, Symbol, TsNs, VelDiv, Volatility};
 
 use super::fields::has_duplicate_symbols;
-use super::model::{Asset, AssetPrice, Event, Scan};
+use super::model::{Asset, AssetPrice, AssetReturn, AssetVolatility, Event, Scan};
 
 /// A scanned number token.
 struct Num<'t> {
@@ -53,10 +53,11 @@ impl<'t> Cursor<'t> {
 
     /// Expect the exact quoted string `s` (no escapes) after optional whitespace.
     #[inline]
-    fn literal(&mut self, quoted: &[u8]) -> Option<()> {
+    fn literal<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
         self.ws();
-        if self.b[self.pos..].starts_with(quoted) {
-            self.pos += quoted.len();
+        // A fixed-size comparison the compiler inlines (a slice's `starts_with` calls memcmp).
+        if self.b.get(self.pos..self.pos + N).is_some_and(|got| got == quoted) {
+            self.pos += N;
             Some(())
         } else {
             None
@@ -65,7 +66,7 @@ impl<'t> Cursor<'t> {
 
     /// A key: `"name"` then `:`.
     #[inline]
-    fn key(&mut self, quoted: &[u8]) -> Option<()> {
+    fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
         self.literal(quoted)?;
         self.byte(b':')
     }
@@ -183,6 +184,28 @@ impl<'t> Cursor<'t> {
         token_f64(n.text, n.int).ok().filter(|x| x.is_finite())
     }
 
+    /// A return field: finite. A token that is zero or of a magnitude below 10^308 is
+    /// finite whatever its digits (no overflow to infinity): settled without converting it.
+    #[inline]
+    fn ret(&mut self) -> Option<AssetReturn<'t>> {
+        let n = self.number()?;
+        if !n.nonzero || n.mag <= 307 {
+            return Some(AssetReturn::validated_token(n.text, n.int));
+        }
+        Return::try_new(token_f64(n.text, n.int).ok()?).ok().map(AssetReturn::new)
+    }
+
+    /// A volatility field: finite and >= 0. A token that is zero (of either sign: -0.0 >= 0)
+    /// or positive below 10^308 is settled without converting it.
+    #[inline]
+    fn vol(&mut self) -> Option<AssetVolatility<'t>> {
+        let n = self.number()?;
+        if !n.nonzero || (!n.negative && n.mag <= 307) {
+            return Some(AssetVolatility::validated_token(n.text, n.int));
+        }
+        Volatility::try_new(token_f64(n.text, n.int).ok()?).ok().map(AssetVolatility::new)
+    }
+
     /// A price field: finite and > 0. When the token is positive, nonzero and of a
     /// magnitude far from both ends of the double range (10^-320 .. 10^307: no underflow
     /// to 0, no overflow to infinity), that is settled without converting it; the
@@ -206,10 +229,10 @@ impl<'t> Cursor<'t> {
         let price = self.price()?;
         self.byte(b',')?;
         self.key(b"\"ret\"")?;
-        let ret = Return::try_new(self.float()?).ok()?;
+        let ret = self.ret()?;
         self.byte(b',')?;
         self.key(b"\"vol\"")?;
-        let vol = Volatility::try_new(self.float()?).ok()?;
+        let vol = self.vol()?;
         self.byte(b'}')?;
         Some(Asset { symbol, price, ret, vol })
     }

@@ -278,7 +278,7 @@ fn asset<'t>(ra: Value<'t, '_>, i: usize) -> FieldResult<Asset<'t>> {
     let ret = Return::try_new(float_of(rt, f)?).or_else(|_| fail(f, Rule::NotFinite))?;
     let f = at(i, "vol");
     let vol = Volatility::try_new(float_of(vl, f)?).or_else(|_| fail(f, Rule::Negative))?;
-    Ok(Asset { symbol, price: price.into(), ret, vol })
+    Ok(Asset { symbol, price: price.into(), ret: ret.into(), vol: vol.into() })
 }
 
 /// A scan's vel_div: finite.

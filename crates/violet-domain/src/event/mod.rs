@@ -15,6 +15,6 @@ mod stream;
 pub use check::check_stream;
 pub use decode::{decode_line, decode_line_generic, trim_line};
 pub use fast::canonical_scan;
-pub use model::{Asset, AssetPrice, Event, Factors, Scan, Tick};
+pub use model::{Asset, AssetPrice, AssetReturn, AssetVolatility, Event, Factors, Scan, Tick};
 pub use rejection::{Field, Rejection, Rule};
 pub use stream::{EventStream, StreamCounts};

@@ -5,55 +5,83 @@ use crate::types::{
     VelDiv, Volatility,
 };
 
-/// An asset's price, validated at decode (finite, > 0) and converted to a float when it
-/// is used: a scan carries dozens of prices and the engine reads one or two of them.
-#[derive(Debug, Clone, Copy)]
-pub struct AssetPrice<'a>(PriceRepr<'a>);
+/// A field of an asset validated at decode and converted to a float when it is used: a
+/// scan carries dozens of assets and the engine reads a few of them (the held symbol's
+/// price; ret and vol only when an entry reaches the selector).
+macro_rules! lazy_field {
+    ($(#[$doc:meta])* $name:ident, $repr:ident, $ty:ty, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'a>($repr<'a>);
 
-#[derive(Debug, Clone, Copy)]
-enum PriceRepr<'a> {
-    Value(Price),
-    /// A number token known to convert to a finite value > 0 (see `event::fast`).
-    Token(&'a str, bool),
-}
-
-impl<'a> AssetPrice<'a> {
-    /// A price already converted.
-    #[must_use]
-    pub fn new(p: Price) -> Self {
-        Self(PriceRepr::Value(p))
-    }
-
-    /// A number token (`is_int`: an integer token) whose value is known finite and > 0.
-    pub(crate) fn validated_token(text: &'a str, is_int: bool) -> Self {
-        Self(PriceRepr::Token(text, is_int))
-    }
-
-    /// The price.
-    #[inline]
-    #[must_use]
-    pub fn get(&self) -> Price {
-        match self.0 {
-            PriceRepr::Value(p) => p,
-            PriceRepr::Token(text, is_int) => crate::json::token_f64(text, is_int)
-                .ok()
-                .and_then(|x| Price::try_new(x).ok())
-                .unwrap_or_else(|| unreachable!("price token {text:?} was validated finite and > 0 at decode")),
+        #[derive(Debug, Clone, Copy)]
+        enum $repr<'a> {
+            Value($ty),
+            /// A number token known to convert to a valid value (see `event::fast`).
+            Token(&'a str, bool),
         }
-    }
+
+        impl<'a> $name<'a> {
+            /// A value already converted.
+            #[must_use]
+            pub fn new(v: $ty) -> Self {
+                Self($repr::Value(v))
+            }
+
+            /// A number token (`is_int`: an integer token) whose value is known valid.
+            pub(crate) fn validated_token(text: &'a str, is_int: bool) -> Self {
+                Self($repr::Token(text, is_int))
+            }
+
+            /// The value.
+            #[inline]
+            #[must_use]
+            pub fn get(&self) -> $ty {
+                match self.0 {
+                    $repr::Value(v) => v,
+                    $repr::Token(text, is_int) => crate::json::token_f64(text, is_int)
+                        .ok()
+                        .and_then(|x| <$ty>::try_new(x).ok())
+                        .unwrap_or_else(|| unreachable!("{} token {text:?} was validated at decode", $what)),
+                }
+            }
+        }
+
+        impl PartialEq for $name<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                self.get().into_inner().to_bits() == other.get().into_inner().to_bits()
+            }
+        }
+
+        impl From<$ty> for $name<'_> {
+            fn from(v: $ty) -> Self {
+                Self::new(v)
+            }
+        }
+    };
 }
 
-impl PartialEq for AssetPrice<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.get().into_inner().to_bits() == other.get().into_inner().to_bits()
-    }
-}
-
-impl From<Price> for AssetPrice<'_> {
-    fn from(p: Price) -> Self {
-        Self::new(p)
-    }
-}
+lazy_field!(
+    /// An asset's price: finite, > 0.
+    AssetPrice,
+    PriceRepr,
+    Price,
+    "price"
+);
+lazy_field!(
+    /// An asset's return: finite.
+    AssetReturn,
+    ReturnRepr,
+    Return,
+    "ret"
+);
+lazy_field!(
+    /// An asset's volatility: finite, >= 0.
+    AssetVolatility,
+    VolatilityRepr,
+    Volatility,
+    "vol"
+);
 
 /// One asset of a scan.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,9 +91,9 @@ pub struct Asset<'a> {
     /// Last price.
     pub price: AssetPrice<'a>,
     /// Return over the scan window.
-    pub ret: Return,
+    pub ret: AssetReturn<'a>,
     /// Volatility over the scan window.
-    pub vol: Volatility,
+    pub vol: AssetVolatility<'a>,
 }
 
 /// An eigen scan.
