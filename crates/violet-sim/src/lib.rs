@@ -3,8 +3,9 @@
 //! The simulation library research tools call (the spec's VIBRISS horizon: many instances
 //! of the alpha, judged side by side):
 //!
-//! - [`DecodedStream`]: an event stream decoded **once** (in parallel, every line checked
-//!   and sequenced as `violet replay` does), its events borrowing the input bytes.
+//! - [`read_file`]: a stream file into memory on every core; [`DecodedStream`]: an event
+//!   stream decoded **once** (in parallel, every line checked and sequenced as `violet
+//!   replay` does), its events borrowing the input bytes.
 //! - [`simulate`]: one run on a decoded stream under a [`SimConfig`] (BLUE's constants,
 //!   the cadence plan, the slots), the instant venue (BLUE's fill), and what it did:
 //!   [`SimResult`] (the replay's summary and the trade metrics of [`TradeStats`]). Its
@@ -28,6 +29,7 @@ mod fast;
 mod grid;
 mod heatmap;
 mod parquet;
+mod read;
 mod rows;
 mod run;
 mod stats;
@@ -39,6 +41,7 @@ pub use columns::Columns;
 pub use grid::{Grid, GridError, Point, shard};
 pub use heatmap::sweep_html;
 pub use parquet::parquet_table;
+pub use read::read_file;
 pub use rows::{grid_values_json, row_id, stream_fingerprint};
 pub use run::{SimConfig, SimResult, simulate, simulate_engine, simulate_with};
 pub use stats::TradeStats;

@@ -17,6 +17,8 @@ pub struct DecodedStream<'a> {
     events: Vec<Event<'a>>,
     counts: StreamCounts,
     columns: OnceLock<Columns>,
+    /// The threads it was decoded on: its columns are built on as many.
+    threads: usize,
 }
 
 /// The lines of `bytes`, as `violet replay` splits them (none for no bytes).
@@ -44,7 +46,7 @@ impl<'a> DecodedStream<'a> {
                 events.push(ev);
             }
         }
-        Self { events, counts: stream.counts(), columns: OnceLock::new() }
+        Self { events, counts: stream.counts(), columns: OnceLock::new(), threads }
     }
 
     /// The accepted events, in order.
@@ -53,11 +55,11 @@ impl<'a> DecodedStream<'a> {
         &self.events
     }
 
-    /// The scans in columns, built on first use (once, whichever thread asks first): what
-    /// a run under BLUE's cadence reads.
+    /// The scans in columns (what a run under BLUE's cadence reads), built on first use:
+    /// once, whichever thread asks first, on as many threads as the stream was decoded on.
     #[must_use]
     pub fn columns(&self) -> &Columns {
-        self.columns.get_or_init(|| Columns::of(&self.events, 0))
+        self.columns.get_or_init(|| Columns::of(&self.events, self.threads))
     }
 
     /// Scans, ticks, factor snapshots and rejected lines.

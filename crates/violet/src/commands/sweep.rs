@@ -115,7 +115,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             _ => bail!("--html draws a heat map over two constants: the grid has {} key(s)", keys.len()),
         },
     };
-    let bytes = std::fs::read(&args.events).with_context(|| format!("cannot read {}", args.events.display()))?;
+    let bytes = violet_sim::read_file(&args.events, args.threads)
+        .with_context(|| format!("cannot read {}", args.events.display()))?;
     let t = std::time::Instant::now();
     let stream = DecodedStream::decode(&bytes, args.threads);
     let plan = CadencePlan::new(Cadence::Scan, args.exit_cadence, Cadence::Scan)?;
