@@ -45,15 +45,80 @@ pub struct Columns {
     scan_event: Vec<u32>,
     /// Symbol ids by name.
     index: HashMap<Box<str>, SymbolId>,
+    /// Each scan's asset prices by symbol id.
+    prices: PriceIndex,
+}
+
+/// Each scan's asset prices by symbol id.
+#[derive(Debug)]
+enum PriceIndex {
     /// Scan `k`'s assets are `ids[offsets[k]..offsets[k + 1]]`, sorted by id, and their
     /// prices beside them.
-    offsets: Vec<u32>,
-    ids: Vec<SymbolId>,
-    prices: Vec<Price>,
+    ByScan { offsets: Vec<u32>, ids: Vec<SymbolId>, prices: Vec<Price> },
     /// When the symbols × scans matrix is at least an eighth full: each symbol's price in
-    /// each scan, symbol by symbol (`by_symbol[id * scans + k]`, 0.0 where the scan lacks
-    /// it; prices are > 0), so a held symbol's prices are read in a straight line.
-    by_symbol: Option<Vec<f64>>,
+    /// each scan, symbol by symbol (`m[id * scans + k]`, 0.0 where the scan lacks it; prices
+    /// are > 0), so a held symbol's prices are read in a straight line.
+    BySymbol { m: Vec<f64>, scans: usize },
+}
+
+impl Default for PriceIndex {
+    fn default() -> Self {
+        Self::ByScan { offsets: vec![0], ids: Vec::new(), prices: Vec::new() }
+    }
+}
+
+impl PriceIndex {
+    /// Append a scan's (id, price) pairs, sorted by id, the first of equal ids kept (as
+    /// `Scan::price_of` finds the first).
+    fn push(&mut self, row: &mut [(SymbolId, Price)]) {
+        let Self::ByScan { offsets, ids, prices } = self else { unreachable!("built by scan") };
+        row.sort_by_key(|&(id, _)| id);
+        let mut last = None;
+        for &(id, price) in row.iter() {
+            if last != Some(id) {
+                ids.push(id);
+                prices.push(price);
+                last = Some(id);
+            }
+        }
+        offsets.push(u32::try_from(ids.len()).expect("fewer than 2^32 assets"));
+    }
+
+    /// The index by symbol, for `symbols` symbols, when it is dense enough to pay.
+    fn densest(self, symbols: usize) -> Self {
+        let Self::ByScan { offsets, ids, prices } = &self else { return self };
+        let scans = offsets.len() - 1;
+        match symbols.checked_mul(scans) {
+            Some(cells) if cells <= 8 * ids.len().max(1) => {
+                let mut m = vec![0.0; cells];
+                for k in 0..scans {
+                    let (lo, hi) = (offsets[k] as usize, offsets[k + 1] as usize);
+                    for (id, p) in ids[lo..hi].iter().zip(&prices[lo..hi]) {
+                        m[*id as usize * scans + k] = p.into_inner();
+                    }
+                }
+                Self::BySymbol { m, scans }
+            }
+            _ => self,
+        }
+    }
+
+    /// The price of `symbol` in scan `k`, if the scan lists it.
+    #[inline]
+    fn get(&self, k: usize, symbol: SymbolId) -> Option<Price> {
+        match self {
+            Self::BySymbol { m, scans } => {
+                let x = m[symbol as usize * scans + k];
+                // 0.0: the scan lacks the symbol; anything else was a `Price`.
+                if x > 0.0 { Price::try_new(x).ok() } else { None }
+            }
+            Self::ByScan { offsets, ids, prices } => {
+                let lo = offsets[k] as usize;
+                let ids = &ids[lo..offsets[k + 1] as usize];
+                ids.binary_search(&symbol).ok().map(|i| prices[lo + i])
+            }
+        }
+    }
 }
 
 /// The selector with no floor on the score: every eligible asset competes.
@@ -73,28 +138,16 @@ impl<'e> Part<'e> {
     fn of(scans: &[&'e Scan<'_>]) -> Self {
         let mut index: HashMap<&'e str, SymbolId> = HashMap::new();
         let mut part = Part { names: Vec::new(), ids: Vec::new(), prices: Vec::new() };
-        let mut prev = 0..0;
         for s in scans {
-            // Feeds list a scan's symbols in much the same order as the last scan's: try the
-            // last scan's next few symbols before the hash map.
-            let start = part.ids.len();
-            let mut j = prev.start;
             for a in &s.assets {
                 let name = a.symbol.as_str();
-                let guess = (j..(j + 3).min(prev.end)).find(|&g| part.names[part.ids[g] as usize] == name);
-                let id = if let Some(g) = guess {
-                    j = g + 1;
-                    part.ids[g]
-                } else {
-                    *index.entry(name).or_insert_with(|| {
-                        part.names.push(name);
-                        SymbolId::try_from(part.names.len() - 1).expect("fewer than 2^32 symbols")
-                    })
-                };
+                let id = *index.entry(name).or_insert_with(|| {
+                    part.names.push(name);
+                    SymbolId::try_from(part.names.len() - 1).expect("fewer than 2^32 symbols")
+                });
                 part.ids.push(id);
                 part.prices.push(a.price.get());
             }
-            prev = start..part.ids.len();
         }
         part
     }
@@ -110,17 +163,13 @@ impl Columns {
     pub fn of(events: &[Event<'_>], threads: usize) -> Self {
         let scans: Vec<&Scan<'_>> =
             events.iter().filter_map(|e| if let Event::Scan(s) = e { Some(s) } else { None }).collect();
-        let threads = match threads {
-            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-            n => n,
-        }
-        .clamp(1, 64);
+        let threads = crate::threads::resolve(threads);
         let per = scans.len().div_ceil(threads).max(1);
         let parts: Vec<Part<'_>> = std::thread::scope(|scope| {
             let handles: Vec<_> = scans.chunks(per).map(|part| scope.spawn(|| Part::of(part))).collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         });
-        let mut c = Self { factors: vec![Factors::neutral()], offsets: vec![0], ..Self::default() };
+        let mut c = Self { factors: vec![Factors::neutral()], ..Self::default() };
         // Global ids in order of first appearance in the stream: part by part, each part's
         // symbols in its own order of first appearance.
         let mut index: HashMap<&str, SymbolId> = HashMap::new();
@@ -167,24 +216,8 @@ impl Columns {
         }
         c.best = (0..c.scans()).map(|_| OnceLock::new()).collect();
         c.index = index.into_iter().map(|(name, id)| (Box::from(name), id)).collect();
-        c.by_symbol = c.dense();
+        c.prices = std::mem::take(&mut c.prices).densest(c.symbols.len());
         c
-    }
-
-    /// The dense price matrix, if the stream is dense enough for it to pay.
-    fn dense(&self) -> Option<Vec<f64>> {
-        let (n, scans) = (self.symbols.len(), self.scans());
-        if n.checked_mul(scans)? > 8 * self.ids.len().max(1) {
-            return None;
-        }
-        let mut m = vec![0.0; n * scans];
-        for k in 0..scans {
-            let (lo, hi) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
-            for (id, p) in self.ids[lo..hi].iter().zip(&self.prices[lo..hi]) {
-                m[*id as usize * scans + k] = p.into_inner();
-            }
-        }
-        Some(m)
     }
 
     /// Append scan `s`, its assets' (global id, price) in `row` in the scan's order.
@@ -194,18 +227,7 @@ impl Columns {
         self.vel_div.push(vel_div);
         self.flat_run.push(flat.update(vel_div));
         self.factors_at.push(u32::try_from(self.factors.len() - 1).expect("fewer than 2^32 factor snapshots"));
-        // Stable: of two assets of one name (the decoder refuses them) the first is kept,
-        // as `Scan::price_of` finds the first.
-        row.sort_by_key(|&(id, _)| id);
-        let mut last = None;
-        for &(id, price) in row.iter() {
-            if last != Some(id) {
-                self.ids.push(id);
-                self.prices.push(price);
-                last = Some(id);
-            }
-        }
-        self.offsets.push(u32::try_from(self.ids.len()).expect("fewer than 2^32 assets"));
+        self.prices.push(row);
     }
 
     /// Accepted scans.
@@ -271,19 +293,6 @@ impl Columns {
     /// The price of `symbol` in scan `k`, if the scan lists it (`Scan::price_of`).
     #[inline]
     pub(crate) fn price_of(&self, k: usize, symbol: SymbolId) -> Option<Price> {
-        if let Some(m) = &self.by_symbol {
-            let x = m[symbol as usize * self.scans() + k];
-            // 0.0: the scan lacks the symbol; anything else was a `Price`.
-            return if x > 0.0 { Price::try_new(x).ok() } else { None };
-        }
-        let (lo, hi) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
-        let ids = &self.ids[lo..hi];
-        // Ids are given in order of first appearance and a scan's are sorted: where a scan
-        // lists every symbol seen so far, `symbol` sits at its own index.
-        let at = symbol as usize;
-        if ids.get(at) == Some(&symbol) {
-            return Some(self.prices[lo + at]);
-        }
-        ids.binary_search(&symbol).ok().map(|i| self.prices[lo + i])
+        self.prices.get(k, symbol)
     }
 }

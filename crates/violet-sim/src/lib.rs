@@ -36,6 +36,7 @@ mod stats;
 mod stream;
 mod sweep;
 mod table;
+mod threads;
 
 pub use columns::Columns;
 pub use grid::{Grid, GridError, Point, shard};

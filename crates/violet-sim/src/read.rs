@@ -13,11 +13,7 @@ use std::path::Path;
 pub fn read_file(path: &Path, threads: usize) -> io::Result<Vec<u8>> {
     let file = File::open(path)?;
     let len = usize::try_from(file.metadata()?.len()).map_err(|_| io::Error::other("file too large to hold"))?;
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        n => n,
-    }
-    .clamp(1, 64);
+    let threads = crate::threads::resolve(threads);
     // Below a few MiB one thread is as fast; `fs::read` also copes with files that grow.
     if threads == 1 || len < (8 << 20) || !cfg!(unix) {
         return std::fs::read(path);

@@ -30,11 +30,7 @@ impl<'a> DecodedStream<'a> {
     /// Decode `bytes` (JSON lines) on `threads` threads (0: one per core).
     #[must_use]
     pub fn decode(bytes: &'a [u8], threads: usize) -> Self {
-        let threads = match threads {
-            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-            n => n,
-        }
-        .clamp(1, 64);
+        let threads = crate::threads::resolve(threads);
         let lines = lines(bytes);
         let mut parsers: Vec<Parser> = (0..threads).map(|_| Parser::new(ParseOptions::default())).collect();
         let decoded = decode_lines(&lines, 0, &mut parsers);

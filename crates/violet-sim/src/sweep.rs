@@ -14,12 +14,7 @@ pub fn sweep(
     threads: usize,
     on_done: impl Fn(usize) + Sync,
 ) -> Vec<SimResult> {
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        n => n,
-    }
-    .clamp(1, 64)
-    .min(configs.len().max(1));
+    let threads = crate::threads::resolve(threads).min(configs.len().max(1));
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<SimResult>>> = Mutex::new(vec![None; configs.len()]);
